@@ -1,0 +1,79 @@
+//! The binary: parse the command line, run the library, map errors to exit codes
+//! (0 success, 1 the work failed, 2 usage error).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+
+use cli::{BuildArgs, Cli, Command};
+use reportpress::site::{self, BuildError, BuildOptions};
+use reportpress::source::Source;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("reportpress: cannot start the async runtime: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = match cli.command {
+        Command::Build(args) => runtime.block_on(build(args)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("reportpress: {err:#}");
+            let usage = err
+                .downcast_ref::<BuildError>()
+                .is_some_and(BuildError::is_usage);
+            ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}
+
+async fn build(args: BuildArgs) -> anyhow::Result<()> {
+    let database = args.database.filter(|url| !url.trim().is_empty());
+    let mut source = match &database {
+        Some(url) => Source::open(url).await.map_err(BuildError::from)?,
+        None => {
+            eprintln!(
+                "reportpress: no --database or DATABASE_URL given: rendering the embedded demo archive"
+            );
+            Source::demo().await.map_err(BuildError::from)?
+        }
+    };
+    let options = BuildOptions {
+        out: args.out,
+        teams: args.teams,
+        include_deleted: args.include_deleted,
+        jobs: args.jobs.map(usize::from),
+    };
+    let summary = site::build(&mut source, &options)
+        .await
+        .with_context(|| format!("building from {}", source.label))?;
+    let teams: Vec<String> = summary.teams.iter().map(i64::to_string).collect();
+    eprintln!(
+        "reportpress: rendered {} reports ({} entries, team {}) from {} into {}: {} files, {} bytes{}",
+        summary.reports,
+        summary.entries,
+        if teams.is_empty() { "none".into() } else { teams.join(", ") },
+        source.label,
+        options.out.display(),
+        summary.files,
+        summary.bytes,
+        if summary.removed > 0 {
+            format!(", {} stale pages removed", summary.removed)
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}

@@ -1,0 +1,660 @@
+//! Typed artefact content: one struct per artefact type of PostHog's schema (current and legacy),
+//! plus [`Content::Unknown`] for a type this version does not know and [`Content::Malformed`] for
+//! content that is not JSON or not of its type's shape. Parsing never fails: it degrades.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::actor::Actor;
+use super::time::Timestamp;
+
+/// One entry of a report's artefact log.
+#[derive(Clone, Debug)]
+pub struct Artefact {
+    pub id: uuid::Uuid,
+    /// The `type` column as stored.
+    pub kind: String,
+    pub content: Content,
+    /// The `content` column as stored (kept for degraded rendering and auditing).
+    pub raw: String,
+    pub created_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
+    pub actor: Actor,
+    pub channel_id: Option<String>,
+    /// Problems met while reading the row (bad id, bad timestamp, …), shown with the entry.
+    pub notices: Vec<String>,
+}
+
+impl Artefact {
+    /// `updated_at` later than `created_at`: the row was edited in place (PATCH).
+    pub fn edited(&self) -> bool {
+        matches!((self.created_at, self.updated_at), (Some(c), Some(u)) if u > c)
+    }
+
+    /// Sort key of the log: `created_at`, ties broken on `id` (uuid7 is time-ordered).
+    pub fn order_key(&self) -> (Option<Timestamp>, uuid::Uuid) {
+        (self.created_at, self.id)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Content {
+    SafetyJudgment(SafetyJudgment),
+    ActionabilityJudgment(ActionabilityJudgment),
+    PriorityJudgment(PriorityJudgment),
+    RepoSelection(RepoSelection),
+    SuggestedReviewers(Vec<Reviewer>),
+    ChannelAssignment(ChannelAssignment),
+    ImplementationDecision(ImplementationDecision),
+    ImplementationDispatch(ImplementationDispatch),
+    SignalFinding(SignalFinding),
+    Dismissal(Dismissal),
+    CodeReference(CodeReference),
+    Commit(Commit),
+    TaskRun(TaskRun),
+    Note(Note),
+    TitleChange(TitleChange),
+    SummaryChange(SummaryChange),
+    CodeReview(CodeReview),
+    RelatedTo(RelatedTo),
+    ReportLink(ReportLink),
+    WorkClaim(WorkClaim),
+    WorkRelease(WorkRelease),
+    PullRequest(PullRequest),
+    CheckResult(CheckResult),
+    CheckScheduled(CheckScheduled),
+    CheckExpired(CheckExpired),
+    CheckCancelled(CheckCancelled),
+    ImplementationReplacement(ImplementationReplacement),
+    ImplementationHandover(ImplementationHandover),
+    VideoSegment(serde_json::Value),
+    // Legacy types, found in older databases.
+    CodeDiff(CodeDiff),
+    LineReference(LineReference),
+    PushedBranch(PushedBranch),
+    /// A type this version does not know; the JSON is kept when it parsed.
+    Unknown(Option<serde_json::Value>),
+    /// Content that is not valid JSON, or not of its type's shape.
+    Malformed { error: String },
+}
+
+impl Content {
+    /// Parses `raw` as the content of an artefact of type `kind`.
+    pub fn parse(kind: &str, raw: &str) -> Content {
+        let value: serde_json::Value = match serde_json::from_str(raw) {
+            Ok(value) => value,
+            Err(err) => {
+                return Content::Malformed {
+                    error: format!("content is not valid JSON: {err}"),
+                };
+            }
+        };
+        fn typed<T: DeserializeOwned>(
+            value: serde_json::Value,
+            wrap: fn(T) -> Content,
+        ) -> Content {
+            match serde_json::from_value::<T>(value) {
+                Ok(v) => wrap(v),
+                Err(err) => Content::Malformed {
+                    error: format!("content does not have this type's shape: {err}"),
+                },
+            }
+        }
+        match kind {
+            "safety_judgment" => typed(value, Content::SafetyJudgment),
+            "actionability_judgment" => typed(value, Content::ActionabilityJudgment),
+            "priority_judgment" => typed(value, Content::PriorityJudgment),
+            "repo_selection" => typed(value, Content::RepoSelection),
+            "suggested_reviewers" => typed(value, Content::SuggestedReviewers),
+            "channel_assignment" => typed(value, Content::ChannelAssignment),
+            "implementation_decision" => typed(value, Content::ImplementationDecision),
+            "implementation_dispatch" => typed(value, Content::ImplementationDispatch),
+            "signal_finding" => typed(value, Content::SignalFinding),
+            "dismissal" => typed(value, Content::Dismissal),
+            "code_reference" => typed(value, Content::CodeReference),
+            "commit" => typed(value, Content::Commit),
+            "task_run" => typed(value, Content::TaskRun),
+            "note" => typed(value, Content::Note),
+            "title_change" => typed(value, Content::TitleChange),
+            "summary_change" => typed(value, Content::SummaryChange),
+            "code_review" => typed(value, Content::CodeReview),
+            "related_to" => typed(value, Content::RelatedTo),
+            "report_link" => typed(value, Content::ReportLink),
+            "work_claim" => typed(value, Content::WorkClaim),
+            "work_release" => typed(value, Content::WorkRelease),
+            "pull_request" => typed(value, Content::PullRequest),
+            "check_result" => typed(value, Content::CheckResult),
+            "check_scheduled" => typed(value, Content::CheckScheduled),
+            "check_expired" => typed(value, Content::CheckExpired),
+            "check_cancelled" => typed(value, Content::CheckCancelled),
+            "implementation_replacement" => typed(value, Content::ImplementationReplacement),
+            "implementation_handover" => typed(value, Content::ImplementationHandover),
+            "video_segment" => match value {
+                serde_json::Value::Object(_) | serde_json::Value::Array(_) => {
+                    Content::VideoSegment(value)
+                }
+                _ => Content::Malformed {
+                    error: "content does not have this type's shape: expected an object or array"
+                        .into(),
+                },
+            },
+            "code_diff" => typed(value, Content::CodeDiff),
+            "line_reference" => typed(value, Content::LineReference),
+            "pushed_branch" => typed(value, Content::PushedBranch),
+            _ => Content::Unknown(Some(value)),
+        }
+    }
+
+    pub fn is_degraded(&self) -> bool {
+        matches!(self, Content::Malformed { .. } | Content::Unknown(_))
+    }
+}
+
+/// Human label of an artefact type, as PostHog's inbox names them where it does.
+pub fn type_label(kind: &str) -> String {
+    let label = match kind {
+        "code_reference" => "Code referenced",
+        "line_reference" => "Line highlighted",
+        "commit" => "Commit pushed",
+        "task_run" => "Task run",
+        "note" => "Note added",
+        "priority_judgment" => "Priority assessed",
+        "actionability_judgment" => "Actionability assessed",
+        "safety_judgment" => "Safety assessed",
+        "signal_finding" => "Signal investigated",
+        "suggested_reviewers" => "Reviewers suggested",
+        "repo_selection" => "Repo selected",
+        "dismissal" => "Report dismissed",
+        "video_segment" => "Video segment",
+        "channel_assignment" => "Channel assigned",
+        "implementation_decision" => "Implementation decided",
+        "implementation_dispatch" => "Implementation dispatched",
+        "implementation_replacement" => "Implementation replaced",
+        "implementation_handover" => "Implementation handed over",
+        "title_change" => "Title changed",
+        "summary_change" => "Summary changed",
+        "code_review" => "Code reviewed",
+        "related_to" => "Related report",
+        "report_link" => "Report linked",
+        "work_claim" => "Work claimed",
+        "work_release" => "Work released",
+        "pull_request" => "Pull request linked",
+        "check_result" => "Check result",
+        "check_scheduled" => "Check scheduled",
+        "check_expired" => "Check expired",
+        "check_cancelled" => "Check cancelled",
+        "code_diff" => "Code diff",
+        "pushed_branch" => "Branch pushed",
+        other => return humanize(other),
+    };
+    label.to_string()
+}
+
+/// `already_fixed` → `Already fixed`.
+pub fn humanize(value: &str) -> String {
+    let spaced = value.replace(['_', '-'], " ");
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::from("(empty)"),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SafetyJudgment {
+    pub choice: bool,
+    #[serde(default)]
+    pub explanation: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ActionabilityJudgment {
+    /// Legacy rows call it `choice`.
+    #[serde(alias = "choice")]
+    pub actionability: String,
+    #[serde(default)]
+    pub explanation: Option<String>,
+    #[serde(default)]
+    pub already_addressed: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct PriorityJudgment {
+    pub priority: String,
+    #[serde(default)]
+    pub explanation: Option<String>,
+    #[serde(default)]
+    pub dollar_value: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RepoSelection {
+    #[serde(default)]
+    pub repository: Option<String>,
+    pub reason: String,
+    #[serde(default)]
+    pub task_id: Option<String>,
+    #[serde(default)]
+    pub autostart_eligible: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Reviewer {
+    #[serde(default)]
+    pub github_login: Option<String>,
+    #[serde(default)]
+    pub user_uuid: Option<String>,
+    #[serde(default)]
+    pub github_name: Option<String>,
+    #[serde(default)]
+    pub relevant_commits: Vec<RelevantCommit>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub is_skill_owner: bool,
+    #[serde(default)]
+    pub source_skill: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RelevantCommit {
+    #[serde(default)]
+    pub sha: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ChannelAssignment {
+    pub channel_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ImplementationDecision {
+    pub supersede: bool,
+    pub reason: String,
+    #[serde(default)]
+    pub targets: Vec<ImplementationTarget>,
+    #[serde(default)]
+    pub research_run_count: Option<i64>,
+    #[serde(default)]
+    pub content_revision_count: Option<i64>,
+    #[serde(default)]
+    pub blocked_reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ImplementationTarget {
+    #[serde(default)]
+    pub task_id: Option<String>,
+    #[serde(default)]
+    pub run_id: Option<String>,
+    #[serde(default)]
+    pub pr_url: Option<String>,
+    #[serde(default)]
+    pub head_sha: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ImplementationDispatch {
+    pub decision_id: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub attempt: Option<i64>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub source_skill: Option<String>,
+    #[serde(default)]
+    pub next_retry_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SignalFinding {
+    pub signal_id: String,
+    #[serde(default)]
+    pub relevant_code_paths: Vec<String>,
+    #[serde(default)]
+    pub relevant_commit_hashes: BTreeMap<String, String>,
+    #[serde(default)]
+    pub data_queried: Option<String>,
+    #[serde(default)]
+    pub verified: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Dismissal {
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub selected_repository: Option<String>,
+    #[serde(default)]
+    pub corrected_repository: Option<String>,
+    #[serde(default)]
+    pub user_id: Option<i64>,
+    #[serde(default)]
+    pub user_uuid: Option<String>,
+    #[serde(default)]
+    pub slack_user_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CodeReference {
+    pub file_path: String,
+    pub start_line: i64,
+    pub end_line: i64,
+    pub contents: String,
+    #[serde(default)]
+    pub relevance_note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Commit {
+    pub repository: String,
+    pub branch: String,
+    pub commit_sha: String,
+    pub message: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub diff: Option<String>,
+}
+
+/// Both shapes: `{task_id, product, type, run_id?}` and the early `{task_id, relationship}`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct TaskRun {
+    pub task_id: String,
+    #[serde(default)]
+    pub run_id: Option<String>,
+    #[serde(default)]
+    pub automation_branch: Option<String>,
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default, rename = "type")]
+    pub run_type: Option<String>,
+    #[serde(default)]
+    pub relationship: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Note {
+    pub note: String,
+    #[serde(default)]
+    pub author: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct TitleChange {
+    #[serde(default)]
+    pub old_title: Option<String>,
+    pub new_title: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SummaryChange {
+    #[serde(default)]
+    pub old_summary: Option<String>,
+    pub new_summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CodeReview {
+    pub review_report_id: String,
+    #[serde(default)]
+    pub repository: Option<String>,
+    #[serde(default)]
+    pub head_sha: Option<String>,
+    #[serde(default)]
+    pub head_branch: Option<String>,
+    #[serde(default)]
+    pub base_branch: Option<String>,
+    #[serde(default)]
+    pub pr_number: Option<i64>,
+    #[serde(default)]
+    pub pr_url: Option<String>,
+    #[serde(default)]
+    pub review_url: Option<String>,
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub counts: Option<ReviewCounts>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ReviewCounts {
+    #[serde(default)]
+    pub must_fix: i64,
+    #[serde(default)]
+    pub should_fix: i64,
+    #[serde(default)]
+    pub consider: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RelatedTo {
+    pub report_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ReportLink {
+    pub kind: String,
+    pub report_id: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct WorkClaim {
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct WorkRelease {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct PullRequest {
+    pub url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CheckResult {
+    #[serde(default)]
+    pub check_id: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub outcome: String,
+    #[serde(default)]
+    pub explanation: Option<String>,
+    #[serde(default)]
+    pub observed_value: Option<f64>,
+    #[serde(default)]
+    pub baseline_value: Option<f64>,
+    #[serde(default)]
+    pub threshold: Option<String>,
+    #[serde(default)]
+    pub run_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CheckScheduled {
+    #[serde(default)]
+    pub check_id: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub rationale: Option<String>,
+    #[serde(default)]
+    pub next_run_at: Option<String>,
+    #[serde(default)]
+    pub arms_on_resolve: Option<bool>,
+    #[serde(default)]
+    pub soak_minutes: Option<i64>,
+    #[serde(default)]
+    pub skill_name: Option<String>,
+    #[serde(default)]
+    pub runs: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CheckExpired {
+    #[serde(default)]
+    pub check_id: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub expired_at: Option<String>,
+    #[serde(default)]
+    pub never_ran: Option<bool>,
+    #[serde(default)]
+    pub last_run_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CheckCancelled {
+    #[serde(default)]
+    pub check_id: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ImplementationReplacement {
+    pub decision_id: String,
+    #[serde(default)]
+    pub decision: Option<ImplementationDecision>,
+    #[serde(default)]
+    pub run_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ImplementationHandover {
+    pub replacement_id: String,
+    pub status: String,
+    #[serde(default)]
+    pub results: BTreeMap<String, String>,
+    #[serde(default)]
+    pub replacement_pr_urls: Vec<String>,
+    #[serde(default)]
+    pub explanation: Option<String>,
+    #[serde(default)]
+    pub attempt: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CodeDiff {
+    pub file_path: String,
+    pub diff: String,
+    #[serde(default)]
+    pub relevance_note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct LineReference {
+    pub file_path: String,
+    pub line: i64,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub contents: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct PushedBranch {
+    pub repository: String,
+    pub branch: String,
+    #[serde(default)]
+    pub base_branch: Option<String>,
+    #[serde(default)]
+    pub head_sha: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_compact_rows_parse() {
+        let c = Content::parse("note", r#"{"note":"after","author":null}"#);
+        assert_eq!(
+            c,
+            Content::Note(Note {
+                note: "after".into(),
+                author: None
+            })
+        );
+        let c = Content::parse(
+            "suggested_reviewers",
+            r#"[{"github_login":"alice","github_name":"Alice A.","relevant_commits":[{"sha":"abc123","url":"u","reason":"r"}],"reason":"Top recent author"}]"#,
+        );
+        assert!(matches!(c, Content::SuggestedReviewers(ref r) if r.len() == 1));
+    }
+
+    #[test]
+    fn legacy_shapes_parse() {
+        let c = Content::parse(
+            "actionability_judgment",
+            r#"{"explanation": "x", "choice": "not_actionable"}"#,
+        );
+        assert!(
+            matches!(c, Content::ActionabilityJudgment(ref a) if a.actionability == "not_actionable")
+        );
+        let c = Content::parse(
+            "task_run",
+            r#"{"task_id": "abc", "relationship": "signals_research"}"#,
+        );
+        assert!(
+            matches!(c, Content::TaskRun(ref t) if t.relationship.as_deref() == Some("signals_research"))
+        );
+        let c = Content::parse(
+            "line_reference",
+            r#"{"file_path":"a.py","line":10,"note":"look here"}"#,
+        );
+        assert!(matches!(c, Content::LineReference(_)));
+    }
+
+    #[test]
+    fn bad_content_degrades_with_the_reason() {
+        match Content::parse("commit", "[1,2,3]") {
+            Content::Malformed { error } => assert!(error.contains("shape"), "{error}"),
+            other => panic!("{other:?}"),
+        }
+        match Content::parse("note", "{\"note\": ") {
+            Content::Malformed { error } => assert!(error.contains("not valid JSON"), "{error}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            Content::parse("dreaming_briefing", r#"{"a":1}"#),
+            Content::Unknown(Some(_))
+        ));
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(type_label("code_reference"), "Code referenced");
+        assert_eq!(type_label("sentiment_probe"), "Sentiment probe");
+        assert_eq!(humanize("already_fixed"), "Already fixed");
+    }
+}

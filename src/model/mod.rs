@@ -1,0 +1,15 @@
+//! The storage- and output-agnostic model: reports, their typed artefact log, attribution and
+//! the derived status views.
+
+pub mod actor;
+pub mod artefact;
+pub mod record;
+pub mod report;
+pub mod status;
+pub mod time;
+
+pub use actor::{Actor, Person, TaskRef};
+pub use artefact::{Artefact, Content};
+pub use report::{Association, ModelError, Report, Run, Task, referenced_task_ids};
+pub use status::{Status, StatusHistory, StatusKind};
+pub use time::Timestamp;

@@ -1,0 +1,82 @@
+//! Timestamps as the databases give them (RFC 3339 text, or PostgreSQL's and SQLite's
+//! own text forms), normalised to UTC so that both sources render identically.
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    /// Parses `2026-10-03T09:14:22Z`, `2026-10-03 09:14:22.48+00`, `2026-10-03 09:14:22` (taken as UTC)
+    /// and the other RFC 3339 / ISO 8601 variants databases print.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Some(Self(t.with_timezone(&Utc)));
+        }
+        let mut t = text.replacen(' ', "T", 1);
+        // PostgreSQL prints offsets as `+00`; RFC 3339 wants `+00:00`.
+        if let Some(pos) = t.rfind(['+', '-'])
+            && pos > 10
+            && t.len() - pos == 3
+        {
+            t.push_str(":00");
+        }
+        if let Ok(t) = DateTime::parse_from_rfc3339(&t) {
+            return Some(Self(t.with_timezone(&Utc)));
+        }
+        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+            if let Ok(naive) = NaiveDateTime::parse_from_str(&t, format) {
+                return Some(Self(naive.and_utc()));
+            }
+        }
+        None
+    }
+
+    /// Machine form for `datetime=` attributes and manifests: `2026-10-03T09:14:22Z`
+    /// (fractional seconds only when present).
+    pub fn iso(&self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    }
+
+    /// Human form: `2026-10-03 09:14 UTC`.
+    pub fn display(&self) -> String {
+        self.0.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+
+    /// The calendar day, `2026-10-03`.
+    pub fn day(&self) -> String {
+        self.0.format("%Y-%m-%d").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Timestamp;
+
+    #[test]
+    fn database_forms_agree() {
+        let forms = [
+            "2026-10-03T09:14:22Z",
+            "2026-10-03T09:14:22.000000Z",
+            "2026-10-03 09:14:22+00",
+            "2026-10-03 09:14:22+00:00",
+            "2026-10-03 11:14:22+02:00",
+            "2026-10-03 09:14:22",
+        ];
+        let first = Timestamp::parse(forms[0]).unwrap();
+        for form in forms {
+            assert_eq!(Timestamp::parse(form), Some(first), "{form}");
+        }
+        assert_eq!(first.iso(), "2026-10-03T09:14:22Z");
+        assert_eq!(first.display(), "2026-10-03 09:14 UTC");
+    }
+
+    #[test]
+    fn fractions_are_kept_and_garbage_refused() {
+        let t = Timestamp::parse("2026-10-03T09:14:22.481Z").unwrap();
+        assert_eq!(t.iso(), "2026-10-03T09:14:22.481Z");
+        assert!(Timestamp::parse("yesterday").is_none());
+        assert!(Timestamp::parse("").is_none());
+    }
+}

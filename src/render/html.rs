@@ -1,0 +1,302 @@
+//! HTML pages: askama templates fed with strings prepared here. Text is escaped by askama;
+//! fragments built here (`*_html` fields) are escaped piece by piece before they are joined.
+
+use askama::Template;
+
+use super::links::{self, Depth, Format};
+use super::page::{Archive, Entry, IndexRow, ReportView};
+use super::text::{escape_html, is_safe_url, is_web_url, markdown_to_html};
+use super::view::{Block, Inline};
+
+pub struct StatusRowHtml {
+    pub label: &'static str,
+    pub value_html: String,
+    pub actor: String,
+    pub time_iso: String,
+    pub time: String,
+    pub href: String,
+    pub superseded: usize,
+}
+
+pub struct EntryHtml {
+    pub anchor: String,
+    pub href: String,
+    pub label: String,
+    pub kind: String,
+    pub actor: String,
+    pub actor_kind: &'static str,
+    pub time_iso: String,
+    pub time: String,
+    pub edited: Option<(String, String)>,
+    pub superseded_by: Option<String>,
+    pub notices: Vec<String>,
+    pub body_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+pub struct ReportPage {
+    pub title: String,
+    pub stylesheet: String,
+    pub index: String,
+    pub markdown: String,
+    pub status: String,
+    pub created: String,
+    pub last_activity: String,
+    pub summary_html: String,
+    pub error: Option<String>,
+    pub pr_html: Option<String>,
+    pub status_rows: Vec<StatusRowHtml>,
+    pub entries: Vec<EntryHtml>,
+    pub notices: Vec<String>,
+}
+
+pub struct IndexRowHtml {
+    pub href: String,
+    pub title: String,
+    pub status: String,
+    pub priority: String,
+    pub actionability: String,
+    pub repository: String,
+    pub created_iso: String,
+    pub created: String,
+    pub activity_iso: String,
+    pub activity: String,
+    pub entries: usize,
+    pub pr_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+pub struct IndexPage {
+    pub title: String,
+    pub stylesheet: String,
+    pub markdown: String,
+    pub rows: Vec<IndexRowHtml>,
+}
+
+fn time(t: Option<crate::model::Timestamp>) -> (String, String) {
+    t.map(|t| (t.iso(), t.display()))
+        .unwrap_or_else(|| (String::new(), "unknown time".into()))
+}
+
+/// `<a>` to an external URL when it is `http(s)`/`mailto`, else the text alone.
+fn external(text: &str, url: &str) -> String {
+    let url = url.trim();
+    let linkable = is_web_url(url) || (url.to_ascii_lowercase().starts_with("mailto:") && is_safe_url(url));
+    if linkable {
+        format!(
+            r#"<a href="{}" rel="nofollow noopener noreferrer">{}</a>"#,
+            escape_html(url),
+            escape_html(text)
+        )
+    } else {
+        escape_html(text)
+    }
+}
+
+pub fn inline(value: &Inline, archive: &Archive) -> String {
+    match value {
+        Inline::Text(t) => escape_html(t),
+        Inline::Code(c) => format!("<code>{}</code>", escape_html(c)),
+        Inline::Url { text, url } => external(text, url),
+        Inline::Report(raw) => match uuid::Uuid::parse_str(raw.trim()) {
+            Ok(id) => match archive.title(id) {
+                Some(title) => format!(
+                    r#"<a href="{}">{}</a>"#,
+                    escape_html(&links::report(id, Format::Html, Depth::Folder)),
+                    escape_html(title)
+                ),
+                None => format!(
+                    r#"<span class="missing">report <code>{}</code> (not in this archive)</span>"#,
+                    id
+                ),
+            },
+            Err(_) => format!(
+                r#"<span class="missing">report <code>{}</code> (not a report id)</span>"#,
+                escape_html(raw)
+            ),
+        },
+        Inline::Entry { id, text } => {
+            format!(r#"<a href="{}">{}</a>"#, links::entry(*id), escape_html(text))
+        }
+        Inline::Badge(b) => format!(r#"<span class="badge">{}</span>"#, escape_html(b)),
+        Inline::List(items) => items
+            .iter()
+            .map(|i| inline(i, archive))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn code_block(path: Option<&str>, start_line: i64, text: &str) -> String {
+    let mut out = String::from(r#"<figure class="code">"#);
+    let lines: Vec<&str> = text.strip_suffix('\n').unwrap_or(text).split('\n').collect();
+    if let Some(path) = path {
+        let end = start_line + lines.len() as i64 - 1;
+        out.push_str(&format!(
+            "<figcaption><code>{}</code> lines {start_line}–{end}</figcaption>",
+            escape_html(path)
+        ));
+    }
+    out.push_str("<pre><code>");
+    for (n, line) in lines.iter().enumerate() {
+        out.push_str(&format!(
+            r#"<span class="ln">{}</span>{}"#,
+            start_line + n as i64,
+            escape_html(line)
+        ));
+        out.push('\n');
+    }
+    out.push_str("</code></pre></figure>");
+    out
+}
+
+fn diff_block(text: &str) -> String {
+    let mut out = String::from(r#"<pre class="diff"><code>"#);
+    for line in text.lines() {
+        let class = if line.starts_with("+++") || line.starts_with("---") || line.starts_with("diff ") {
+            "meta"
+        } else if line.starts_with('+') {
+            "add"
+        } else if line.starts_with('-') {
+            "del"
+        } else if line.starts_with("@@") {
+            "hunk"
+        } else {
+            "ctx"
+        };
+        out.push_str(&format!(r#"<span class="{class}">{}</span>"#, escape_html(line)));
+        out.push('\n');
+    }
+    out.push_str("</code></pre>");
+    out
+}
+
+pub fn block(value: &Block, archive: &Archive) -> String {
+    match value {
+        Block::Fields(fields) => {
+            let mut out = String::from(r#"<dl class="fields">"#);
+            for (label, value) in fields {
+                out.push_str(&format!(
+                    "<dt>{}</dt><dd>{}</dd>",
+                    escape_html(label),
+                    inline(value, archive)
+                ));
+            }
+            out.push_str("</dl>");
+            out
+        }
+        Block::Markdown(md) => format!(r#"<div class="md">{}</div>"#, markdown_to_html(md)),
+        Block::Paragraph(i) => format!("<p>{}</p>", inline(i, archive)),
+        Block::Code {
+            path,
+            start_line,
+            text,
+        } => code_block(path.as_deref(), *start_line, text),
+        Block::Diff(text) => diff_block(text),
+        Block::Change { before, after } => {
+            let before = match before {
+                Some(b) => format!(r#"<div class="md">{}</div>"#, markdown_to_html(b)),
+                None => "<p><em>none</em></p>".to_string(),
+            };
+            format!(
+                r#"<dl class="change"><dt>Before</dt><dd>{before}</dd><dt>After</dt><dd><div class="md">{}</div></dd></dl>"#,
+                markdown_to_html(after)
+            )
+        }
+        Block::Items(items) => {
+            let mut out = String::from("<ul>");
+            for item in items {
+                out.push_str(&format!("<li>{}</li>", inline(item, archive)));
+            }
+            out.push_str("</ul>");
+            out
+        }
+        Block::Raw(raw) => format!(r#"<pre class="raw"><code>{}</code></pre>"#, escape_html(raw)),
+    }
+}
+
+fn entry(e: &Entry, archive: &Archive) -> EntryHtml {
+    let (time_iso, time) = time(e.when);
+    EntryHtml {
+        anchor: links::anchor(e.id),
+        href: links::entry(e.id),
+        label: e.label.clone(),
+        kind: e.kind.clone(),
+        actor: e.actor.clone(),
+        actor_kind: e.actor_kind,
+        time_iso,
+        time,
+        edited: e.edited.map(|t| (t.iso(), t.display())),
+        superseded_by: e.superseded_by.map(links::entry),
+        notices: e.notices.clone(),
+        body_html: e.blocks.iter().map(|b| block(b, archive)).collect(),
+    }
+}
+
+pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
+    ReportPage {
+        title: view.title.clone(),
+        stylesheet: links::stylesheet(Depth::Folder),
+        index: links::index(Format::Html, Depth::Folder),
+        markdown: links::report(view.id, Format::Markdown, Depth::Folder),
+        status: view.status.clone(),
+        created: time(view.created).1,
+        last_activity: time(view.last_activity).1,
+        summary_html: view.summary.as_deref().map(markdown_to_html).unwrap_or_default(),
+        error: view.error.clone(),
+        pr_html: view.pr_url.as_deref().map(|url| external(url, url)),
+        status_rows: view
+            .status_rows
+            .iter()
+            .map(|row| {
+                let (time_iso, time) = time(row.when);
+                StatusRowHtml {
+                    label: row.label,
+                    value_html: inline(&row.value, archive),
+                    actor: row.actor.clone(),
+                    time_iso,
+                    time,
+                    href: links::entry(row.entry),
+                    superseded: row.superseded,
+                }
+            })
+            .collect(),
+        entries: view.entries.iter().map(|e| entry(e, archive)).collect(),
+        notices: view.notices.clone(),
+    }
+}
+
+pub fn index_page(rows: &[IndexRow]) -> IndexPage {
+    IndexPage {
+        title: "Signals reports".into(),
+        stylesheet: links::stylesheet(Depth::Root),
+        markdown: links::index(Format::Markdown, Depth::Root),
+        rows: rows
+            .iter()
+            .map(|r| {
+                let (created_iso, created) = time(r.created);
+                let (activity_iso, activity) = time(r.last_activity);
+                IndexRowHtml {
+                    href: links::report(r.id, Format::Html, Depth::Root),
+                    title: r.title.clone(),
+                    status: r.status.clone(),
+                    priority: r.priority.clone().unwrap_or_default(),
+                    actionability: r.actionability.clone().unwrap_or_default(),
+                    repository: r.repository.clone().unwrap_or_default(),
+                    created_iso,
+                    created,
+                    activity_iso,
+                    activity,
+                    entries: r.entries,
+                    pr_html: r
+                        .pr_url
+                        .as_deref()
+                        .map(|u| external("PR", u))
+                        .unwrap_or_default(),
+                }
+            })
+            .collect(),
+    }
+}

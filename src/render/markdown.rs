@@ -1,0 +1,308 @@
+//! Markdown documents (GitHub-flavoured). askama does not escape `.md` templates, so every
+//! value is escaped here: inline text with [`escape_markdown`], Markdown from the database
+//! re-emitted by [`markdown_to_markdown`] inside a blockquote, code in fences it cannot close.
+
+use askama::Template;
+
+use super::links::{self, Depth, Format};
+use super::page::{Archive, Entry, IndexRow, ReportView};
+use super::text::{
+    code_fence, escape_markdown, is_safe_url, is_web_url, markdown_code_span, markdown_to_markdown,
+};
+use super::view::{Block, Inline};
+
+pub struct StatusRowMd {
+    pub label: &'static str,
+    pub value: String,
+    pub actor: String,
+    pub link: String,
+    pub superseded: usize,
+}
+
+pub struct EntryMd {
+    pub anchor: String,
+    pub heading: String,
+    pub meta: String,
+    pub notices: Vec<String>,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.md")]
+pub struct ReportDoc {
+    pub title: String,
+    pub index: String,
+    pub html: String,
+    pub meta: String,
+    pub notices: Vec<String>,
+    pub summary: String,
+    pub status_rows: Vec<StatusRowMd>,
+    pub entries: Vec<EntryMd>,
+}
+
+pub struct IndexRowMd {
+    pub link: String,
+    pub status: String,
+    pub priority: String,
+    pub repository: String,
+    pub activity: String,
+    pub entries: usize,
+    pub pr: String,
+}
+
+#[derive(Template)]
+#[template(path = "index.md")]
+pub struct IndexDoc {
+    pub count: usize,
+    pub rows: Vec<IndexRowMd>,
+}
+
+/// `<url>` form of a link destination: nothing inside can end it early.
+fn destination(url: &str) -> String {
+    let mut out = String::from("<");
+    for c in url.trim().chars() {
+        match c {
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            ' ' => out.push_str("%20"),
+            '\\' => out.push_str("%5C"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('>');
+    out
+}
+
+fn link(text: &str, url: &str) -> String {
+    format!("[{}]({})", escape_markdown(text), destination(url))
+}
+
+fn external(text: &str, url: &str) -> String {
+    let url = url.trim();
+    let linkable =
+        is_web_url(url) || (url.to_ascii_lowercase().starts_with("mailto:") && is_safe_url(url));
+    if linkable {
+        link(text, url)
+    } else {
+        escape_markdown(text)
+    }
+}
+
+pub fn inline(value: &Inline, archive: &Archive) -> String {
+    match value {
+        Inline::Text(t) => escape_markdown(t),
+        Inline::Code(c) => markdown_code_span(c),
+        Inline::Url { text, url } => external(text, url),
+        Inline::Report(raw) => match uuid::Uuid::parse_str(raw.trim()) {
+            Ok(id) => match archive.title(id) {
+                Some(title) => link(title, &links::report(id, Format::Markdown, Depth::Folder)),
+                None => format!("report `{id}` (not in this archive)"),
+            },
+            Err(_) => format!("report {} (not a report id)", markdown_code_span(raw)),
+        },
+        Inline::Entry { id, text } => link(text, &links::entry(*id)),
+        Inline::Badge(b) => format!("**{}**", escape_markdown(b)),
+        Inline::List(items) => items
+            .iter()
+            .map(|i| inline(i, archive))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// A table cell: pipes that are not escaped yet (inside code spans) are escaped, since GFM
+/// splits cells before it reads code spans.
+fn cell(text: String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut escaped = false;
+    for c in text.chars() {
+        if c == '|' && !escaped {
+            out.push('\\');
+        }
+        escaped = c == '\\' && !escaped;
+        out.push(c);
+    }
+    out
+}
+
+/// Every line prefixed with `> `: the quoted Markdown keeps its own structure inside the quote.
+fn quote(markdown: &str) -> String {
+    let mut out = String::new();
+    for line in markdown.trim_end().lines() {
+        if line.is_empty() {
+            out.push_str(">\n");
+        } else {
+            out.push_str("> ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The fence language for a file path (GitHub colours these).
+pub fn fence_language(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "py" => "python",
+        "rs" => "rust",
+        "ts" => "typescript",
+        "tsx" => "tsx",
+        "js" | "mjs" | "cjs" => "javascript",
+        "jsx" => "jsx",
+        "go" => "go",
+        "sql" => "sql",
+        "yml" | "yaml" => "yaml",
+        "toml" => "toml",
+        "json" => "json",
+        "sh" | "bash" => "bash",
+        "rb" => "ruby",
+        "java" => "java",
+        "kt" => "kotlin",
+        "css" | "scss" => "css",
+        "html" => "html",
+        "md" => "markdown",
+        _ if path.ends_with("Dockerfile") => "dockerfile",
+        _ => "text",
+    }
+}
+
+pub fn block(value: &Block, archive: &Archive) -> String {
+    match value {
+        Block::Fields(fields) => fields
+            .iter()
+            .map(|(label, value)| {
+                format!("- **{}:** {}\n", escape_markdown(label), inline(value, archive))
+            })
+            .collect(),
+        Block::Markdown(md) => quote(&markdown_to_markdown(md)),
+        Block::Paragraph(i) => format!("{}\n", inline(i, archive)),
+        Block::Code {
+            path,
+            start_line,
+            text,
+        } => {
+            let lines = text.strip_suffix('\n').unwrap_or(text).split('\n').count() as i64;
+            let caption = match path {
+                Some(p) => format!(
+                    "{} lines {start_line}–{}\n\n",
+                    markdown_code_span(p),
+                    start_line + lines - 1
+                ),
+                None => String::new(),
+            };
+            let lang = path.as_deref().map(fence_language).unwrap_or("text");
+            format!("{caption}{}", code_fence(text, lang))
+        }
+        Block::Diff(text) => code_fence(text, "diff"),
+        Block::Change { before, after } => {
+            let before = match before {
+                Some(b) => quote(&markdown_to_markdown(b)),
+                None => "_none_\n".to_string(),
+            };
+            format!(
+                "**Before:**\n\n{before}\n**After:**\n\n{}",
+                quote(&markdown_to_markdown(after))
+            )
+        }
+        Block::Items(items) => items
+            .iter()
+            .map(|i| format!("- {}\n", inline(i, archive)))
+            .collect(),
+        Block::Raw(raw) => code_fence(raw, "text"),
+    }
+}
+
+fn time(t: Option<crate::model::Timestamp>) -> String {
+    t.map(|t| t.display()).unwrap_or_else(|| "unknown time".into())
+}
+
+fn entry(e: &Entry, archive: &Archive) -> EntryMd {
+    let mut meta = format!("by {} · {}", escape_markdown(&e.actor), time(e.when));
+    if let Some(edited) = e.edited {
+        meta.push_str(&format!(" · edited {}", edited.display()));
+    }
+    if let Some(next) = e.superseded_by {
+        meta.push_str(&format!(" · {}", link("superseded", &links::entry(next))));
+    }
+    EntryMd {
+        anchor: links::anchor(e.id),
+        heading: escape_markdown(&e.label),
+        meta,
+        notices: e.notices.iter().map(|n| escape_markdown(n)).collect(),
+        body: e
+            .blocks
+            .iter()
+            .map(|b| block(b, archive))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
+    let mut meta = format!(
+        "**Status:** {} · created {} · last activity {}",
+        escape_markdown(&view.status),
+        time(view.created),
+        time(view.last_activity)
+    );
+    if let Some(pr) = &view.pr_url {
+        meta.push_str(&format!(" · pull request {}", external(pr, pr)));
+    }
+    let mut notices: Vec<String> = view.notices.iter().map(|n| escape_markdown(n)).collect();
+    if let Some(error) = &view.error {
+        notices.push(format!("Report error: {}", escape_markdown(error)));
+    }
+    ReportDoc {
+        title: escape_markdown(&view.title),
+        index: links::index(Format::Markdown, Depth::Folder),
+        html: links::report(view.id, Format::Html, Depth::Folder),
+        meta,
+        notices,
+        summary: view
+            .summary
+            .as_deref()
+            .map(|s| quote(&markdown_to_markdown(s)))
+            .unwrap_or_else(|| "_No summary._\n".into()),
+        status_rows: view
+            .status_rows
+            .iter()
+            .map(|row| StatusRowMd {
+                label: row.label,
+                value: cell(inline(&row.value, archive)),
+                actor: escape_markdown(&row.actor),
+                link: link(&time(row.when), &links::entry(row.entry)),
+                superseded: row.superseded,
+            })
+            .collect(),
+        entries: view.entries.iter().map(|e| entry(e, archive)).collect(),
+    }
+}
+
+pub fn index_doc(rows: &[IndexRow]) -> IndexDoc {
+    IndexDoc {
+        count: rows.len(),
+        rows: rows
+            .iter()
+            .map(|r| IndexRowMd {
+                link: link(&r.title, &links::report(r.id, Format::Markdown, Depth::Root)),
+                status: escape_markdown(&r.status),
+                priority: r.priority.as_deref().map(escape_markdown).unwrap_or_default(),
+                repository: cell(
+                    r.repository
+                        .as_deref()
+                        .map(markdown_code_span)
+                        .unwrap_or_default(),
+                ),
+                activity: time(r.last_activity),
+                entries: r.entries,
+                pr: r
+                    .pr_url
+                    .as_deref()
+                    .map(|u| external("PR", u))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,266 @@
+//! Untrusted text made safe for each output: HTML escaping, Markdown rendered to HTML with raw
+//! HTML and unsafe links neutralised, Markdown re-emitted for the `.md` output the same way,
+//! inline Markdown escaping and code fences that nothing inside can close.
+
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+/// Escapes `& < > " '` for HTML text and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a link target from the database may be linked: `http`, `https`, `mailto`, or a
+/// relative reference (no scheme). Everything else (`javascript:`, `data:`, `vbscript:`, …) is not.
+pub fn is_safe_url(url: &str) -> bool {
+    let url = url.trim();
+    if url.chars().any(|c| c.is_control()) {
+        return false;
+    }
+    match url.find(':') {
+        None => true,
+        Some(colon) => {
+            let scheme = &url[..colon];
+            // A colon after a `/`, `?` or `#` is not a scheme separator (`a/b:c` is relative).
+            if scheme.contains(['/', '?', '#']) {
+                return true;
+            }
+            let scheme = scheme.to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto")
+        }
+    }
+}
+
+/// Whether a URL is absolute `http(s)` (for links that must work outside the archive).
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")) && is_safe_url(url)
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_GFM
+}
+
+/// Parses untrusted Markdown into events with raw HTML turned into text, images turned into
+/// links (nothing is loaded from elsewhere), and links with unsafe targets unlinked.
+fn safe_events(source: &str) -> Vec<Event<'_>> {
+    let mut events = Vec::new();
+    // Depth of links being dropped: their text stays, their start/end events go.
+    let mut dropped: Vec<bool> = Vec::new();
+    for event in Parser::new_ext(source, options()) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => events.push(Event::Text(html)),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let safe = is_safe_url(&dest_url) && !dest_url.trim().is_empty();
+                dropped.push(!safe);
+                if safe {
+                    events.push(Event::Start(Tag::Link {
+                        link_type: normal_link_type(link_type),
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            }
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                let safe = is_safe_url(&dest_url) && !dest_url.trim().is_empty();
+                dropped.push(!safe);
+                if safe {
+                    events.push(Event::Start(Tag::Link {
+                        link_type: LinkType::Inline,
+                        dest_url,
+                        title,
+                        id: CowStr::Borrowed(""),
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                if dropped.pop() == Some(false) {
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+            other => events.push(other),
+        }
+    }
+    events
+}
+
+/// Autolinks and email links are re-emitted as ordinary inline links.
+fn normal_link_type(link_type: LinkType) -> LinkType {
+    match link_type {
+        LinkType::Autolink | LinkType::Email => LinkType::Inline,
+        other => other,
+    }
+}
+
+/// Untrusted Markdown → HTML that carries no element, attribute or URL the text did not earn.
+pub fn markdown_to_html(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut out, safe_events(source).into_iter());
+    out
+}
+
+/// Untrusted Markdown → normalised Markdown for the `.md` output: the same neutralisation as
+/// [`markdown_to_html`], re-emitted so that it cannot close or open structure around it.
+pub fn markdown_to_markdown(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 16);
+    if pulldown_cmark_to_cmark::cmark(safe_events(source), &mut out, options()).is_err() {
+        // The writer only fails on fmt errors from a String, which do not happen; stay safe.
+        return code_fence(source, "text");
+    }
+    out
+}
+
+/// Escapes text for a single line of Markdown (headings, table cells, list items): inline
+/// Markdown punctuation is backslash-escaped, `<` and `&` become entities, newlines become
+/// spaces, and a leading character that could start a block (`-`, `+`, `#`, `1.`) is escaped.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '>' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    let digits = out.chars().take_while(char::is_ascii_digit).count();
+    let block_start = matches!(out.chars().next(), Some('-' | '+' | '#' | '='))
+        || (digits > 0 && matches!(out[digits..].chars().next(), Some('.' | ')')));
+    if block_start {
+        let at = if digits > 0 { digits } else { 0 };
+        out.insert(at, '\\');
+    }
+    out
+}
+
+/// Inline code for Markdown: a backtick run longer than any inside, padded when needed.
+pub fn markdown_code_span(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let ticks = "`".repeat(longest_run(&text, '`') + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') || text.trim().is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{text}{pad}{ticks}")
+}
+
+/// A fenced code block whose fence is longer than any backtick run inside, so the content can
+/// never close it.
+pub fn code_fence(text: &str, lang: &str) -> String {
+    let fence = "`".repeat((longest_run(text, '`') + 1).max(3));
+    let lang: String = lang
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '_' | '#'))
+        .collect();
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    format!("{fence}{lang}\n{body}\n{fence}\n")
+}
+
+fn longest_run(text: &str, ch: char) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == ch {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        for ok in [
+            "https://x.io/a",
+            "HTTP://x",
+            "mailto:a@b.c",
+            "../reports/a.html",
+            "#a-1",
+            "a/b:c",
+        ] {
+            assert!(is_safe_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+            "java\tscript:x",
+        ] {
+            assert!(!is_safe_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn html_is_neutralised() {
+        let html = markdown_to_html(
+            "hi <script>alert(1)</script> [x](javascript:alert(1)) ![i](https://e.vil/p.png)\n\n<img src=x onerror=alert(1)>",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(html.contains(r#"<a href="https://e.vil/p.png">i</a>"#), "{html}");
+    }
+
+    #[test]
+    fn markdown_output_is_neutralised() {
+        let md = markdown_to_markdown("<details><summary>x</summary>\n\n[y](javascript:z)");
+        assert!(!md.contains("<details>"), "{md}");
+        assert!(!md.contains("javascript:"), "{md}");
+    }
+
+    #[test]
+    fn fences_outlast_content() {
+        let fenced = code_fence("a\n````\nb", "rust");
+        assert!(fenced.starts_with("`````rust\n"), "{fenced}");
+        assert!(fenced.ends_with("\n`````\n"));
+        assert_eq!(markdown_code_span("a`b"), "``a`b``");
+        assert_eq!(markdown_code_span("`x"), "`` `x ``");
+    }
+
+    #[test]
+    fn inline_escaping() {
+        assert_eq!(escape_markdown("# [a](b) <i>"), r"\# \[a\](b) &lt;i\>");
+        assert_eq!(escape_markdown("a|b\nc"), r"a\|b c");
+        assert_eq!(escape_markdown("12. x"), r"12\. x");
+        assert_eq!(escape_markdown("posthog-js 1.2"), "posthog-js 1.2");
+    }
+}

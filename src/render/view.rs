@@ -1,0 +1,599 @@
+//! What each artefact shows, independent of the output format: a list of [`Block`]s made of
+//! [`Inline`]s. The HTML and Markdown renderers turn the same view into their own markup, so
+//! both outputs always show the same facts.
+
+use uuid::Uuid;
+
+use crate::model::artefact::{self, humanize};
+use crate::model::{Artefact, Content, Report};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inline {
+    Text(String),
+    Code(String),
+    /// An external URL from the database; the renderer links it only when it is safe.
+    Url { text: String, url: String },
+    /// A report, linked when it is in this archive.
+    Report(String),
+    /// An entry of the same report (`#a-<uuid>`).
+    Entry { id: Uuid, text: String },
+    Badge(String),
+    /// Several inlines, comma separated.
+    List(Vec<Inline>),
+}
+
+impl Inline {
+    pub fn text(s: impl Into<String>) -> Inline {
+        Inline::Text(s.into())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    /// Label/value pairs.
+    Fields(Vec<(String, Inline)>),
+    /// Untrusted Markdown (notes, explanations).
+    Markdown(String),
+    /// A plain paragraph.
+    Paragraph(Inline),
+    /// Source code: `start_line` numbers the first line.
+    Code {
+        path: Option<String>,
+        start_line: i64,
+        text: String,
+    },
+    /// A unified diff.
+    Diff(String),
+    /// Before and after of a changed text.
+    Change { before: Option<String>, after: String },
+    /// A list of items (reviewers, targets…).
+    Items(Vec<Inline>),
+    /// Content kept as stored (degraded rows): shown verbatim, never interpreted.
+    Raw(String),
+}
+
+fn opt_field(fields: &mut Vec<(String, Inline)>, label: &str, value: &Option<String>) {
+    if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        fields.push((label.to_string(), Inline::text(v)));
+    }
+}
+
+fn code_field(fields: &mut Vec<(String, Inline)>, label: &str, value: &Option<String>) {
+    if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        fields.push((label.to_string(), Inline::Code(v.to_string())));
+    }
+}
+
+fn url_field(fields: &mut Vec<(String, Inline)>, label: &str, value: &Option<String>) {
+    if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        fields.push((
+            label.to_string(),
+            Inline::Url {
+                text: v.to_string(),
+                url: v.to_string(),
+            },
+        ));
+    }
+}
+
+fn markdown(blocks: &mut Vec<Block>, value: &Option<String>) {
+    if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+        blocks.push(Block::Markdown(v.to_string()));
+    }
+}
+
+fn fields(blocks: &mut Vec<Block>, fields: Vec<(String, Inline)>) {
+    if !fields.is_empty() {
+        blocks.push(Block::Fields(fields));
+    }
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        format!("{value}")
+    }
+}
+
+/// The GitHub URL of a commit, when the repository looks like `owner/repo`.
+pub fn github_commit_url(repository: &str, sha: &str) -> Option<String> {
+    let repo = github_repo(repository)?;
+    let sha = sha.trim();
+    sha.chars()
+        .all(|c| c.is_ascii_hexdigit())
+        .then(|| format!("https://github.com/{repo}/commit/{sha}"))
+        .filter(|_| !sha.is_empty())
+}
+
+/// `owner/repo` when it is one (letters, digits, `-_.` in two parts).
+pub fn github_repo(repository: &str) -> Option<&str> {
+    let repo = repository.trim();
+    let mut parts = repo.split('/');
+    let ok = |p: Option<&str>| {
+        p.is_some_and(|p| {
+            !p.is_empty()
+                && p != "."
+                && p != ".."
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        })
+    };
+    (ok(parts.next()) && ok(parts.next()) && parts.next().is_none()).then_some(repo)
+}
+
+/// The blocks of one artefact.
+pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
+    let mut out = Vec::new();
+    match &artefact.content {
+        Content::SafetyJudgment(j) => {
+            let verdict = if j.choice { "Safe to act on" } else { "Unsafe" };
+            out.push(Block::Paragraph(Inline::Badge(verdict.into())));
+            markdown(&mut out, &j.explanation);
+        }
+        Content::ActionabilityJudgment(j) => {
+            let mut badges = vec![Inline::Badge(humanize(&j.actionability))];
+            if j.already_addressed == Some(true) {
+                badges.push(Inline::Badge("Already addressed".into()));
+            }
+            out.push(Block::Paragraph(Inline::List(badges)));
+            markdown(&mut out, &j.explanation);
+        }
+        Content::PriorityJudgment(j) => {
+            out.push(Block::Paragraph(Inline::Badge(j.priority.clone())));
+            let mut f = Vec::new();
+            if let Some(v) = j.dollar_value {
+                f.push(("Dollar value".into(), Inline::text(format!("${}", number(v)))));
+            }
+            fields(&mut out, f);
+            markdown(&mut out, &j.explanation);
+        }
+        Content::RepoSelection(r) => {
+            let repo = r.repository.clone().unwrap_or_else(|| "none".into());
+            let mut f = vec![("Repository".into(), Inline::Code(repo))];
+            if let Some(auto) = r.autostart_eligible {
+                f.push(("Autostart eligible".into(), Inline::text(yes_no(auto))));
+            }
+            code_field(&mut f, "Task", &r.task_id);
+            fields(&mut out, f);
+            markdown(&mut out, &Some(r.reason.clone()));
+        }
+        Content::SuggestedReviewers(list) => {
+            out.push(Block::Items(list.iter().map(reviewer).collect()));
+        }
+        Content::ChannelAssignment(c) => fields(
+            &mut out,
+            vec![(
+                "Channel".into(),
+                Inline::Code(c.channel_id.clone().unwrap_or_else(|| "none".into())),
+            )],
+        ),
+        Content::ImplementationDecision(d) => decision(&mut out, d),
+        Content::ImplementationDispatch(d) => {
+            let mut f = vec![("Decision".into(), entry_or_code(report, &d.decision_id))];
+            opt_field(&mut f, "Status", &d.status.as_deref().map(humanize));
+            if let Some(a) = d.attempt {
+                f.push(("Attempt".into(), Inline::text(a.to_string())));
+            }
+            opt_field(&mut f, "Skill", &d.source_skill);
+            opt_field(&mut f, "Next retry", &d.next_retry_at);
+            fields(&mut out, f);
+            markdown(&mut out, &d.reason);
+        }
+        Content::SignalFinding(s) => {
+            let verified = if s.verified { "Verified" } else { "Unverified" };
+            let mut f = vec![
+                ("Signal".into(), Inline::Code(s.signal_id.clone())),
+                ("Finding".into(), Inline::Badge(verified.into())),
+            ];
+            opt_field(&mut f, "Data queried", &s.data_queried);
+            if !s.relevant_code_paths.is_empty() {
+                f.push((
+                    "Code paths".into(),
+                    Inline::List(s.relevant_code_paths.iter().cloned().map(Inline::Code).collect()),
+                ));
+            }
+            fields(&mut out, f);
+            if !s.relevant_commit_hashes.is_empty() {
+                out.push(Block::Items(
+                    s.relevant_commit_hashes
+                        .iter()
+                        .map(|(sha, why)| {
+                            Inline::List(vec![Inline::Code(sha.clone()), Inline::text(why)])
+                        })
+                        .collect(),
+                ));
+            }
+        }
+        Content::Dismissal(d) => {
+            let reason = d.reason.as_deref().map(humanize).unwrap_or_else(|| "No reason given".into());
+            out.push(Block::Paragraph(Inline::Badge(reason)));
+            let mut f = Vec::new();
+            code_field(&mut f, "Selected repository", &d.selected_repository);
+            code_field(&mut f, "Corrected repository", &d.corrected_repository);
+            if let Some(id) = d.user_id {
+                f.push(("User id".into(), Inline::text(id.to_string())));
+            }
+            code_field(&mut f, "Slack user", &d.slack_user_id);
+            fields(&mut out, f);
+            markdown(&mut out, &d.note);
+        }
+        Content::CodeReference(c) => {
+            markdown(&mut out, &c.relevance_note);
+            out.push(Block::Code {
+                path: Some(c.file_path.clone()),
+                start_line: c.start_line,
+                text: c.contents.clone(),
+            });
+        }
+        Content::Commit(c) => {
+            let mut f = vec![("Message".into(), Inline::text(c.message.clone()))];
+            let sha = Inline::Code(c.commit_sha.chars().take(12).collect());
+            f.push((
+                "Commit".into(),
+                match github_commit_url(&c.repository, &c.commit_sha) {
+                    Some(url) => Inline::Url {
+                        text: c.commit_sha.chars().take(12).collect(),
+                        url,
+                    },
+                    None => sha,
+                },
+            ));
+            f.push((
+                "Branch".into(),
+                Inline::Code(format!("{}@{}", c.repository, c.branch)),
+            ));
+            fields(&mut out, f);
+            markdown(&mut out, &c.note);
+            match &c.diff {
+                Some(diff) if !diff.trim().is_empty() => out.push(Block::Diff(diff.clone())),
+                _ => {}
+            }
+        }
+        Content::TaskRun(t) => {
+            let mut f = Vec::new();
+            let task_id = Uuid::parse_str(t.task_id.trim()).ok();
+            let task = task_id.and_then(|id| report.tasks.get(&id));
+            let title = task
+                .and_then(|t| t.title.clone())
+                .unwrap_or_else(|| format!("task {}", t.task_id.trim()));
+            f.push(("Task".into(), Inline::text(title)));
+            let kind = t
+                .run_type
+                .as_deref()
+                .or(t.relationship.as_deref())
+                .map(humanize);
+            opt_field(&mut f, "Kind", &kind);
+            opt_field(&mut f, "Product", &t.product);
+            code_field(&mut f, "Branch", &t.automation_branch);
+            if let Some(task) = task {
+                code_field(&mut f, "Repository", &task.repository);
+                let run = t
+                    .run_id
+                    .as_deref()
+                    .and_then(|id| task.runs.iter().find(|r| r.id == id.trim()))
+                    .or(task.runs.last());
+                if let Some(run) = run {
+                    let status = run.status.as_deref().map(humanize).unwrap_or_default();
+                    let stage = run.stage.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
+                    f.push(("Run status".into(), Inline::Badge(format!("{status}{stage}"))));
+                    url_field(&mut f, "Pull request", &run.pr_url);
+                }
+            } else {
+                code_field(&mut f, "Task id", &Some(t.task_id.clone()));
+            }
+            fields(&mut out, f);
+        }
+        Content::Note(n) => {
+            out.push(Block::Markdown(n.note.clone()));
+            if let Some(author) = n.author.as_deref().filter(|a| !a.trim().is_empty()) {
+                out.push(Block::Paragraph(Inline::text(format!("— {author}"))));
+            }
+        }
+        Content::TitleChange(t) => out.push(Block::Change {
+            before: t.old_title.clone(),
+            after: t.new_title.clone(),
+        }),
+        Content::SummaryChange(s) => out.push(Block::Change {
+            before: s.old_summary.clone(),
+            after: s.new_summary.clone(),
+        }),
+        Content::CodeReview(r) => {
+            let mut f = vec![("Review report".into(), Inline::Report(r.review_report_id.clone()))];
+            opt_field(&mut f, "Outcome", &r.outcome.as_deref().map(humanize));
+            code_field(&mut f, "Repository", &r.repository);
+            if let (Some(head), Some(base)) = (&r.head_branch, &r.base_branch) {
+                f.push(("Branches".into(), Inline::Code(format!("{head} → {base}"))));
+            }
+            code_field(&mut f, "Head", &r.head_sha);
+            if let Some(n) = r.pr_number {
+                f.push(("PR number".into(), Inline::text(format!("#{n}"))));
+            }
+            url_field(&mut f, "Pull request", &r.pr_url);
+            url_field(&mut f, "Review", &r.review_url);
+            if let Some(c) = &r.counts {
+                f.push((
+                    "Findings".into(),
+                    Inline::text(format!(
+                        "{} must fix, {} should fix, {} to consider",
+                        c.must_fix, c.should_fix, c.consider
+                    )),
+                ));
+            }
+            fields(&mut out, f);
+        }
+        Content::RelatedTo(r) => {
+            fields(&mut out, vec![("Related to".into(), Inline::Report(r.report_id.clone()))])
+        }
+        Content::ReportLink(l) => {
+            fields(
+                &mut out,
+                vec![(humanize(&l.kind), Inline::Report(l.report_id.clone()))],
+            );
+            markdown(&mut out, &l.reason);
+        }
+        Content::WorkClaim(c) => {
+            let mut f = Vec::new();
+            opt_field(&mut f, "Claimed by", &c.display_name);
+            fields(&mut out, f);
+        }
+        Content::WorkRelease(r) => {
+            let mut f = Vec::new();
+            opt_field(&mut f, "Reason", &r.reason.as_deref().map(humanize));
+            fields(&mut out, f);
+        }
+        Content::PullRequest(p) => {
+            fields(&mut out, vec![("Pull request".into(), Inline::Url {
+                text: p.url.clone(),
+                url: p.url.clone(),
+            })])
+        }
+        Content::CheckResult(c) => {
+            out.push(Block::Paragraph(Inline::Badge(humanize(&c.outcome))));
+            let mut f = check_fields(&c.title, &c.kind, &c.check_id);
+            if let Some(v) = c.observed_value {
+                f.push(("Observed".into(), Inline::text(number(v))));
+            }
+            if let Some(v) = c.baseline_value {
+                f.push(("Baseline".into(), Inline::text(number(v))));
+            }
+            opt_field(&mut f, "Threshold", &c.threshold);
+            code_field(&mut f, "Run", &c.run_id);
+            fields(&mut out, f);
+            markdown(&mut out, &c.explanation);
+        }
+        Content::CheckScheduled(c) => {
+            let mut f = check_fields(&c.title, &c.kind, &c.check_id);
+            opt_field(&mut f, "Next run", &c.next_run_at);
+            if let Some(v) = c.arms_on_resolve {
+                f.push(("Arms on resolve".into(), Inline::text(yes_no(v))));
+            }
+            if let Some(v) = c.soak_minutes {
+                f.push(("Soak".into(), Inline::text(format!("{v} minutes"))));
+            }
+            if let Some(v) = c.runs {
+                f.push(("Runs".into(), Inline::text(v.to_string())));
+            }
+            opt_field(&mut f, "Skill", &c.skill_name);
+            fields(&mut out, f);
+            markdown(&mut out, &c.rationale);
+        }
+        Content::CheckExpired(c) => {
+            let mut f = check_fields(&c.title, &c.kind, &c.check_id);
+            opt_field(&mut f, "Expired at", &c.expired_at);
+            if let Some(v) = c.never_ran {
+                f.push(("Never ran".into(), Inline::text(yes_no(v))));
+            }
+            opt_field(&mut f, "Last run", &c.last_run_at);
+            fields(&mut out, f);
+        }
+        Content::CheckCancelled(c) => {
+            let mut f = check_fields(&c.title, &c.kind, &c.check_id);
+            opt_field(&mut f, "Reason", &c.reason.as_deref().map(humanize));
+            fields(&mut out, f);
+        }
+        Content::ImplementationReplacement(r) => {
+            let mut f = vec![("Decision".into(), entry_or_code(report, &r.decision_id))];
+            code_field(&mut f, "Run", &r.run_id);
+            fields(&mut out, f);
+            if let Some(d) = &r.decision {
+                decision(&mut out, d);
+            }
+        }
+        Content::ImplementationHandover(h) => {
+            let mut f = vec![
+                ("Replacement".into(), entry_or_code(report, &h.replacement_id)),
+                ("Status".into(), Inline::Badge(humanize(&h.status))),
+            ];
+            if let Some(a) = h.attempt {
+                f.push(("Attempt".into(), Inline::text(a.to_string())));
+            }
+            fields(&mut out, f);
+            let mut items: Vec<Inline> = h
+                .results
+                .iter()
+                .map(|(url, result)| {
+                    Inline::List(vec![
+                        Inline::Url { text: url.clone(), url: url.clone() },
+                        Inline::Badge(humanize(result)),
+                    ])
+                })
+                .collect();
+            items.extend(h.replacement_pr_urls.iter().map(|url| Inline::List(vec![
+                Inline::text("Replacement PR"),
+                Inline::Url { text: url.clone(), url: url.clone() },
+            ])));
+            if !items.is_empty() {
+                out.push(Block::Items(items));
+            }
+            markdown(&mut out, &h.explanation);
+        }
+        Content::VideoSegment(value) => generic(&mut out, value),
+        Content::CodeDiff(d) => {
+            markdown(&mut out, &d.relevance_note);
+            fields(&mut out, vec![("File".into(), Inline::Code(d.file_path.clone()))]);
+            out.push(Block::Diff(d.diff.clone()));
+        }
+        Content::LineReference(l) => {
+            markdown(&mut out, &l.note);
+            match &l.contents {
+                Some(text) if !text.trim().is_empty() => out.push(Block::Code {
+                    path: Some(l.file_path.clone()),
+                    start_line: l.line,
+                    text: text.clone(),
+                }),
+                _ => fields(
+                    &mut out,
+                    vec![("Line".into(), Inline::Code(format!("{}:{}", l.file_path, l.line)))],
+                ),
+            }
+        }
+        Content::PushedBranch(b) => {
+            let mut f = vec![
+                ("Repository".into(), Inline::Code(b.repository.clone())),
+                ("Branch".into(), Inline::Code(b.branch.clone())),
+            ];
+            code_field(&mut f, "Base", &b.base_branch);
+            code_field(&mut f, "Head", &b.head_sha);
+            fields(&mut out, f);
+            markdown(&mut out, &b.note);
+        }
+        Content::Unknown(value) => match value {
+            Some(value) => generic(&mut out, value),
+            None => out.push(Block::Raw(artefact.raw.clone())),
+        },
+        Content::Malformed { .. } => out.push(Block::Raw(artefact.raw.clone())),
+    }
+    out
+}
+
+/// The notice shown on a degraded entry, if it is one.
+pub fn notice(artefact: &Artefact) -> Option<String> {
+    match &artefact.content {
+        Content::Malformed { error } => Some(format!(
+            "This entry could not be read ({error}); its stored content is shown as it is."
+        )),
+        Content::Unknown(_) => Some(format!(
+            "Unknown entry type {:?}: shown generically.",
+            artefact.kind
+        )),
+        _ => None,
+    }
+}
+
+pub fn label(artefact: &Artefact) -> String {
+    artefact::type_label(&artefact.kind)
+}
+
+fn reviewer(r: &artefact::Reviewer) -> Inline {
+    let mut parts = Vec::new();
+    let name = r
+        .github_name
+        .clone()
+        .or_else(|| r.github_login.clone())
+        .or_else(|| r.user_uuid.clone())
+        .unwrap_or_else(|| "unnamed reviewer".into());
+    parts.push(Inline::text(name));
+    if let Some(login) = r.github_login.as_deref().filter(|l| !l.trim().is_empty()) {
+        parts.push(Inline::Code(format!("@{}", login.trim())));
+    }
+    if r.is_skill_owner {
+        parts.push(Inline::Badge("Skill owner".into()));
+    }
+    if let Some(reason) = r.reason.as_deref().filter(|s| !s.trim().is_empty()) {
+        parts.push(Inline::text(reason));
+    }
+    for commit in &r.relevant_commits {
+        let sha: String = commit.sha.clone().unwrap_or_default().chars().take(12).collect();
+        match commit.url.as_deref() {
+            Some(url) if !sha.is_empty() => parts.push(Inline::Url {
+                text: sha,
+                url: url.to_string(),
+            }),
+            _ if !sha.is_empty() => parts.push(Inline::Code(sha)),
+            _ => {}
+        }
+    }
+    Inline::List(parts)
+}
+
+fn decision(out: &mut Vec<Block>, d: &artefact::ImplementationDecision) {
+    let verdict = if d.supersede { "Supersede" } else { "Keep" };
+    out.push(Block::Paragraph(Inline::Badge(verdict.into())));
+    let mut f = Vec::new();
+    if let Some(n) = d.research_run_count {
+        f.push(("Research runs".into(), Inline::text(n.to_string())));
+    }
+    if let Some(n) = d.content_revision_count {
+        f.push(("Content revisions".into(), Inline::text(n.to_string())));
+    }
+    opt_field(&mut f, "Blocked", &d.blocked_reason.as_deref().map(humanize));
+    fields(out, f);
+    out.push(Block::Markdown(d.reason.clone()));
+    if !d.targets.is_empty() {
+        out.push(Block::Items(
+            d.targets
+                .iter()
+                .map(|t| {
+                    let mut parts = Vec::new();
+                    if let Some(url) = &t.pr_url {
+                        parts.push(Inline::Url { text: url.clone(), url: url.clone() });
+                    }
+                    if let Some(sha) = &t.head_sha {
+                        parts.push(Inline::Code(sha.chars().take(12).collect()));
+                    }
+                    if let Some(task) = &t.task_id {
+                        parts.push(Inline::Code(format!("task {task}")));
+                    }
+                    Inline::List(parts)
+                })
+                .collect(),
+        ));
+    }
+}
+
+fn check_fields(
+    title: &Option<String>,
+    kind: &Option<String>,
+    id: &Option<String>,
+) -> Vec<(String, Inline)> {
+    let mut f = Vec::new();
+    opt_field(&mut f, "Check", title);
+    opt_field(&mut f, "Kind", &kind.as_deref().map(humanize));
+    code_field(&mut f, "Check id", id);
+    f
+}
+
+/// A reference to another entry of the same report by its uuid, linked when it is there.
+fn entry_or_code(report: &Report, id: &str) -> Inline {
+    match Uuid::parse_str(id.trim()).ok().filter(|id| report.artefact_index(*id).is_some()) {
+        Some(id) => Inline::Entry {
+            id,
+            text: format!("entry {}", &id.to_string()[..8]),
+        },
+        None => Inline::Code(id.to_string()),
+    }
+}
+
+/// Unknown and permissive content: its top-level fields as label/value pairs.
+fn generic(out: &mut Vec<Block>, value: &serde_json::Value) {
+    let render = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Inline::text(s.clone()),
+        serde_json::Value::Null => Inline::text("—"),
+        other => Inline::Code(other.to_string()),
+    };
+    match value {
+        serde_json::Value::Object(map) if !map.is_empty() => fields(
+            out,
+            map.iter().map(|(k, v)| (humanize(k), render(v))).collect(),
+        ),
+        serde_json::Value::Array(items) if !items.is_empty() => {
+            out.push(Block::Items(items.iter().map(render).collect()))
+        }
+        other => out.push(Block::Paragraph(render(other))),
+    }
+}

@@ -1,0 +1,200 @@
+//! A build: resolve the teams, list their reports, then stream each report's rows from the
+//! source to a pool of render workers that write its pages; finally the index, the assets and
+//! the manifest.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+
+use super::manifest::{Manifest, ManifestReport};
+use super::output::{Output, OutputError};
+use crate::model::record::{ReportRecord, ReportRows};
+use crate::model::{ModelError, Report};
+use crate::render::{self, Archive, Format, IndexRow, RenderError, links};
+use crate::source::{Source, SourceError};
+
+const STYLESHEET: &str = include_str!("../../static/style.css");
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error("the render workers stopped unexpectedly")]
+    Workers,
+}
+
+impl BuildError {
+    pub fn is_usage(&self) -> bool {
+        matches!(self, BuildError::Source(e) if e.is_usage())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    pub out: PathBuf,
+    pub teams: Vec<i64>,
+    pub include_deleted: bool,
+    /// Render workers; `None` uses every core.
+    pub jobs: Option<usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BuildSummary {
+    pub teams: Vec<i64>,
+    pub reports: usize,
+    pub entries: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub removed: usize,
+}
+
+struct Rendered {
+    row: IndexRow,
+    files: [String; 2],
+    bytes: u64,
+}
+
+fn display_title(record: &ReportRecord, id: uuid::Uuid) -> String {
+    match record.title.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => t.to_string(),
+        _ => format!("Untitled report {id}"),
+    }
+}
+
+fn render_one(rows: ReportRows, archive: &Archive, out: &Output) -> Result<Rendered, BuildError> {
+    let report = Report::from_rows(rows)?;
+    let (html, md) = render::report(&report, archive)?;
+    let files = [
+        links::report_path(report.id, Format::Html),
+        links::report_path(report.id, Format::Markdown),
+    ];
+    let bytes = out.write(&files[0], html.as_bytes())? + out.write(&files[1], md.as_bytes())?;
+    Ok(Rendered {
+        row: IndexRow::new(&report),
+        files,
+        bytes,
+    })
+}
+
+/// Renders the archive of `options.teams` from `source` into `options.out`.
+pub async fn build(source: &mut Source, options: &BuildOptions) -> Result<BuildSummary, BuildError> {
+    let teams = source.resolve_teams(&options.teams).await?;
+    let records = source.reports(&teams, options.include_deleted).await?;
+    let archive = Arc::new(Archive {
+        titles: records
+            .iter()
+            .filter_map(|r| {
+                let id = uuid::Uuid::parse_str(r.id.trim()).ok()?;
+                Some((id, display_title(r, id)))
+            })
+            .collect(),
+    });
+    let out = Arc::new(Output::create(&options.out)?);
+
+    let jobs = options
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|_| BuildError::Workers)?;
+    // Bounded: the reader stays a few reports ahead of the renderers, never further.
+    let (tx, rx) = mpsc::sync_channel::<ReportRows>(jobs * 2);
+    let workers = {
+        let (archive, out) = (Arc::clone(&archive), Arc::clone(&out));
+        std::thread::spawn(move || {
+            pool.install(|| {
+                rx.into_iter()
+                    .par_bridge()
+                    .map(|rows| render_one(rows, &archive, &out))
+                    .collect::<Result<Vec<Rendered>, BuildError>>()
+            })
+        })
+    };
+    let mut read_error = None;
+    for record in records {
+        match source.report_rows(record).await {
+            Ok(rows) => {
+                if tx.send(rows).is_err() {
+                    break; // a worker failed; its error is reported below
+                }
+            }
+            Err(err) => {
+                read_error = Some(err);
+                break;
+            }
+        }
+    }
+    drop(tx);
+    let rendered = workers.join().map_err(|_| BuildError::Workers)?;
+    if let Some(err) = read_error {
+        return Err(err.into());
+    }
+    let mut rendered = rendered?;
+
+    // Most recent activity first; ties by id, so the order never depends on timing.
+    rendered.sort_by(|a, b| {
+        (b.row.last_activity, a.row.id).cmp(&(a.row.last_activity, b.row.id))
+    });
+    let rows: Vec<IndexRow> = rendered.iter().map(|r| r.row.clone()).collect();
+    let (index_html, index_md) = render::index(&rows)?;
+    let mut bytes: u64 = rendered.iter().map(|r| r.bytes).sum();
+    let mut files: BTreeSet<String> = rendered.iter().flat_map(|r| r.files.clone()).collect();
+    let report_files = files.clone();
+    for (path, content) in [
+        (links::index_path(Format::Html), index_html.as_bytes()),
+        (links::index_path(Format::Markdown), index_md.as_bytes()),
+        (links::stylesheet_path(), STYLESHEET.as_bytes()),
+    ] {
+        bytes += out.write(&path, content)?;
+        files.insert(path);
+    }
+    let removed = out.prune(links::REPORTS_DIR, &report_files, is_report_file)?;
+
+    let mut manifest_reports: Vec<ManifestReport> = rendered
+        .iter()
+        .map(|r| ManifestReport {
+            id: r.row.id.to_string(),
+            status: r.row.status.clone(),
+            entries: r.row.entries,
+            html: r.files[0].clone(),
+            markdown: r.files[1].clone(),
+        })
+        .collect();
+    manifest_reports.sort_by(|a, b| a.id.cmp(&b.id));
+    files.insert(links::MANIFEST.to_string());
+    let manifest = Manifest {
+        generator: format!("reportpress {}", env!("CARGO_PKG_VERSION")),
+        teams: teams.clone(),
+        reports: manifest_reports,
+        files: files.iter().cloned().collect(),
+    };
+    bytes += out.write(links::MANIFEST, manifest.to_json().as_bytes())?;
+
+    Ok(BuildSummary {
+        teams,
+        reports: rendered.len(),
+        entries: rendered.iter().map(|r| r.row.entries).sum(),
+        files: files.len(),
+        bytes,
+        removed,
+    })
+}
+
+/// `<uuid>.html` / `<uuid>.md`: a page an earlier build wrote.
+fn is_report_file(name: &str) -> bool {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    matches!(ext, "html" | "md") && uuid::Uuid::parse_str(stem).is_ok()
+}

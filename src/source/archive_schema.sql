@@ -1,0 +1,89 @@
+-- The SQLite archive format: PostHog's table and column names, SQLite types.
+-- uuids and timestamps are TEXT (RFC 3339, UTC), JSON documents are TEXT.
+-- Used by the embedded demo and by anyone who keeps an offline snapshot.
+CREATE TABLE IF NOT EXISTS posthog_team (
+    id          INTEGER PRIMARY KEY,
+    uuid        TEXT,
+    name        TEXT NOT NULL DEFAULT 'Default project',
+    timezone    TEXT NOT NULL DEFAULT 'UTC',
+    created_at  TEXT,
+    updated_at  TEXT
+);
+CREATE TABLE IF NOT EXISTS posthog_user (
+    id          INTEGER PRIMARY KEY,
+    uuid        TEXT NOT NULL UNIQUE,
+    email       TEXT NOT NULL,
+    first_name  TEXT NOT NULL DEFAULT '',
+    last_name   TEXT NOT NULL DEFAULT '',
+    distinct_id TEXT,
+    is_active   INTEGER NOT NULL DEFAULT 1,
+    date_joined TEXT
+);
+CREATE TABLE IF NOT EXISTS posthog_task (
+    id             TEXT PRIMARY KEY,
+    team_id        INTEGER NOT NULL,
+    created_by_id  INTEGER,
+    title          TEXT NOT NULL,
+    description    TEXT NOT NULL DEFAULT '',
+    origin_product TEXT NOT NULL DEFAULT '',
+    repository     TEXT,
+    deleted        INTEGER DEFAULT 0,
+    deleted_at     TEXT,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT
+);
+CREATE TABLE IF NOT EXISTS posthog_task_run (
+    id            TEXT PRIMARY KEY,
+    task_id       TEXT NOT NULL,
+    team_id       INTEGER NOT NULL,
+    branch        TEXT,
+    environment   TEXT NOT NULL DEFAULT 'cloud',
+    stage         TEXT,
+    status        TEXT NOT NULL DEFAULT 'not_started',
+    error_message TEXT,
+    output        TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT,
+    completed_at  TEXT
+);
+CREATE TABLE IF NOT EXISTS signals_signalreport (
+    id                        TEXT PRIMARY KEY,
+    team_id                   INTEGER NOT NULL,
+    status                    TEXT NOT NULL DEFAULT 'potential',
+    status_before_suppression TEXT,
+    total_weight              REAL NOT NULL DEFAULT 0,
+    signal_count              INTEGER NOT NULL DEFAULT 0,
+    run_count                 INTEGER NOT NULL DEFAULT 0,
+    title                     TEXT,
+    summary                   TEXT,
+    error                     TEXT,
+    created_at                TEXT NOT NULL,
+    updated_at                TEXT,
+    promoted_at               TEXT,
+    last_run_at               TEXT
+);
+CREATE INDEX IF NOT EXISTS signals_report_team_idx ON signals_signalreport (team_id, created_at);
+CREATE TABLE IF NOT EXISTS signals_signalreportartefact (
+    id            TEXT PRIMARY KEY,
+    team_id       INTEGER NOT NULL,
+    report_id     TEXT NOT NULL,
+    type          TEXT NOT NULL,
+    content       TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT,
+    created_by_id INTEGER,
+    task_id       TEXT,
+    channel_id    TEXT,
+    actor_kind    TEXT,
+    actor_agent   TEXT
+);
+CREATE INDEX IF NOT EXISTS signals_artefact_report_idx ON signals_signalreportartefact (report_id);
+CREATE TABLE IF NOT EXISTS signals_signalreporttask (
+    id           TEXT PRIMARY KEY,
+    team_id      INTEGER NOT NULL,
+    report_id    TEXT NOT NULL,
+    task_id      TEXT NOT NULL,
+    relationship TEXT,
+    created_at   TEXT NOT NULL,
+    UNIQUE (report_id, task_id)
+);

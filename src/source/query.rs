@@ -1,0 +1,160 @@
+//! The SQL the reader runs, assembled once per query from the introspected [`Schema`]: every
+//! column normalised to text, integer or RFC 3339 text, absent columns replaced by typed NULLs.
+//! Nothing from the user or the database is ever spliced in: values travel as bind parameters.
+
+use super::schema::{ARTEFACTS, Kind, LINKS, REPORTS, RUNS, Schema, TASKS, TEAMS, USERS};
+
+fn params(schema: &Schema, first: usize, count: usize, uuid: bool) -> String {
+    (first..first + count)
+        .map(|n| {
+            if uuid {
+                schema.dialect.uuid_param(n)
+            } else {
+                schema.dialect.param(n)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn teams(schema: &Schema) -> String {
+    format!(
+        "SELECT DISTINCT {} FROM {REPORTS} r ORDER BY 1",
+        schema.col(REPORTS, "r", "team_id", Kind::Int)
+    )
+}
+
+pub fn known_teams(schema: &Schema) -> Option<String> {
+    schema.has_table(TEAMS).then(|| {
+        format!(
+            "SELECT {} FROM {TEAMS} t ORDER BY 1",
+            schema.col(TEAMS, "t", "id", Kind::Int)
+        )
+    })
+}
+
+pub fn reports(schema: &Schema, teams: usize, include_deleted: bool) -> String {
+    let c = |column, kind| schema.col(REPORTS, "r", column, kind);
+    let deleted = if include_deleted {
+        ""
+    } else {
+        " AND COALESCE(r.status, '') <> 'deleted'"
+    };
+    format!(
+        "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {} FROM {REPORTS} r \
+         WHERE r.team_id IN ({}){deleted} ORDER BY 1",
+        c("id", Kind::Text),
+        c("team_id", Kind::Int),
+        c("status", Kind::Text),
+        c("title", Kind::Text),
+        c("summary", Kind::Text),
+        c("error", Kind::Text),
+        c("signal_count", Kind::Int),
+        c("created_at", Kind::Time),
+        c("updated_at", Kind::Time),
+        params(schema, 1, teams, false),
+    )
+}
+
+/// One report's artefacts with their authors. Binds: report id, team id.
+pub fn artefacts(schema: &Schema) -> String {
+    let c = |column, kind| schema.col(ARTEFACTS, "a", column, kind);
+    // `content` was bytea before PostHog's migration 0004, and a side branch named it `text_content`.
+    let content = match schema.column_type(ARTEFACTS, "content") {
+        Some("bytea") => "convert_from(a.content, 'UTF8') AS content".to_string(),
+        Some(_) => c("content", Kind::Text),
+        None => schema.col_as(ARTEFACTS, "a", "text_content", Kind::Text, "content"),
+    };
+    let join_users = schema.has_table(USERS) && schema.has_column(ARTEFACTS, "created_by_id");
+    let u = |column, name| {
+        if join_users {
+            schema.col_as(USERS, "u", column, Kind::Text, name)
+        } else {
+            format!("{} AS {name}", schema.dialect.null(Kind::Text))
+        }
+    };
+    let user_id = if join_users {
+        schema.col_as(USERS, "u", "id", Kind::Int, "user_id")
+    } else {
+        format!("{} AS user_id", schema.dialect.null(Kind::Int))
+    };
+    let join = if join_users {
+        format!(" LEFT JOIN {USERS} u ON u.id = a.created_by_id")
+    } else {
+        String::new()
+    };
+    format!(
+        "SELECT {}, {}, {content}, {}, {}, {}, {}, {}, {}, {}, {user_id}, {}, {}, {}, {} \
+         FROM {ARTEFACTS} a{join} WHERE a.report_id = {} AND a.team_id = {}",
+        c("id", Kind::Text),
+        c("type", Kind::Text),
+        c("created_at", Kind::Time),
+        c("updated_at", Kind::Time),
+        c("created_by_id", Kind::Int),
+        c("task_id", Kind::Text),
+        c("channel_id", Kind::Text),
+        c("actor_kind", Kind::Text),
+        c("actor_agent", Kind::Text),
+        u("uuid", "user_uuid"),
+        u("email", "user_email"),
+        u("first_name", "user_first_name"),
+        u("last_name", "user_last_name"),
+        schema.dialect.uuid_param(1),
+        schema.dialect.param(2),
+    )
+}
+
+/// Legacy report ↔ task links of one report. Binds: report id, team id.
+pub fn links(schema: &Schema) -> Option<String> {
+    let c = |column, kind| schema.col(LINKS, "l", column, kind);
+    schema.has_table(LINKS).then(|| {
+        format!(
+            "SELECT {}, {}, {}, {} FROM {LINKS} l WHERE l.report_id = {} AND l.team_id = {}",
+            c("id", Kind::Text),
+            c("task_id", Kind::Text),
+            c("relationship", Kind::Text),
+            c("created_at", Kind::Time),
+            schema.dialect.uuid_param(1),
+            schema.dialect.param(2),
+        )
+    })
+}
+
+/// Tasks by id. Binds: `count` task ids, then the team id.
+pub fn tasks(schema: &Schema, count: usize) -> Option<String> {
+    let c = |column, kind| schema.col(TASKS, "t", column, kind);
+    schema.has_table(TASKS).then(|| {
+        format!(
+            "SELECT {}, {}, {}, {}, {} FROM {TASKS} t WHERE t.id IN ({}) AND t.team_id = {}",
+            c("id", Kind::Text),
+            c("title", Kind::Text),
+            c("repository", Kind::Text),
+            c("origin_product", Kind::Text),
+            c("created_at", Kind::Time),
+            params(schema, 1, count, true),
+            schema.dialect.param(count + 1),
+        )
+    })
+}
+
+/// The runs of tasks. Binds: `count` task ids, then the team id.
+pub fn runs(schema: &Schema, count: usize) -> Option<String> {
+    let c = |column, kind| schema.col(RUNS, "r", column, kind);
+    schema.has_table(RUNS).then(|| {
+        format!(
+            "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {} FROM {RUNS} r \
+             WHERE r.task_id IN ({}) AND r.team_id = {}",
+            c("id", Kind::Text),
+            c("task_id", Kind::Text),
+            c("status", Kind::Text),
+            c("stage", Kind::Text),
+            c("branch", Kind::Text),
+            c("output", Kind::Text),
+            c("error_message", Kind::Text),
+            c("created_at", Kind::Time),
+            c("completed_at", Kind::Time),
+            params(schema, 1, count, true),
+            schema.dialect.param(count + 1),
+        )
+    })
+}

@@ -1,0 +1,139 @@
+-- PostHog's Signals tables as PostgreSQL holds them in the newest known schema
+-- (kept from the schema notes' DDL; columns reportpress does not read are kept too,
+-- so the reader is tested against the real shape, not a trimmed one).
+CREATE TABLE posthog_team (
+    id          serial PRIMARY KEY,
+    uuid        uuid NOT NULL UNIQUE,
+    name        varchar(200) NOT NULL DEFAULT 'Default project',
+    timezone    varchar(240) NOT NULL DEFAULT 'UTC',
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE posthog_user (
+    id            serial PRIMARY KEY,
+    uuid          uuid NOT NULL UNIQUE,
+    password      varchar(128) NOT NULL DEFAULT '',
+    email         varchar(254) NOT NULL UNIQUE,
+    first_name    varchar(150) NOT NULL DEFAULT '',
+    last_name     varchar(150) NOT NULL DEFAULT '',
+    distinct_id   varchar(200) UNIQUE,
+    is_active     boolean NOT NULL DEFAULT true,
+    is_staff      boolean NOT NULL DEFAULT false,
+    date_joined   timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE posthog_task (
+    id                 uuid PRIMARY KEY,
+    team_id            integer NOT NULL REFERENCES posthog_team(id) DEFERRABLE INITIALLY DEFERRED,
+    created_by_id      integer REFERENCES posthog_user(id) DEFERRABLE INITIALLY DEFERRED,
+    task_number        integer,
+    title              varchar(255) NOT NULL,
+    title_manually_set boolean NOT NULL DEFAULT false,
+    description        text NOT NULL DEFAULT '',
+    origin_product     varchar(20) NOT NULL DEFAULT 'signal_report',
+    repository         varchar(255),
+    repositories       varchar(255)[] NOT NULL DEFAULT '{}',
+    internal           boolean NOT NULL DEFAULT false,
+    archived           boolean NOT NULL DEFAULT false,
+    state              jsonb,
+    deleted            boolean DEFAULT false,
+    deleted_at         timestamptz,
+    created_at         timestamptz NOT NULL DEFAULT now(),
+    updated_at         timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE posthog_task_run (
+    id            uuid PRIMARY KEY,
+    task_id       uuid NOT NULL REFERENCES posthog_task(id) DEFERRABLE INITIALLY DEFERRED,
+    team_id       integer NOT NULL REFERENCES posthog_team(id) DEFERRABLE INITIALLY DEFERRED,
+    branch        varchar(255),
+    environment   varchar(10) NOT NULL DEFAULT 'cloud',
+    stage         varchar(100),
+    status        varchar(20) NOT NULL DEFAULT 'not_started',
+    error_message text,
+    output        jsonb,
+    artifacts     jsonb NOT NULL DEFAULT '[]',
+    state         jsonb NOT NULL DEFAULT '{}',
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz NOT NULL DEFAULT now(),
+    completed_at  timestamptz
+);
+CREATE TABLE signals_signalreport (
+    id                          uuid PRIMARY KEY,
+    team_id                     integer NOT NULL REFERENCES posthog_team(id) DEFERRABLE INITIALLY DEFERRED,
+    status                      varchar(20) NOT NULL DEFAULT 'potential',
+    status_before_suppression   varchar(20),
+    billing_exempt_reason       varchar(30),
+    total_weight                double precision NOT NULL DEFAULT 0,
+    signal_count                integer NOT NULL DEFAULT 0,
+    signals_at_run              integer NOT NULL DEFAULT 0,
+    run_count                   integer NOT NULL DEFAULT 0,
+    signals_researched          integer,
+    title                       text,
+    summary                     text,
+    error                       text,
+    charts                      jsonb NOT NULL DEFAULT '[]',
+    suggested_prompts           jsonb NOT NULL DEFAULT '[]',
+    created_at                  timestamptz NOT NULL DEFAULT now(),
+    updated_at                  timestamptz NOT NULL DEFAULT now(),
+    promoted_at                 timestamptz,
+    last_run_at                 timestamptz,
+    first_visible_at            timestamptz,
+    inbox_notified_at           timestamptz,
+    conversation_id             uuid,
+    cluster_centroid            double precision[],
+    cluster_centroid_updated_at timestamptz,
+    relevant_user_count         integer,
+    scout_idempotency_key       varchar(255),
+    validation_prompt           text,
+    latest_actionability        varchar(30),
+    latest_already_addressed    boolean
+);
+CREATE INDEX signals_sig_team_id_9cf061_idx ON signals_signalreport (team_id, status, promoted_at);
+CREATE INDEX signals_sig_team_id_84c1a8_idx ON signals_signalreport (team_id, created_at);
+CREATE TABLE signals_signalreportartefact (
+    id            uuid PRIMARY KEY,
+    team_id       integer NOT NULL REFERENCES posthog_team(id) DEFERRABLE INITIALLY DEFERRED,
+    report_id     uuid NOT NULL REFERENCES signals_signalreport(id) DEFERRABLE INITIALLY DEFERRED,
+    type          varchar(100) NOT NULL,
+    content       text NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz,
+    created_by_id integer REFERENCES posthog_user(id) DEFERRABLE INITIALLY DEFERRED,
+    task_id       uuid REFERENCES posthog_task(id) DEFERRABLE INITIALLY DEFERRED,
+    channel_id    uuid,
+    actor_kind    varchar(10),
+    actor_agent   varchar(200),
+    claim_id      uuid,
+    pull_request_id uuid
+);
+CREATE INDEX signals_sig_report__idx      ON signals_signalreportartefact (report_id);
+CREATE INDEX signals_sig_report_type_idx  ON signals_signalreportartefact (report_id, type);
+CREATE INDEX signals_sig_rpt_type_ct_idx  ON signals_signalreportartefact (report_id, type, created_at DESC);
+CREATE INDEX signals_sig_team_type_ct_idx ON signals_signalreportartefact (team_id, type, created_at DESC);
+CREATE INDEX signals_sig_channel_idx      ON signals_signalreportartefact (channel_id);
+CREATE TABLE signals_signalreporttask (
+    id           uuid PRIMARY KEY,
+    team_id      integer NOT NULL REFERENCES posthog_team(id) DEFERRABLE INITIALLY DEFERRED,
+    report_id    uuid NOT NULL REFERENCES signals_signalreport(id) DEFERRABLE INITIALLY DEFERRED,
+    task_id      uuid NOT NULL REFERENCES posthog_task(id) DEFERRABLE INITIALLY DEFERRED,
+    relationship varchar(200),
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT unique_signal_report_task UNIQUE (report_id, task_id)
+);
+CREATE INDEX signals_report_task_rel_idx ON signals_signalreporttask (report_id, relationship);
+CREATE TABLE signals_signalreportassignment (
+    id            uuid PRIMARY KEY,
+    team_id       integer NOT NULL,
+    report_id     uuid NOT NULL UNIQUE,
+    actor_kind    varchar(10),
+    actor_user_id integer,
+    actor_task_id uuid,
+    actor_agent   varchar(200),
+    claimed_at    timestamptz,
+    pr_url        text,
+    repository    varchar(200),
+    pr_number     bigint,
+    pr_state      varchar(10),
+    pr_merged     boolean NOT NULL DEFAULT false,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
