@@ -51,7 +51,7 @@ impl SourceError {
 
     /// A usage problem (exit code 2) rather than a failure.
     pub fn is_usage(&self) -> bool {
-        matches!(self, SourceError::SeveralTeams(_) | SourceError::BadUrl(_))
+        matches!(self, SourceError::SeveralTeams(_))
     }
 }
 

@@ -1,0 +1,228 @@
+//! Shared test support: real databases (a PostgreSQL database created and dropped per test,
+//! SQLite files in temp folders), fixtures loaded through the same seeding code the demo uses,
+//! and the built binary run as a user runs it.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sqlx::{AnyConnection, Connection};
+
+pub const PG_ENV: &str = "REPORTPRESS_TEST_POSTGRES_URL";
+pub const NEWEST_PG: &str = include_str!("../sql/posthog_newest.sql");
+pub const OLDEST_PG: &str = include_str!("../sql/posthog_oldest.sql");
+pub const DEMO: &str = include_str!("../../fixtures/demo.toml");
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// A scratch folder removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(tag: &str) -> Scratch {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "reportpress-test-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        Scratch(dir)
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The PostgreSQL server for tests, or `None` (with one skip line) when the variable is unset.
+/// When it is set, an unreachable server fails the test: it is never skipped.
+pub fn postgres(test: &str) -> Option<String> {
+    match std::env::var(PG_ENV) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            eprintln!("skipped {test}: {PG_ENV} is not set (no PostgreSQL for this run)");
+            None
+        }
+    }
+}
+
+/// A PostgreSQL database created for one test and dropped after it.
+pub struct PgDb {
+    admin_url: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl PgDb {
+    pub fn create(admin_url: &str, ddl: &str) -> PgDb {
+        sqlx::any::install_default_drivers();
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!(
+            "reportpress_test_{}_{}_{nanos}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut url = url::Url::parse(admin_url).expect("postgres URL");
+        url.set_path(&format!("/{name}"));
+        let db = PgDb {
+            admin_url: admin_url.to_string(),
+            name: name.clone(),
+            url: url.to_string(),
+        };
+        runtime().block_on(async {
+            let mut admin = AnyConnection::connect(admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("{PG_ENV} is set but PostgreSQL is unreachable: {e}"));
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut admin)
+                .await
+                .expect("create database");
+            let mut conn = AnyConnection::connect(&db.url).await.expect("connect test db");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(ddl.to_string()))
+                .execute(&mut conn)
+                .await
+                .expect("apply DDL");
+        });
+        db
+    }
+
+    pub fn seed(&self, fixture: &str) -> usize {
+        seed_url(&self.url, fixture)
+    }
+
+    pub fn execute(&self, sql: &str) {
+        execute(&self.url, sql)
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let admin_url = self.admin_url.clone();
+        runtime().block_on(async move {
+            if let Ok(mut admin) = AnyConnection::connect(&admin_url).await {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut admin)
+                .await;
+            }
+        });
+    }
+}
+
+pub fn execute(url: &str, sql: &str) {
+    sqlx::any::install_default_drivers();
+    runtime().block_on(async {
+        let mut conn = AnyConnection::connect(url).await.expect("connect");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut conn)
+            .await
+            .expect("execute SQL");
+    })
+}
+
+pub fn seed_url(url: &str, fixture: &str) -> usize {
+    sqlx::any::install_default_drivers();
+    runtime().block_on(async {
+        let mut conn = AnyConnection::connect(url).await.expect("connect");
+        reportpress::source::seed::seed_toml(&mut conn, fixture)
+            .await
+            .expect("seed fixture")
+    })
+}
+
+/// A SQLite archive at `path` with the archive schema and `fixture`'s rows; returns its URL.
+pub fn sqlite_archive(path: &Path, fixture: &str) -> String {
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    execute(&url, reportpress::source::ARCHIVE_SCHEMA);
+    seed_url(&url, fixture);
+    format!("sqlite:{}", path.display())
+}
+
+/// Runs the binary with `args`, with no `DATABASE_URL` inherited.
+pub fn reportpress(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reportpress"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run reportpress")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Builds into `out` from `database` (`None`: the demo) with extra args; asserts success.
+pub fn build(database: Option<&str>, out: &Path, extra: &[&str]) -> Output {
+    let out_s = out.display().to_string();
+    let mut args = vec!["build", "--out", out_s.as_str()];
+    if let Some(db) = database {
+        args.extend(["--database", db]);
+    }
+    args.extend(extra);
+    let result = reportpress(&args);
+    assert!(
+        result.status.success(),
+        "build failed: {}",
+        stderr(&result)
+    );
+    result
+}
+
+/// Every file under `root`, relative path → bytes.
+pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .expect("under root")
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).expect("read output"))
+        })
+        .collect()
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The rows of one table of a TOML fixture.
+pub fn fixture_rows(fixture: &str, table: &str) -> Vec<toml::Table> {
+    let doc: toml::Table = toml::from_str(fixture).expect("fixture parses");
+    doc.get(table)
+        .and_then(|v| v.as_array())
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| r.as_table().cloned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn str_of<'a>(row: &'a toml::Table, key: &str) -> &'a str {
+    row.get(key).and_then(|v| v.as_str()).unwrap_or_default()
+}

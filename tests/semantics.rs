@@ -1,0 +1,186 @@
+//! The model's rules, checked on rendered pages built by the binary from a SQLite archive:
+//! latest-wins with ties, one finding per signal, stacked dismissals, attribution kinds,
+//! degraded rows with notices, deleted reports, and teams never mixed.
+
+mod common;
+
+use common::*;
+use scraper::{Html, Selector};
+
+const FIXTURE: &str = include_str!("fixtures/semantics.toml");
+const R1: &str = "01000000-0000-7000-8000-000000000001";
+
+struct Built {
+    _scratch: Scratch,
+    out: std::path::PathBuf,
+}
+
+fn built(extra: &[&str]) -> Built {
+    let scratch = Scratch::new("semantics");
+    let db = sqlite_archive(&scratch.path("a.sqlite"), FIXTURE);
+    let out = scratch.path("out");
+    build(Some(&db), &out, extra);
+    Built {
+        _scratch: scratch,
+        out,
+    }
+}
+
+fn page(b: &Built, id: &str) -> Html {
+    Html::parse_document(&read(&b.out.join(format!("reports/{id}.html"))))
+}
+
+fn text_of(doc: &Html, css: &str) -> String {
+    let sel = Selector::parse(css).expect("selector");
+    doc.select(&sel)
+        .map(|e| e.text().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn entry(doc: &Html, artefact: &str) -> String {
+    let text = text_of(doc, &format!("article#a-{artefact}"));
+    assert!(!text.is_empty(), "entry {artefact} missing");
+    text
+}
+
+fn status_row(doc: &Html, label: &str) -> String {
+    let sel = Selector::parse("section.status tr").expect("selector");
+    doc.select(&sel)
+        .map(|e| e.text().collect::<Vec<_>>().join("|"))
+        .find(|row| row.starts_with(label))
+        .unwrap_or_else(|| panic!("no status row {label}"))
+}
+
+#[test]
+fn latest_wins_and_ties_break_on_id() {
+    let b = built(&["--team", "1"]);
+    let doc = page(&b, R1);
+    let row = status_row(&doc, "Priority");
+    // P2 (id …a3) beats P1 (id …a2) at the same created_at; two earlier values superseded.
+    assert!(row.contains("P2") && row.ends_with("|2"), "{row}");
+    // The superseded rows link to their successor; the current one does not.
+    let superseded = Selector::parse("article#a-01000000-0000-7000-8000-0000000000a2 a.superseded").unwrap();
+    let next = doc.select(&superseded).next().expect("a2 is superseded");
+    assert_eq!(next.value().attr("href"), Some("#a-01000000-0000-7000-8000-0000000000a3"));
+    assert!(!entry(&doc, "01000000-0000-7000-8000-0000000000a3").contains("superseded"));
+    // Timeline order: the tie keeps id order (a2 before a3).
+    let html = read(&b.out.join(format!("reports/{R1}.html")));
+    let a2 = html.find(r#"id="a-01000000-0000-7000-8000-0000000000a2""#).unwrap();
+    let a3 = html.find(r#"id="a-01000000-0000-7000-8000-0000000000a3""#).unwrap();
+    assert!(a2 < a3);
+}
+
+#[test]
+fn one_finding_per_signal_and_dismissals_stack() {
+    let b = built(&["--team", "1"]);
+    let doc = page(&b, R1);
+    // The first sig-a finding is superseded by the later one; sig-b stands alone.
+    assert!(entry(&doc, "01000000-0000-7000-8000-0000000000b1").contains("superseded"));
+    assert!(!entry(&doc, "01000000-0000-7000-8000-0000000000b2").contains("superseded"));
+    assert!(!entry(&doc, "01000000-0000-7000-8000-0000000000b3").contains("superseded"));
+    // Every dismissal is shown and none supersedes another.
+    for (id, note) in [("c1", "first"), ("c2", "second"), ("c3", "third")] {
+        let e = entry(&doc, &format!("01000000-0000-7000-8000-0000000000{id}"));
+        assert!(e.contains(&format!("{note} dismissal")), "{e}");
+        assert!(!e.contains("superseded"), "{e}");
+    }
+}
+
+#[test]
+fn every_attribution_kind() {
+    let b = built(&["--team", "1"]);
+    let doc = page(&b, R1);
+    let by = |id: &str| text_of(&doc, &format!("article#a-01000000-0000-7000-8000-0000000000{id} .actor"));
+    assert_eq!(by("d1"), "by Ana Ruiz");
+    assert_eq!(by("d2"), "by Research the flag evaluation bug");
+    assert_eq!(by("d3"), "by cursor (for bo@example.com)");
+    assert_eq!(by("d4"), "by system");
+    assert_eq!(by("d5"), "by Ana Ruiz", "legacy row: created_by_id → user");
+    assert_eq!(by("d6"), "by Research the flag evaluation bug", "legacy row: task_id → task");
+    // A task_run row with no attribution columns is the task's own.
+    assert!(by("d8").starts_with("by task 7a000000"), "{}", by("d8"));
+    let kinds = |id: &str| {
+        let sel = Selector::parse(&format!("article#a-01000000-0000-7000-8000-0000000000{id} .actor")).unwrap();
+        doc.select(&sel).next().unwrap().value().attr("class").unwrap().to_string()
+    };
+    assert_eq!(kinds("d1"), "actor user");
+    assert_eq!(kinds("d2"), "actor task");
+    assert_eq!(kinds("d3"), "actor agent");
+    assert_eq!(kinds("d4"), "actor system");
+    // Edited rows say so.
+    assert!(entry(&doc, "01000000-0000-7000-8000-0000000000d1").contains("edited"));
+    assert!(!entry(&doc, "01000000-0000-7000-8000-0000000000d2").contains("edited"));
+    // The Markdown document carries the same attribution.
+    let md = read(&b.out.join(format!("reports/{R1}.md")));
+    assert!(md.contains("by cursor (for bo@example.com)"), "{md}");
+}
+
+#[test]
+fn degraded_rows_are_shown_with_a_notice() {
+    let b = built(&["--team", "1"]);
+    let doc = page(&b, R1);
+    let unknown = entry(&doc, "01000000-0000-7000-8000-0000000000e1");
+    assert!(unknown.contains("Unknown entry type \"sentiment_probe\""), "{unknown}");
+    assert!(unknown.contains("UNKNOWN-TYPE-VALUE"), "{unknown}");
+    let malformed = entry(&doc, "01000000-0000-7000-8000-0000000000e2");
+    assert!(malformed.contains("could not be read"), "{malformed}");
+    assert!(malformed.contains("TRUNCATED-NOTE"), "the raw content is kept: {malformed}");
+    let wrong_shape = entry(&doc, "01000000-0000-7000-8000-0000000000e3");
+    assert!(wrong_shape.contains("shape"), "{wrong_shape}");
+    assert!(wrong_shape.contains("[1,2,3]"), "{wrong_shape}");
+    let notices = Selector::parse("article .notice").unwrap();
+    assert_eq!(doc.select(&notices).count(), 3);
+    let md = read(&b.out.join(format!("reports/{R1}.md")));
+    assert_eq!(md.matches("> **Notice:**").count(), 3, "{md}");
+}
+
+#[test]
+fn pr_link_comes_from_the_newest_run_of_associated_tasks() {
+    let b = built(&["--team", "1"]);
+    let doc = page(&b, R1);
+    let meta = Selector::parse("p.meta a").unwrap();
+    let hrefs: Vec<_> = doc.select(&meta).filter_map(|a| a.value().attr("href")).collect();
+    assert_eq!(hrefs, ["https://github.com/posthog/posthog/pull/101"]);
+}
+
+#[test]
+fn deleted_reports_are_left_out_unless_asked() {
+    let b = built(&["--team", "1"]);
+    let files = tree(&b.out);
+    assert!(!files.keys().any(|f| f.contains("01000000-0000-7000-8000-000000000002")));
+    assert!(!files.values().any(|bytes| String::from_utf8_lossy(bytes).contains("DELETED-MARKER")));
+
+    let b = built(&["--team", "1", "--include-deleted"]);
+    let page = read(&b.out.join("reports/01000000-0000-7000-8000-000000000002.html"));
+    assert!(page.contains("DELETED-MARKER note"));
+}
+
+#[test]
+fn teams_are_never_mixed() {
+    let b = built(&["--team", "1"]);
+    for (path, bytes) in tree(&b.out) {
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in ["TEAM-TWO", "other/secret", "pull/999"] {
+            assert!(!text.contains(secret), "{path} shows team 2's {secret}");
+        }
+    }
+    let b = built(&["--team", "2"]);
+    let index = read(&b.out.join("index.html"));
+    assert!(index.contains("TEAM-TWO-SECRET"));
+    assert!(!index.contains("Flags evaluate twice"));
+}
+
+#[test]
+fn several_teams_without_team_is_a_usage_error() {
+    let scratch = Scratch::new("teams");
+    let db = sqlite_archive(&scratch.path("a.sqlite"), FIXTURE);
+    let out = scratch.path("out");
+    let result = reportpress(&["build", "--database", &db, "--out", &out.display().to_string()]);
+    assert_eq!(result.status.code(), Some(2));
+    let err = stderr(&result);
+    assert!(err.contains("several teams (1, 2)"), "{err}");
+    assert!(err.contains("--team"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!out.exists(), "nothing is written on a usage error");
+}
