@@ -64,7 +64,11 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         "reportpress: rendered {} reports ({} entries, team {}) from {} into {}: {} files, {} bytes{}",
         summary.reports,
         summary.entries,
-        if teams.is_empty() { "none".into() } else { teams.join(", ") },
+        if teams.is_empty() {
+            "none".into()
+        } else {
+            teams.join(", ")
+        },
         source.label,
         options.out.display(),
         summary.files,

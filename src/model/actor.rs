@@ -17,7 +17,10 @@ impl Person {
     pub fn from_record(user: &UserRecord) -> Self {
         Person {
             id: user.id,
-            uuid: user.uuid.as_deref().and_then(|u| uuid::Uuid::parse_str(u).ok()),
+            uuid: user
+                .uuid
+                .as_deref()
+                .and_then(|u| uuid::Uuid::parse_str(u).ok()),
             email: user.email.clone().filter(|e| !e.trim().is_empty()),
             first_name: user.first_name.clone().unwrap_or_default(),
             last_name: user.last_name.clone().unwrap_or_default(),
@@ -66,7 +69,9 @@ pub enum Actor {
     },
     System,
     /// `actor_kind` names a user or task whose row is gone (`created_by_id`/`task_id` set to NULL).
-    Unattributed { kind: String },
+    Unattributed {
+        kind: String,
+    },
 }
 
 impl Actor {
@@ -186,7 +191,10 @@ mod tests {
         r.actor_kind = Some("user".into());
         r.created_by_id = Some(7);
         r.created_by = Some(user());
-        assert_eq!(Actor::from_record(&r, no_title, None).display_name(), "Ana Ruiz");
+        assert_eq!(
+            Actor::from_record(&r, no_title, None).display_name(),
+            "Ana Ruiz"
+        );
 
         r.actor_kind = Some("agent".into());
         r.actor_agent = Some("claude-code".into());

@@ -77,7 +77,9 @@ pub enum Content {
     /// A type this version does not know; the JSON is kept when it parsed.
     Unknown(Option<serde_json::Value>),
     /// Content that is not valid JSON, or not of its type's shape.
-    Malformed { error: String },
+    Malformed {
+        error: String,
+    },
 }
 
 impl Content {
@@ -91,10 +93,7 @@ impl Content {
                 };
             }
         };
-        fn typed<T: DeserializeOwned>(
-            value: serde_json::Value,
-            wrap: fn(T) -> Content,
-        ) -> Content {
+        fn typed<T: DeserializeOwned>(value: serde_json::Value, wrap: fn(T) -> Content) -> Content {
             match serde_json::from_value::<T>(value) {
                 Ok(v) => wrap(v),
                 Err(err) => Content::Malformed {

@@ -141,15 +141,23 @@ impl Report {
             .into_iter()
             .filter_map(|l| {
                 let when = l.created_at.as_deref().and_then(Timestamp::parse);
-                Some((when, Uuid::parse_str(l.task_id.trim()).ok()?, l.relationship))
+                Some((
+                    when,
+                    Uuid::parse_str(l.task_id.trim()).ok()?,
+                    l.relationship,
+                ))
             })
             .collect();
         links.sort();
-        associations.extend(links.into_iter().map(|(_, task_id, relationship)| Association {
-            task_id,
-            artefact: None,
-            relationship,
-        }));
+        associations.extend(
+            links
+                .into_iter()
+                .map(|(_, task_id, relationship)| Association {
+                    task_id,
+                    artefact: None,
+                    relationship,
+                }),
+        );
 
         let mut report_notices = Vec::new();
         Ok(Report {
@@ -160,8 +168,16 @@ impl Report {
             summary: report.summary,
             error: report.error,
             signal_count: report.signal_count,
-            created_at: timestamp("created_at", report.created_at.as_deref(), &mut report_notices),
-            updated_at: timestamp("updated_at", report.updated_at.as_deref(), &mut report_notices),
+            created_at: timestamp(
+                "created_at",
+                report.created_at.as_deref(),
+                &mut report_notices,
+            ),
+            updated_at: timestamp(
+                "updated_at",
+                report.updated_at.as_deref(),
+                &mut report_notices,
+            ),
             status_view: Status::derive(&log),
             artefacts: log,
             tasks,

@@ -114,7 +114,10 @@ impl Status {
             }
         }
         Status {
-            findings: by_signal.values().filter_map(|rows| rows.last().copied()).collect(),
+            findings: by_signal
+                .values()
+                .filter_map(|rows| rows.last().copied())
+                .collect(),
             histories: by_kind
                 .into_iter()
                 .map(|(kind, rows)| StatusHistory { kind, rows })

@@ -83,7 +83,8 @@ fn time(t: Option<crate::model::Timestamp>) -> (String, String) {
 /// `<a>` to an external URL when it is `http(s)`/`mailto`, else the text alone.
 fn external(text: &str, url: &str) -> String {
     let url = url.trim();
-    let linkable = is_web_url(url) || (url.to_ascii_lowercase().starts_with("mailto:") && is_safe_url(url));
+    let linkable =
+        is_web_url(url) || (url.to_ascii_lowercase().starts_with("mailto:") && is_safe_url(url));
     if linkable {
         format!(
             r#"<a href="{}" rel="nofollow noopener noreferrer">{}</a>"#,
@@ -118,7 +119,11 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
             ),
         },
         Inline::Entry { id, text } => {
-            format!(r#"<a href="{}">{}</a>"#, links::entry(*id), escape_html(text))
+            format!(
+                r#"<a href="{}">{}</a>"#,
+                links::entry(*id),
+                escape_html(text)
+            )
         }
         Inline::Badge(b) => format!(r#"<span class="badge">{}</span>"#, escape_html(b)),
         Inline::List(items) => items
@@ -131,7 +136,11 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
 
 fn code_block(path: Option<&str>, start_line: i64, text: &str) -> String {
     let mut out = String::from(r#"<figure class="code">"#);
-    let lines: Vec<&str> = text.strip_suffix('\n').unwrap_or(text).split('\n').collect();
+    let lines: Vec<&str> = text
+        .strip_suffix('\n')
+        .unwrap_or(text)
+        .split('\n')
+        .collect();
     if let Some(path) = path {
         let end = start_line + lines.len() as i64 - 1;
         out.push_str(&format!(
@@ -155,18 +164,22 @@ fn code_block(path: Option<&str>, start_line: i64, text: &str) -> String {
 fn diff_block(text: &str) -> String {
     let mut out = String::from(r#"<pre class="diff"><code>"#);
     for line in text.lines() {
-        let class = if line.starts_with("+++") || line.starts_with("---") || line.starts_with("diff ") {
-            "meta"
-        } else if line.starts_with('+') {
-            "add"
-        } else if line.starts_with('-') {
-            "del"
-        } else if line.starts_with("@@") {
-            "hunk"
-        } else {
-            "ctx"
-        };
-        out.push_str(&format!(r#"<span class="{class}">{}</span>"#, escape_html(line)));
+        let class =
+            if line.starts_with("+++") || line.starts_with("---") || line.starts_with("diff ") {
+                "meta"
+            } else if line.starts_with('+') {
+                "add"
+            } else if line.starts_with('-') {
+                "del"
+            } else if line.starts_with("@@") {
+                "hunk"
+            } else {
+                "ctx"
+            };
+        out.push_str(&format!(
+            r#"<span class="{class}">{}</span>"#,
+            escape_html(line)
+        ));
         out.push('\n');
     }
     out.push_str("</code></pre>");
@@ -213,7 +226,10 @@ pub fn block(value: &Block, archive: &Archive) -> String {
             out.push_str("</ul>");
             out
         }
-        Block::Raw(raw) => format!(r#"<pre class="raw"><code>{}</code></pre>"#, escape_html(raw)),
+        Block::Raw(raw) => format!(
+            r#"<pre class="raw"><code>{}</code></pre>"#,
+            escape_html(raw)
+        ),
     }
 }
 
@@ -244,7 +260,11 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
         status: view.status.clone(),
         created: time(view.created).1,
         last_activity: time(view.last_activity).1,
-        summary_html: view.summary.as_deref().map(markdown_to_html).unwrap_or_default(),
+        summary_html: view
+            .summary
+            .as_deref()
+            .map(markdown_to_html)
+            .unwrap_or_default(),
         error: view.error.clone(),
         pr_html: view.pr_url.as_deref().map(|url| external(url, url)),
         status_rows: view

@@ -173,7 +173,11 @@ pub fn block(value: &Block, archive: &Archive) -> String {
         Block::Fields(fields) => fields
             .iter()
             .map(|(label, value)| {
-                format!("- **{}:** {}\n", escape_markdown(label), inline(value, archive))
+                format!(
+                    "- **{}:** {}\n",
+                    escape_markdown(label),
+                    inline(value, archive)
+                )
             })
             .collect(),
         Block::Markdown(md) => quote(&markdown_to_markdown(md)),
@@ -215,7 +219,8 @@ pub fn block(value: &Block, archive: &Archive) -> String {
 }
 
 fn time(t: Option<crate::model::Timestamp>) -> String {
-    t.map(|t| t.display()).unwrap_or_else(|| "unknown time".into())
+    t.map(|t| t.display())
+        .unwrap_or_else(|| "unknown time".into())
 }
 
 fn entry(e: &Entry, archive: &Archive) -> EntryMd {
@@ -286,9 +291,16 @@ pub fn index_doc(rows: &[IndexRow]) -> IndexDoc {
         rows: rows
             .iter()
             .map(|r| IndexRowMd {
-                link: link(&r.title, &links::report(r.id, Format::Markdown, Depth::Root)),
+                link: link(
+                    &r.title,
+                    &links::report(r.id, Format::Markdown, Depth::Root),
+                ),
                 status: escape_markdown(&r.status),
-                priority: r.priority.as_deref().map(escape_markdown).unwrap_or_default(),
+                priority: r
+                    .priority
+                    .as_deref()
+                    .map(escape_markdown)
+                    .unwrap_or_default(),
                 repository: cell(
                     r.repository
                         .as_deref()

@@ -78,7 +78,7 @@ pub struct IndexRow {
     pub pr_url: Option<String>,
 }
 
-fn current<'r>(report: &'r Report, kind: StatusKind) -> Option<&'r Artefact> {
+fn current(report: &Report, kind: StatusKind) -> Option<&Artefact> {
     let history = report.status_view.history(kind)?;
     report.artefacts.get(history.current())
 }

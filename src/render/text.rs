@@ -237,7 +237,10 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
-        assert!(html.contains(r#"<a href="https://e.vil/p.png">i</a>"#), "{html}");
+        assert!(
+            html.contains(r#"<a href="https://e.vil/p.png">i</a>"#),
+            "{html}"
+        );
     }
 
     #[test]

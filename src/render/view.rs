@@ -12,11 +12,17 @@ pub enum Inline {
     Text(String),
     Code(String),
     /// An external URL from the database; the renderer links it only when it is safe.
-    Url { text: String, url: String },
+    Url {
+        text: String,
+        url: String,
+    },
     /// A report, linked when it is in this archive.
     Report(String),
     /// An entry of the same report (`#a-<uuid>`).
-    Entry { id: Uuid, text: String },
+    Entry {
+        id: Uuid,
+        text: String,
+    },
     Badge(String),
     /// Several inlines, comma separated.
     List(Vec<Inline>),
@@ -45,7 +51,10 @@ pub enum Block {
     /// A unified diff.
     Diff(String),
     /// Before and after of a changed text.
-    Change { before: Option<String>, after: String },
+    Change {
+        before: Option<String>,
+        after: String,
+    },
     /// A list of items (reviewers, targets…).
     Items(Vec<Inline>),
     /// Content kept as stored (degraded rows): shown verbatim, never interpreted.
@@ -147,7 +156,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             out.push(Block::Paragraph(Inline::Badge(j.priority.clone())));
             let mut f = Vec::new();
             if let Some(v) = j.dollar_value {
-                f.push(("Dollar value".into(), Inline::text(format!("${}", number(v)))));
+                f.push((
+                    "Dollar value".into(),
+                    Inline::text(format!("${}", number(v))),
+                ));
             }
             fields(&mut out, f);
             markdown(&mut out, &j.explanation);
@@ -194,7 +206,13 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             if !s.relevant_code_paths.is_empty() {
                 f.push((
                     "Code paths".into(),
-                    Inline::List(s.relevant_code_paths.iter().cloned().map(Inline::Code).collect()),
+                    Inline::List(
+                        s.relevant_code_paths
+                            .iter()
+                            .cloned()
+                            .map(Inline::Code)
+                            .collect(),
+                    ),
                 ));
             }
             fields(&mut out, f);
@@ -210,7 +228,11 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             }
         }
         Content::Dismissal(d) => {
-            let reason = d.reason.as_deref().map(humanize).unwrap_or_else(|| "No reason given".into());
+            let reason = d
+                .reason
+                .as_deref()
+                .map(humanize)
+                .unwrap_or_else(|| "No reason given".into());
             out.push(Block::Paragraph(Inline::Badge(reason)));
             let mut f = Vec::new();
             code_field(&mut f, "Selected repository", &d.selected_repository);
@@ -279,8 +301,15 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                     .or(task.runs.last());
                 if let Some(run) = run {
                     let status = run.status.as_deref().map(humanize).unwrap_or_default();
-                    let stage = run.stage.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
-                    f.push(("Run status".into(), Inline::Badge(format!("{status}{stage}"))));
+                    let stage = run
+                        .stage
+                        .as_deref()
+                        .map(|s| format!(" ({s})"))
+                        .unwrap_or_default();
+                    f.push((
+                        "Run status".into(),
+                        Inline::Badge(format!("{status}{stage}")),
+                    ));
                     url_field(&mut f, "Pull request", &run.pr_url);
                 }
             } else {
@@ -303,7 +332,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             after: s.new_summary.clone(),
         }),
         Content::CodeReview(r) => {
-            let mut f = vec![("Review report".into(), Inline::Report(r.review_report_id.clone()))];
+            let mut f = vec![(
+                "Review report".into(),
+                Inline::Report(r.review_report_id.clone()),
+            )];
             opt_field(&mut f, "Outcome", &r.outcome.as_deref().map(humanize));
             code_field(&mut f, "Repository", &r.repository);
             if let (Some(head), Some(base)) = (&r.head_branch, &r.base_branch) {
@@ -326,9 +358,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             }
             fields(&mut out, f);
         }
-        Content::RelatedTo(r) => {
-            fields(&mut out, vec![("Related to".into(), Inline::Report(r.report_id.clone()))])
-        }
+        Content::RelatedTo(r) => fields(
+            &mut out,
+            vec![("Related to".into(), Inline::Report(r.report_id.clone()))],
+        ),
         Content::ReportLink(l) => {
             fields(
                 &mut out,
@@ -346,12 +379,16 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             opt_field(&mut f, "Reason", &r.reason.as_deref().map(humanize));
             fields(&mut out, f);
         }
-        Content::PullRequest(p) => {
-            fields(&mut out, vec![("Pull request".into(), Inline::Url {
-                text: p.url.clone(),
-                url: p.url.clone(),
-            })])
-        }
+        Content::PullRequest(p) => fields(
+            &mut out,
+            vec![(
+                "Pull request".into(),
+                Inline::Url {
+                    text: p.url.clone(),
+                    url: p.url.clone(),
+                },
+            )],
+        ),
         Content::CheckResult(c) => {
             out.push(Block::Paragraph(Inline::Badge(humanize(&c.outcome))));
             let mut f = check_fields(&c.title, &c.kind, &c.check_id);
@@ -406,7 +443,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         }
         Content::ImplementationHandover(h) => {
             let mut f = vec![
-                ("Replacement".into(), entry_or_code(report, &h.replacement_id)),
+                (
+                    "Replacement".into(),
+                    entry_or_code(report, &h.replacement_id),
+                ),
                 ("Status".into(), Inline::Badge(humanize(&h.status))),
             ];
             if let Some(a) = h.attempt {
@@ -418,15 +458,23 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                 .iter()
                 .map(|(url, result)| {
                     Inline::List(vec![
-                        Inline::Url { text: url.clone(), url: url.clone() },
+                        Inline::Url {
+                            text: url.clone(),
+                            url: url.clone(),
+                        },
                         Inline::Badge(humanize(result)),
                     ])
                 })
                 .collect();
-            items.extend(h.replacement_pr_urls.iter().map(|url| Inline::List(vec![
-                Inline::text("Replacement PR"),
-                Inline::Url { text: url.clone(), url: url.clone() },
-            ])));
+            items.extend(h.replacement_pr_urls.iter().map(|url| {
+                Inline::List(vec![
+                    Inline::text("Replacement PR"),
+                    Inline::Url {
+                        text: url.clone(),
+                        url: url.clone(),
+                    },
+                ])
+            }));
             if !items.is_empty() {
                 out.push(Block::Items(items));
             }
@@ -435,7 +483,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         Content::VideoSegment(value) => generic(&mut out, value),
         Content::CodeDiff(d) => {
             markdown(&mut out, &d.relevance_note);
-            fields(&mut out, vec![("File".into(), Inline::Code(d.file_path.clone()))]);
+            fields(
+                &mut out,
+                vec![("File".into(), Inline::Code(d.file_path.clone()))],
+            );
             out.push(Block::Diff(d.diff.clone()));
         }
         Content::LineReference(l) => {
@@ -448,7 +499,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                 }),
                 _ => fields(
                     &mut out,
-                    vec![("Line".into(), Inline::Code(format!("{}:{}", l.file_path, l.line)))],
+                    vec![(
+                        "Line".into(),
+                        Inline::Code(format!("{}:{}", l.file_path, l.line)),
+                    )],
                 ),
             }
         }
@@ -508,7 +562,13 @@ fn reviewer(r: &artefact::Reviewer) -> Inline {
         parts.push(Inline::text(reason));
     }
     for commit in &r.relevant_commits {
-        let sha: String = commit.sha.clone().unwrap_or_default().chars().take(12).collect();
+        let sha: String = commit
+            .sha
+            .clone()
+            .unwrap_or_default()
+            .chars()
+            .take(12)
+            .collect();
         match commit.url.as_deref() {
             Some(url) if !sha.is_empty() => parts.push(Inline::Url {
                 text: sha,
@@ -531,7 +591,11 @@ fn decision(out: &mut Vec<Block>, d: &artefact::ImplementationDecision) {
     if let Some(n) = d.content_revision_count {
         f.push(("Content revisions".into(), Inline::text(n.to_string())));
     }
-    opt_field(&mut f, "Blocked", &d.blocked_reason.as_deref().map(humanize));
+    opt_field(
+        &mut f,
+        "Blocked",
+        &d.blocked_reason.as_deref().map(humanize),
+    );
     fields(out, f);
     out.push(Block::Markdown(d.reason.clone()));
     if !d.targets.is_empty() {
@@ -541,7 +605,10 @@ fn decision(out: &mut Vec<Block>, d: &artefact::ImplementationDecision) {
                 .map(|t| {
                     let mut parts = Vec::new();
                     if let Some(url) = &t.pr_url {
-                        parts.push(Inline::Url { text: url.clone(), url: url.clone() });
+                        parts.push(Inline::Url {
+                            text: url.clone(),
+                            url: url.clone(),
+                        });
                     }
                     if let Some(sha) = &t.head_sha {
                         parts.push(Inline::Code(sha.chars().take(12).collect()));
@@ -570,7 +637,10 @@ fn check_fields(
 
 /// A reference to another entry of the same report by its uuid, linked when it is there.
 fn entry_or_code(report: &Report, id: &str) -> Inline {
-    match Uuid::parse_str(id.trim()).ok().filter(|id| report.artefact_index(*id).is_some()) {
+    match Uuid::parse_str(id.trim())
+        .ok()
+        .filter(|id| report.artefact_index(*id).is_some())
+    {
         Some(id) => Inline::Entry {
             id,
             text: format!("entry {}", &id.to_string()[..8]),

@@ -86,7 +86,10 @@ fn render_one(rows: ReportRows, archive: &Archive, out: &Output) -> Result<Rende
 }
 
 /// Renders the archive of `options.teams` from `source` into `options.out`.
-pub async fn build(source: &mut Source, options: &BuildOptions) -> Result<BuildSummary, BuildError> {
+pub async fn build(
+    source: &mut Source,
+    options: &BuildOptions,
+) -> Result<BuildSummary, BuildError> {
     let teams = source.resolve_teams(&options.teams).await?;
     let records = source.reports(&teams, options.include_deleted).await?;
     let archive = Arc::new(Archive {
@@ -143,9 +146,7 @@ pub async fn build(source: &mut Source, options: &BuildOptions) -> Result<BuildS
     let mut rendered = rendered?;
 
     // Most recent activity first; ties by id, so the order never depends on timing.
-    rendered.sort_by(|a, b| {
-        (b.row.last_activity, a.row.id).cmp(&(a.row.last_activity, b.row.id))
-    });
+    rendered.sort_by(|a, b| (b.row.last_activity, a.row.id).cmp(&(a.row.last_activity, b.row.id)));
     let rows: Vec<IndexRow> = rendered.iter().map(|r| r.row.clone()).collect();
     let (index_html, index_md) = render::index(&rows)?;
     let mut bytes: u64 = rendered.iter().map(|r| r.bytes).sum();

@@ -12,7 +12,9 @@ use std::path::Path;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
 
-use crate::model::record::{ArtefactRecord, LinkRecord, ReportRecord, ReportRows, RunRecord, TaskRecord, UserRecord};
+use crate::model::record::{
+    ArtefactRecord, LinkRecord, ReportRecord, ReportRows, RunRecord, TaskRecord, UserRecord,
+};
 use schema::{Dialect, Schema};
 
 /// The SQLite archive format (PostHog's table and column names, SQLite types).
@@ -32,7 +34,9 @@ pub enum SourceError {
     MissingTable(String),
     #[error("unknown team {missing}: the database holds reports of team {available}")]
     UnknownTeam { missing: String, available: String },
-    #[error("the database holds reports of several teams ({0}): choose with --team ID (repeatable)")]
+    #[error(
+        "the database holds reports of several teams ({0}): choose with --team ID (repeatable)"
+    )]
     SeveralTeams(String),
     #[error("{context}: {message}")]
     Query { context: String, message: String },
@@ -79,36 +83,36 @@ impl Source {
     pub async fn open(url: &str) -> Result<Source, SourceError> {
         sqlx::any::install_default_drivers();
         let url = url.trim();
-        let (dialect, connect_url, label) = if url.starts_with("postgres://")
-            || url.starts_with("postgresql://")
-        {
-            (Dialect::Postgres, url.to_string(), redact(url))
-        } else {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
-            let path = path.split('?').next().unwrap_or(path);
-            let is_sqlite_url = url.starts_with("sqlite:");
-            if !Path::new(path).is_file() {
-                return Err(if is_sqlite_url || looks_like_path(url) {
-                    SourceError::NoArchive(path.to_string())
-                } else {
-                    SourceError::BadUrl(url.to_string())
-                });
-            }
-            (
-                Dialect::Sqlite,
-                format!("sqlite://{}?mode=ro", encode_path(path)),
-                path.to_string(),
-            )
-        };
-        let conn = AnyConnection::connect(&connect_url)
-            .await
-            .map_err(|err| SourceError::Connect {
-                url: label.clone(),
-                message: one_line(&err.to_string()),
-            })?;
+        let (dialect, connect_url, label) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                (Dialect::Postgres, url.to_string(), redact(url))
+            } else {
+                let path = url
+                    .strip_prefix("sqlite://")
+                    .or_else(|| url.strip_prefix("sqlite:"))
+                    .unwrap_or(url);
+                let path = path.split('?').next().unwrap_or(path);
+                let is_sqlite_url = url.starts_with("sqlite:");
+                if !Path::new(path).is_file() {
+                    return Err(if is_sqlite_url || looks_like_path(url) {
+                        SourceError::NoArchive(path.to_string())
+                    } else {
+                        SourceError::BadUrl(url.to_string())
+                    });
+                }
+                (
+                    Dialect::Sqlite,
+                    format!("sqlite://{}?mode=ro", encode_path(path)),
+                    path.to_string(),
+                )
+            };
+        let conn =
+            AnyConnection::connect(&connect_url)
+                .await
+                .map_err(|err| SourceError::Connect {
+                    url: label.clone(),
+                    message: one_line(&err.to_string()),
+                })?;
         Source::start(conn, dialect, label).await
     }
 
@@ -262,7 +266,9 @@ impl Source {
                     .fetch_all(&mut self.conn)
                     .await
                     .map_err(err)?;
-                rows.iter().map(link_record).collect::<Result<Vec<_>, _>>()?
+                rows.iter()
+                    .map(link_record)
+                    .collect::<Result<Vec<_>, _>>()?
             }
             None => Vec::new(),
         };
@@ -280,15 +286,26 @@ impl Source {
                 for id in &ids {
                     q = q.bind(id.clone());
                 }
-                let rows = q.bind(report.team_id).fetch_all(&mut self.conn).await.map_err(err)?;
-                tasks = rows.iter().map(task_record).collect::<Result<Vec<_>, _>>()?;
+                let rows = q
+                    .bind(report.team_id)
+                    .fetch_all(&mut self.conn)
+                    .await
+                    .map_err(err)?;
+                tasks = rows
+                    .iter()
+                    .map(task_record)
+                    .collect::<Result<Vec<_>, _>>()?;
             }
             if let Some(sql) = query::runs(&self.schema, ids.len()) {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for id in &ids {
                     q = q.bind(id.clone());
                 }
-                let rows = q.bind(report.team_id).fetch_all(&mut self.conn).await.map_err(err)?;
+                let rows = q
+                    .bind(report.team_id)
+                    .fetch_all(&mut self.conn)
+                    .await
+                    .map_err(err)?;
                 runs = rows.iter().map(run_record).collect::<Result<Vec<_>, _>>()?;
             }
         }

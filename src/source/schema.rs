@@ -46,9 +46,9 @@ impl Dialect {
     pub fn select(self, expr: &str, kind: Kind) -> String {
         match (self, kind) {
             (Dialect::Postgres, Kind::Text) => format!("CAST({expr} AS text)"),
-            (Dialect::Postgres, Kind::Time) => format!(
-                "to_char({expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-            ),
+            (Dialect::Postgres, Kind::Time) => {
+                format!("to_char({expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+            }
             (Dialect::Postgres, Kind::Int) => format!("CAST({expr} AS bigint)"),
             (Dialect::Sqlite, Kind::Text | Kind::Time) => format!("CAST({expr} AS TEXT)"),
             (Dialect::Sqlite, Kind::Int) => format!("CAST({expr} AS INTEGER)"),
@@ -107,12 +107,18 @@ impl Schema {
             .map_err(SourceError::query("reading the schema"))?;
         let mut tables: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
         for row in rows {
-            let table: String = row.try_get("t").map_err(SourceError::query("reading the schema"))?;
+            let table: String = row
+                .try_get("t")
+                .map_err(SourceError::query("reading the schema"))?;
             if !KNOWN.contains(&table.as_str()) {
                 continue;
             }
-            let column: String = row.try_get("c").map_err(SourceError::query("reading the schema"))?;
-            let ty: Option<String> = row.try_get("ty").map_err(SourceError::query("reading the schema"))?;
+            let column: String = row
+                .try_get("c")
+                .map_err(SourceError::query("reading the schema"))?;
+            let ty: Option<String> = row
+                .try_get("ty")
+                .map_err(SourceError::query("reading the schema"))?;
             tables
                 .entry(table)
                 .or_default()

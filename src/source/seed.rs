@@ -32,10 +32,7 @@ pub async fn seed_toml(conn: &mut AnyConnection, fixture: &str) -> Result<usize,
     }
     let dialect = dialect_of(conn);
     let schema = Schema::introspect(conn, dialect).await?;
-    let mut tx = conn
-        .begin()
-        .await
-        .map_err(SourceError::query("seeding"))?;
+    let mut tx = conn.begin().await.map_err(SourceError::query("seeding"))?;
     let mut inserted = 0;
     for table in TABLES {
         if !schema.has_table(table) {
@@ -73,7 +70,11 @@ async fn insert(
     let mut columns = Vec::new();
     let mut values = Vec::new();
     for (key, value) in row {
-        let column = if key == "content_raw" { "content" } else { key.as_str() };
+        let column = if key == "content_raw" {
+            "content"
+        } else {
+            key.as_str()
+        };
         let Some(ty) = schema.column_type(table, column) else {
             continue;
         };
@@ -100,8 +101,16 @@ async fn insert(
     }
     let sql = format!(
         "INSERT INTO {table} ({}) VALUES ({})",
-        columns.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", "),
-        columns.iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", "),
+        columns
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        columns
+            .iter()
+            .map(|(_, p)| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for value in values {
