@@ -60,14 +60,22 @@ fn latest_wins_and_ties_break_on_id() {
     // P2 (id …a3) beats P1 (id …a2) at the same created_at; two earlier values superseded.
     assert!(row.contains("P2") && row.ends_with("|2"), "{row}");
     // The superseded rows link to their successor; the current one does not.
-    let superseded = Selector::parse("article#a-01000000-0000-7000-8000-0000000000a2 a.superseded").unwrap();
+    let superseded =
+        Selector::parse("article#a-01000000-0000-7000-8000-0000000000a2 a.superseded").unwrap();
     let next = doc.select(&superseded).next().expect("a2 is superseded");
-    assert_eq!(next.value().attr("href"), Some("#a-01000000-0000-7000-8000-0000000000a3"));
+    assert_eq!(
+        next.value().attr("href"),
+        Some("#a-01000000-0000-7000-8000-0000000000a3")
+    );
     assert!(!entry(&doc, "01000000-0000-7000-8000-0000000000a3").contains("superseded"));
     // Timeline order: the tie keeps id order (a2 before a3).
     let html = read(&b.out.join(format!("reports/{R1}.html")));
-    let a2 = html.find(r#"id="a-01000000-0000-7000-8000-0000000000a2""#).unwrap();
-    let a3 = html.find(r#"id="a-01000000-0000-7000-8000-0000000000a3""#).unwrap();
+    let a2 = html
+        .find(r#"id="a-01000000-0000-7000-8000-0000000000a2""#)
+        .unwrap();
+    let a3 = html
+        .find(r#"id="a-01000000-0000-7000-8000-0000000000a3""#)
+        .unwrap();
     assert!(a2 < a3);
 }
 
@@ -91,18 +99,36 @@ fn one_finding_per_signal_and_dismissals_stack() {
 fn every_attribution_kind() {
     let b = built(&["--team", "1"]);
     let doc = page(&b, R1);
-    let by = |id: &str| text_of(&doc, &format!("article#a-01000000-0000-7000-8000-0000000000{id} .actor"));
+    let by = |id: &str| {
+        text_of(
+            &doc,
+            &format!("article#a-01000000-0000-7000-8000-0000000000{id} .actor"),
+        )
+    };
     assert_eq!(by("d1"), "by Ana Ruiz");
     assert_eq!(by("d2"), "by Research the flag evaluation bug");
     assert_eq!(by("d3"), "by cursor (for bo@example.com)");
     assert_eq!(by("d4"), "by system");
     assert_eq!(by("d5"), "by Ana Ruiz", "legacy row: created_by_id → user");
-    assert_eq!(by("d6"), "by Research the flag evaluation bug", "legacy row: task_id → task");
+    assert_eq!(
+        by("d6"),
+        "by Research the flag evaluation bug",
+        "legacy row: task_id → task"
+    );
     // A task_run row with no attribution columns is the task's own.
     assert!(by("d8").starts_with("by task 7a000000"), "{}", by("d8"));
     let kinds = |id: &str| {
-        let sel = Selector::parse(&format!("article#a-01000000-0000-7000-8000-0000000000{id} .actor")).unwrap();
-        doc.select(&sel).next().unwrap().value().attr("class").unwrap().to_string()
+        let sel = Selector::parse(&format!(
+            "article#a-01000000-0000-7000-8000-0000000000{id} .actor"
+        ))
+        .unwrap();
+        doc.select(&sel)
+            .next()
+            .unwrap()
+            .value()
+            .attr("class")
+            .unwrap()
+            .to_string()
     };
     assert_eq!(kinds("d1"), "actor user");
     assert_eq!(kinds("d2"), "actor task");
@@ -121,11 +147,17 @@ fn degraded_rows_are_shown_with_a_notice() {
     let b = built(&["--team", "1"]);
     let doc = page(&b, R1);
     let unknown = entry(&doc, "01000000-0000-7000-8000-0000000000e1");
-    assert!(unknown.contains("Unknown entry type \"sentiment_probe\""), "{unknown}");
+    assert!(
+        unknown.contains("Unknown entry type \"sentiment_probe\""),
+        "{unknown}"
+    );
     assert!(unknown.contains("UNKNOWN-TYPE-VALUE"), "{unknown}");
     let malformed = entry(&doc, "01000000-0000-7000-8000-0000000000e2");
     assert!(malformed.contains("could not be read"), "{malformed}");
-    assert!(malformed.contains("TRUNCATED-NOTE"), "the raw content is kept: {malformed}");
+    assert!(
+        malformed.contains("TRUNCATED-NOTE"),
+        "the raw content is kept: {malformed}"
+    );
     let wrong_shape = entry(&doc, "01000000-0000-7000-8000-0000000000e3");
     assert!(wrong_shape.contains("shape"), "{wrong_shape}");
     assert!(wrong_shape.contains("[1,2,3]"), "{wrong_shape}");
@@ -140,7 +172,10 @@ fn pr_link_comes_from_the_newest_run_of_associated_tasks() {
     let b = built(&["--team", "1"]);
     let doc = page(&b, R1);
     let meta = Selector::parse("p.meta a").unwrap();
-    let hrefs: Vec<_> = doc.select(&meta).filter_map(|a| a.value().attr("href")).collect();
+    let hrefs: Vec<_> = doc
+        .select(&meta)
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
     assert_eq!(hrefs, ["https://github.com/posthog/posthog/pull/101"]);
 }
 
@@ -148,11 +183,22 @@ fn pr_link_comes_from_the_newest_run_of_associated_tasks() {
 fn deleted_reports_are_left_out_unless_asked() {
     let b = built(&["--team", "1"]);
     let files = tree(&b.out);
-    assert!(!files.keys().any(|f| f.contains("01000000-0000-7000-8000-000000000002")));
-    assert!(!files.values().any(|bytes| String::from_utf8_lossy(bytes).contains("DELETED-MARKER")));
+    assert!(
+        !files
+            .keys()
+            .any(|f| f.contains("01000000-0000-7000-8000-000000000002"))
+    );
+    assert!(
+        !files
+            .values()
+            .any(|bytes| String::from_utf8_lossy(bytes).contains("DELETED-MARKER"))
+    );
 
     let b = built(&["--team", "1", "--include-deleted"]);
-    let page = read(&b.out.join("reports/01000000-0000-7000-8000-000000000002.html"));
+    let page = read(
+        &b.out
+            .join("reports/01000000-0000-7000-8000-000000000002.html"),
+    );
     assert!(page.contains("DELETED-MARKER note"));
 }
 
@@ -176,11 +222,43 @@ fn several_teams_without_team_is_a_usage_error() {
     let scratch = Scratch::new("teams");
     let db = sqlite_archive(&scratch.path("a.sqlite"), FIXTURE);
     let out = scratch.path("out");
-    let result = reportpress(&["build", "--database", &db, "--out", &out.display().to_string()]);
+    let result = reportpress(&[
+        "build",
+        "--database",
+        &db,
+        "--out",
+        &out.display().to_string(),
+    ]);
     assert_eq!(result.status.code(), Some(2));
     let err = stderr(&result);
     assert!(err.contains("several teams (1, 2)"), "{err}");
     assert!(err.contains("--team"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(!out.exists(), "nothing is written on a usage error");
+}
+
+#[test]
+fn rows_with_unreadable_ids_and_times_are_shown_with_notices() {
+    let b = built(&["--team", "1"]);
+    let index = Html::parse_document(&read(&b.out.join("index.html")));
+    let link = Selector::parse("table.index a").unwrap();
+    let href = index
+        .select(&link)
+        .find(|a| a.text().collect::<String>() == "NON-UUID-REPORT")
+        .and_then(|a| a.value().attr("href"))
+        .expect("the report is listed")
+        .to_string();
+    let doc = Html::parse_document(&read(&b.out.join(&href)));
+    let page = text_of(&doc, "main");
+    assert!(page.contains("\"legacy-report-7\" is not a uuid"), "{page}");
+    let entry = text_of(&doc, "article.entry");
+    assert!(entry.contains("NON-UUID-ENTRY"), "{entry}");
+    assert!(
+        entry.contains("\"legacy-entry-1\" is not a uuid"),
+        "{entry}"
+    );
+    assert!(
+        entry.contains("\"not a time\" is not a timestamp"),
+        "{entry}"
+    );
 }

@@ -10,6 +10,6 @@ pub mod time;
 
 pub use actor::{Actor, Person, TaskRef};
 pub use artefact::{Artefact, Content};
-pub use report::{Association, ModelError, Report, Run, Task, referenced_task_ids};
+pub use report::{Association, Report, Run, Task, display_title, referenced_task_ids, row_id};
 pub use status::{Status, StatusHistory, StatusKind};
 pub use time::Timestamp;

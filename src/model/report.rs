@@ -10,12 +10,6 @@ use super::record::{ArtefactRecord, ReportRows, RunRecord, TaskRecord};
 use super::status::Status;
 use super::time::Timestamp;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ModelError {
-    #[error("report id {0:?} is not a uuid")]
-    ReportId(String),
-}
-
 #[derive(Clone, Debug)]
 pub struct Report {
     pub id: Uuid,
@@ -107,7 +101,7 @@ fn timestamp(field: &str, raw: Option<&str>, notices: &mut Vec<String>) -> Optio
 }
 
 impl Report {
-    pub fn from_rows(rows: ReportRows) -> Result<Report, ModelError> {
+    pub fn from_rows(rows: ReportRows) -> Report {
         let ReportRows {
             report,
             artefacts,
@@ -115,7 +109,8 @@ impl Report {
             runs,
             links,
         } = rows;
-        let id = Uuid::parse_str(report.id.trim()).map_err(|_| ModelError::ReportId(report.id))?;
+        let mut report_notices = Vec::new();
+        let id = row_id(&report.id, &mut report_notices);
         let tasks = build_tasks(tasks, runs);
         let title_of = |id: Uuid| tasks.get(&id).and_then(|t| t.title.clone());
 
@@ -159,8 +154,7 @@ impl Report {
                 }),
         );
 
-        let mut report_notices = Vec::new();
-        Ok(Report {
+        Report {
             id,
             team_id: report.team_id,
             status: report.status,
@@ -183,7 +177,7 @@ impl Report {
             tasks,
             associations,
             notices: report_notices,
-        })
+        }
     }
 
     /// The newest `pr_url` among the runs of the tasks associated with the report.
@@ -209,14 +203,33 @@ impl Report {
     }
 
     pub fn display_title(&self) -> String {
-        match self.title.as_deref().map(str::trim) {
-            Some(t) if !t.is_empty() => t.to_string(),
-            _ => format!("Untitled report {}", self.id),
-        }
+        display_title(self.title.as_deref(), self.id)
     }
 
     pub fn artefact_index(&self, id: Uuid) -> Option<usize> {
         self.artefacts.iter().position(|a| a.id == id)
+    }
+}
+
+/// A report's title for display: its own, or "Untitled report <id>".
+pub fn display_title(title: Option<&str>, id: Uuid) -> String {
+    match title.map(str::trim) {
+        Some(t) if !t.is_empty() => t.to_string(),
+        _ => format!("Untitled report {id}"),
+    }
+}
+
+/// A row's uuid. A value that is not one (possible in a hand-made SQLite archive) gets a
+/// stand-in derived from it, with a notice, so the row is still shown and linkable.
+pub fn row_id(raw: &str, notices: &mut Vec<String>) -> Uuid {
+    match Uuid::parse_str(raw.trim()) {
+        Ok(id) => id,
+        Err(_) => {
+            notices.push(format!(
+                "the row's id {raw:?} is not a uuid; a stand-in id derived from it is used"
+            ));
+            Uuid::new_v5(&Uuid::NAMESPACE_OID, raw.as_bytes())
+        }
     }
 }
 
@@ -272,16 +285,7 @@ fn pr_url_of_output(output: &str) -> Option<String> {
 
 fn build_artefact(row: ArtefactRecord, task_title: &impl Fn(Uuid) -> Option<String>) -> Artefact {
     let mut notices = Vec::new();
-    let id = match Uuid::parse_str(row.id.trim()) {
-        Ok(id) => id,
-        Err(_) => {
-            notices.push(format!(
-                "the row's id {:?} is not a uuid; a stand-in id derived from it is used",
-                row.id
-            ));
-            Uuid::new_v5(&Uuid::NAMESPACE_OID, row.id.as_bytes())
-        }
-    };
+    let id = row_id(&row.id, &mut notices);
     let raw = row.content.clone().unwrap_or_default();
     let content = match row.content.as_deref() {
         Some(text) => Content::parse(&row.kind, text),

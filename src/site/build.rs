@@ -11,8 +11,8 @@ use rayon::prelude::*;
 
 use super::manifest::{Manifest, ManifestReport};
 use super::output::{Output, OutputError};
-use crate::model::record::{ReportRecord, ReportRows};
-use crate::model::{ModelError, Report};
+use crate::model::record::ReportRows;
+use crate::model::{self, Report};
 use crate::render::{self, Archive, Format, IndexRow, RenderError, links};
 use crate::source::{Source, SourceError};
 
@@ -22,8 +22,6 @@ const STYLESHEET: &str = include_str!("../../static/style.css");
 pub enum BuildError {
     #[error(transparent)]
     Source(#[from] SourceError),
-    #[error(transparent)]
-    Model(#[from] ModelError),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
@@ -63,15 +61,8 @@ struct Rendered {
     bytes: u64,
 }
 
-fn display_title(record: &ReportRecord, id: uuid::Uuid) -> String {
-    match record.title.as_deref().map(str::trim) {
-        Some(t) if !t.is_empty() => t.to_string(),
-        _ => format!("Untitled report {id}"),
-    }
-}
-
 fn render_one(rows: ReportRows, archive: &Archive, out: &Output) -> Result<Rendered, BuildError> {
-    let report = Report::from_rows(rows)?;
+    let report = Report::from_rows(rows);
     let (html, md) = render::report(&report, archive)?;
     let files = [
         links::report_path(report.id, Format::Html),
@@ -95,9 +86,9 @@ pub async fn build(
     let archive = Arc::new(Archive {
         titles: records
             .iter()
-            .filter_map(|r| {
-                let id = uuid::Uuid::parse_str(r.id.trim()).ok()?;
-                Some((id, display_title(r, id)))
+            .map(|r| {
+                let id = model::row_id(&r.id, &mut Vec::new());
+                (id, model::display_title(r.title.as_deref(), id))
             })
             .collect(),
     });
