@@ -95,7 +95,9 @@ impl PgDb {
                 .execute(&mut admin)
                 .await
                 .expect("create database");
-            let mut conn = AnyConnection::connect(&db.url).await.expect("connect test db");
+            let mut conn = AnyConnection::connect(&db.url)
+                .await
+                .expect("connect test db");
             sqlx::raw_sql(sqlx::AssertSqlSafe(ddl.to_string()))
                 .execute(&mut conn)
                 .await
@@ -180,11 +182,7 @@ pub fn build(database: Option<&str>, out: &Path, extra: &[&str]) -> Output {
     }
     args.extend(extra);
     let result = reportpress(&args);
-    assert!(
-        result.status.success(),
-        "build failed: {}",
-        stderr(&result)
-    );
+    assert!(result.status.success(), "build failed: {}", stderr(&result));
     result
 }
 
@@ -215,11 +213,7 @@ pub fn fixture_rows(fixture: &str, table: &str) -> Vec<toml::Table> {
     let doc: toml::Table = toml::from_str(fixture).expect("fixture parses");
     doc.get(table)
         .and_then(|v| v.as_array())
-        .map(|rows| {
-            rows.iter()
-                .filter_map(|r| r.as_table().cloned())
-                .collect()
-        })
+        .map(|rows| rows.iter().filter_map(|r| r.as_table().cloned()).collect())
         .unwrap_or_default()
 }
 
