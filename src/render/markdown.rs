@@ -57,7 +57,9 @@ pub struct IndexDoc {
     pub rows: Vec<IndexRowMd>,
 }
 
-/// `<url>` form of a link destination: nothing inside can end it early.
+/// `<url>` form of a link destination: nothing inside can end it early. `|` and `` ` `` are
+/// percent-encoded too: GFM splits a table row on a pipe even inside a link, and [`cell`]
+/// reads backticks as code spans.
 fn destination(url: &str) -> String {
     let mut out = String::from("<");
     for c in url.trim().chars() {
@@ -66,6 +68,8 @@ fn destination(url: &str) -> String {
             '>' => out.push_str("%3E"),
             ' ' => out.push_str("%20"),
             '\\' => out.push_str("%5C"),
+            '|' => out.push_str("%7C"),
+            '`' => out.push_str("%60"),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -111,17 +115,36 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
     }
 }
 
-/// A table cell: pipes that are not escaped yet (inside code spans) are escaped, since GFM
-/// splits cells before it reads code spans.
+/// A table cell. GFM splits a row on every `|` that has no backslash before it, before it
+/// reads code spans, then drops the backslash of every `\|`, inside code spans too. Outside
+/// code spans a backslash already escapes what follows (text from [`escape_markdown`]) and is
+/// kept with it; inside them a backslash is content, so every pipe there gets its own.
 fn cell(text: String) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut escaped = false;
-    for c in text.chars() {
-        if c == '|' && !escaped {
-            out.push('\\');
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    // The backtick count of the open code span.
+    let mut code: Option<usize> = None;
+    while let Some(c) = chars.next() {
+        match c {
+            '`' => {
+                let mut run = 1;
+                while chars.next_if_eq(&'`').is_some() {
+                    run += 1;
+                }
+                out.extend(std::iter::repeat_n('`', run));
+                code = match code {
+                    None => Some(run),
+                    Some(open) if open == run => None,
+                    open => open,
+                };
+            }
+            '\\' if code.is_none() => {
+                out.push(c);
+                out.extend(chars.next());
+            }
+            '|' => out.push_str("\\|"),
+            c => out.push(c),
         }
-        escaped = c == '\\' && !escaped;
-        out.push(c);
     }
     out
 }

@@ -2,7 +2,9 @@
 //! HTML and unsafe links neutralised, Markdown re-emitted for the `.md` output the same way,
 //! inline Markdown escaping and code fences that nothing inside can close.
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 
 /// Escapes `& < > " '` for HTML text and attribute values.
 pub fn escape_html(text: &str) -> String {
@@ -47,22 +49,57 @@ pub fn is_web_url(url: &str) -> bool {
     (lower.starts_with("https://") || lower.starts_with("http://")) && is_safe_url(url)
 }
 
+/// GFM without footnotes: footnote labels are page-wide ids (HTML) and document-wide
+/// definitions (Markdown), so two notes on one page would capture each other's `[^1]`.
 fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_GFM
 }
 
+/// How far headings of untrusted Markdown are pushed down: the pages' own outline is the title
+/// (level 1), its sections (level 2) and, in the Markdown documents, the entries (level 3).
+const HEADING_SHIFT: usize = 3;
+
+/// A heading level of untrusted Markdown moved below the pages' own levels (at most `h6`).
+fn demoted(level: HeadingLevel) -> HeadingLevel {
+    HeadingLevel::try_from((level as usize + HEADING_SHIFT).min(6)).unwrap_or(HeadingLevel::H6)
+}
+
 /// Parses untrusted Markdown into events with raw HTML turned into text, images turned into
-/// links (nothing is loaded from elsewhere), and links with unsafe targets unlinked.
+/// links (nothing is loaded from elsewhere), links with unsafe targets unlinked, and headings
+/// demoted below the page's own, so that no note can add a title or a section to the page.
 fn safe_events(source: &str) -> Vec<Event<'_>> {
     let mut events = Vec::new();
     // Depth of links being dropped: their text stays, their start/end events go.
     let mut dropped: Vec<bool> = Vec::new();
+    let mut in_html_block = false;
     for event in Parser::new_ext(source, options()) {
         match event {
+            // An HTML block becomes a paragraph of its text, line by line: a Markdown writer
+            // copies whatever is inside an HTML block verbatim, so the block must not survive.
+            Event::Start(Tag::HtmlBlock) => {
+                in_html_block = true;
+                events.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                in_html_block = false;
+                while matches!(events.last(), Some(Event::SoftBreak)) {
+                    events.pop();
+                }
+                events.push(Event::End(TagEnd::Paragraph));
+            }
+            Event::Html(html) if in_html_block => {
+                for (n, line) in html.split('\n').enumerate() {
+                    if n > 0 {
+                        events.push(Event::SoftBreak);
+                    }
+                    if !line.is_empty() {
+                        events.push(Event::Text(CowStr::from(line.to_string())));
+                    }
+                }
+            }
             Event::Html(html) | Event::InlineHtml(html) => events.push(Event::Text(html)),
             Event::Start(Tag::Link {
                 link_type,
@@ -73,6 +110,12 @@ fn safe_events(source: &str) -> Vec<Event<'_>> {
                 let safe = is_safe_url(&dest_url) && !dest_url.trim().is_empty();
                 dropped.push(!safe);
                 if safe {
+                    // An email autolink's destination is the bare address; as an inline link
+                    // it needs its scheme, or it would be a relative link to a file.
+                    let dest_url = match link_type {
+                        LinkType::Email => CowStr::from(format!("mailto:{dest_url}")),
+                        _ => dest_url,
+                    };
                     events.push(Event::Start(Tag::Link {
                         link_type: normal_link_type(link_type),
                         dest_url,
@@ -100,6 +143,20 @@ fn safe_events(source: &str) -> Vec<Event<'_>> {
                     events.push(Event::End(TagEnd::Link));
                 }
             }
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => events.push(Event::Start(Tag::Heading {
+                level: demoted(level),
+                id,
+                classes,
+                attrs,
+            })),
+            Event::End(TagEnd::Heading(level)) => {
+                events.push(Event::End(TagEnd::Heading(demoted(level))))
+            }
             other => events.push(other),
         }
     }
@@ -107,17 +164,23 @@ fn safe_events(source: &str) -> Vec<Event<'_>> {
 }
 
 /// Autolinks and email links are re-emitted as ordinary inline links.
-fn normal_link_type(link_type: LinkType) -> LinkType {
-    match link_type {
-        LinkType::Autolink | LinkType::Email => LinkType::Inline,
-        other => other,
-    }
+fn normal_link_type(_: LinkType) -> LinkType {
+    // Reference-style links are re-emitted inline too: a reference definition is document-wide
+    // in the Markdown output, so one note's `[x]: url` would capture another note's `[x]`.
+    LinkType::Inline
 }
 
 /// Untrusted Markdown → HTML that carries no element, attribute or URL the text did not earn.
+/// Table column alignment is dropped: pulldown-cmark writes it as a `style` attribute.
 pub fn markdown_to_html(source: &str) -> String {
+    let events = safe_events(source).into_iter().map(|event| match event {
+        Event::Start(Tag::Table(alignments)) => {
+            Event::Start(Tag::Table(vec![Alignment::None; alignments.len()]))
+        }
+        other => other,
+    });
     let mut out = String::with_capacity(source.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut out, safe_events(source).into_iter());
+    pulldown_cmark::html::push_html(&mut out, events);
     out
 }
 
@@ -134,7 +197,9 @@ pub fn markdown_to_markdown(source: &str) -> String {
 
 /// Escapes text for a single line of Markdown (headings, table cells, list items): inline
 /// Markdown punctuation is backslash-escaped, `<` and `&` become entities, newlines become
-/// spaces, and a leading character that could start a block (`-`, `+`, `#`, `1.`) is escaped.
+/// spaces, surrounding spaces are dropped (indentation would hide a block marker, or start a
+/// code block), and a leading character that could start a block (`-`, `+`, `#`, `1.`) is
+/// escaped.
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -149,6 +214,12 @@ pub fn escape_markdown(text: &str) -> String {
             c if c.is_control() => {}
             c => out.push(c),
         }
+    }
+    let mut out = out.trim_matches(' ').to_string();
+    // A heading would take a trailing run of `#` after a space as its closing sequence.
+    let hashes = out.len() - out.trim_end_matches('#').len();
+    if hashes > 0 && out[..out.len() - hashes].ends_with(' ') {
+        out.insert(out.len() - hashes, '\\');
     }
     let digits = out.chars().take_while(char::is_ascii_digit).count();
     let block_start = matches!(out.chars().next(), Some('-' | '+' | '#' | '='))
@@ -246,8 +317,24 @@ mod tests {
     #[test]
     fn markdown_output_is_neutralised() {
         let md = markdown_to_markdown("<details><summary>x</summary>\n\n[y](javascript:z)");
-        assert!(!md.contains("<details>"), "{md}");
+        // The tags stay as text (escaped), never as HTML a Markdown renderer would pass on.
+        let raw_html = Parser::new_ext(&md, options())
+            .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
+        assert!(!raw_html, "{md}");
+        assert!(md.contains(r"\<details>\<summary>x\</summary>"), "{md}");
         assert!(!md.contains("javascript:"), "{md}");
+    }
+
+    #[test]
+    fn no_style_no_footnote_ids_no_shared_references() {
+        let html = markdown_to_html("| a | b |\n|--:|:-:|\n| 1 | 2 |\n\nsee [^1]\n\n[^1]: note");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(!html.contains("style"), "{html}");
+        assert!(!html.contains(" id="), "{html}");
+        // A reference link is written inline, so its definition cannot leak to other notes.
+        let md = markdown_to_markdown("[x][r]\n\n[r]: https://a.example/");
+        assert!(md.contains("](https://a.example/)"), "{md}");
+        assert!(!md.contains("[r]:"), "{md}");
     }
 
     #[test]
@@ -265,5 +352,9 @@ mod tests {
         assert_eq!(escape_markdown("a|b\nc"), r"a\|b c");
         assert_eq!(escape_markdown("12. x"), r"12\. x");
         assert_eq!(escape_markdown("posthog-js 1.2"), "posthog-js 1.2");
+        assert_eq!(escape_markdown("  # x\n"), r"\# x");
+        assert_eq!(escape_markdown("\n    - x"), r"\- x");
+        assert_eq!(escape_markdown("Issue ##"), r"Issue \##");
+        assert_eq!(escape_markdown("C#"), "C#");
     }
 }
