@@ -30,6 +30,8 @@ pub struct Report {
     pub associations: Vec<Association>,
     /// Problems met while reading the report row itself.
     pub notices: Vec<String>,
+    /// Diffs of `commit` entries read from a local clone (`--git-dir`), or why not.
+    pub local_diffs: BTreeMap<Uuid, Result<String, String>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -177,19 +179,33 @@ impl Report {
             tasks,
             associations,
             notices: report_notices,
+            local_diffs: BTreeMap::new(),
         }
     }
 
-    /// The newest `pr_url` among the runs of the tasks associated with the report.
-    pub fn pr_url(&self) -> Option<&str> {
+    /// The distinct `pr_url`s of the runs of the tasks associated with the report, newest run
+    /// first.
+    pub fn pr_urls(&self) -> Vec<&str> {
         let associated: BTreeSet<Uuid> = self.associations.iter().map(|a| a.task_id).collect();
-        associated
+        let mut runs: Vec<&Run> = associated
             .iter()
             .filter_map(|id| self.tasks.get(id))
             .flat_map(|task| task.runs.iter())
             .filter(|run| run.pr_url.is_some())
-            .max_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)))
-            .and_then(|run| run.pr_url.as_deref())
+            .collect();
+        runs.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        let mut urls: Vec<&str> = Vec::new();
+        for url in runs.iter().filter_map(|r| r.pr_url.as_deref()) {
+            if !urls.contains(&url) {
+                urls.push(url);
+            }
+        }
+        urls
+    }
+
+    /// The newest `pr_url` among the runs of the tasks associated with the report.
+    pub fn pr_url(&self) -> Option<&str> {
+        self.pr_urls().first().copied()
     }
 
     /// The latest time anything happened to the report.
@@ -204,6 +220,15 @@ impl Report {
 
     pub fn display_title(&self) -> String {
         display_title(self.title.as_deref(), self.id)
+    }
+
+    /// The repository of the canonical `repo_selection`, when one is set.
+    pub fn repository(&self) -> Option<&str> {
+        let history = self.status_view.history(super::StatusKind::Repository)?;
+        match &self.artefacts.get(history.current())?.content {
+            Content::RepoSelection(r) => r.repository.as_deref(),
+            _ => None,
+        }
     }
 
     pub fn artefact_index(&self, id: Uuid) -> Option<usize> {

@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use super::code;
 use super::links::{self, Depth, Format};
 use super::page::{Archive, Entry, IndexRow, ReportView};
 use super::text::{escape_html, is_safe_url, is_web_url, markdown_to_html};
@@ -11,11 +12,24 @@ use super::view::{Block, Inline};
 pub struct StatusRowHtml {
     pub label: &'static str,
     pub value_html: String,
+    pub explanation_html: String,
     pub actor: String,
     pub time_iso: String,
     pub time: String,
     pub href: String,
-    pub superseded: usize,
+    /// Links to the values this one superseded, oldest first (empty when none).
+    pub earlier_html: String,
+}
+
+/// A line of the summary's lists (findings, dismissals): already escaped HTML.
+pub struct ItemHtml {
+    pub href: String,
+    pub html: String,
+}
+
+pub struct DayHtml {
+    pub label: String,
+    pub entries: Vec<EntryHtml>,
 }
 
 pub struct EntryHtml {
@@ -45,9 +59,12 @@ pub struct ReportPage {
     pub last_activity: String,
     pub summary_html: String,
     pub error: Option<String>,
-    pub pr_html: Option<String>,
+    pub prs_html: Vec<String>,
     pub status_rows: Vec<StatusRowHtml>,
-    pub entries: Vec<EntryHtml>,
+    pub reviewers_html: Vec<String>,
+    pub findings: Vec<ItemHtml>,
+    pub dismissals: Vec<ItemHtml>,
+    pub days: Vec<DayHtml>,
     pub notices: Vec<String>,
 }
 
@@ -134,58 +151,6 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
     }
 }
 
-fn code_block(path: Option<&str>, start_line: i64, text: &str) -> String {
-    let mut out = String::from(r#"<figure class="code">"#);
-    let lines: Vec<&str> = text
-        .strip_suffix('\n')
-        .unwrap_or(text)
-        .split('\n')
-        .collect();
-    if let Some(path) = path {
-        let end = start_line + lines.len() as i64 - 1;
-        out.push_str(&format!(
-            "<figcaption><code>{}</code> lines {start_line}–{end}</figcaption>",
-            escape_html(path)
-        ));
-    }
-    out.push_str("<pre><code>");
-    for (n, line) in lines.iter().enumerate() {
-        out.push_str(&format!(
-            r#"<span class="ln">{}</span>{}"#,
-            start_line + n as i64,
-            escape_html(line)
-        ));
-        out.push('\n');
-    }
-    out.push_str("</code></pre></figure>");
-    out
-}
-
-fn diff_block(text: &str) -> String {
-    let mut out = String::from(r#"<pre class="diff"><code>"#);
-    for line in text.lines() {
-        let class =
-            if line.starts_with("+++") || line.starts_with("---") || line.starts_with("diff ") {
-                "meta"
-            } else if line.starts_with('+') {
-                "add"
-            } else if line.starts_with('-') {
-                "del"
-            } else if line.starts_with("@@") {
-                "hunk"
-            } else {
-                "ctx"
-            };
-        out.push_str(&format!(
-            r#"<span class="{class}">{}</span>"#,
-            escape_html(line)
-        ));
-        out.push('\n');
-    }
-    out.push_str("</code></pre>");
-    out
-}
-
 pub fn block(value: &Block, archive: &Archive) -> String {
     match value {
         Block::Fields(fields) => {
@@ -206,8 +171,23 @@ pub fn block(value: &Block, archive: &Archive) -> String {
             path,
             start_line,
             text,
-        } => code_block(path.as_deref(), *start_line, text),
-        Block::Diff(text) => diff_block(text),
+            link,
+        } => code::code_html(path.as_deref(), *start_line, text, link.as_deref()),
+        Block::Diff { text, link } => code::diff_html(text, link.as_deref()),
+        Block::NoDiff { link, reason } => {
+            let mut out = String::from(r#"<p class="muted">Diff not stored"#);
+            if let Some(reason) = reason {
+                out.push_str(&format!(" ({})", escape_html(reason)));
+            }
+            if let Some(url) = link {
+                out.push_str(&format!(
+                    " · {}",
+                    external("view the commit on GitHub", url)
+                ));
+            }
+            out.push_str(".</p>");
+            out
+        }
         Block::Change { before, after } => {
             let before = match before {
                 Some(b) => format!(r#"<div class="md">{}</div>"#, markdown_to_html(b)),
@@ -266,7 +246,7 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
             .map(markdown_to_html)
             .unwrap_or_default(),
         error: view.error.clone(),
-        pr_html: view.pr_url.as_deref().map(|url| external(url, url)),
+        prs_html: view.prs.iter().map(|url| external(url, url)).collect(),
         status_rows: view
             .status_rows
             .iter()
@@ -275,15 +255,68 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
                 StatusRowHtml {
                     label: row.label,
                     value_html: inline(&row.value, archive),
+                    explanation_html: row
+                        .explanation
+                        .as_deref()
+                        .map(markdown_to_html)
+                        .unwrap_or_default(),
                     actor: row.actor.clone(),
                     time_iso,
                     time,
                     href: links::entry(row.entry),
-                    superseded: row.superseded,
+                    earlier_html: row
+                        .earlier
+                        .iter()
+                        .map(|(id, value)| {
+                            format!(
+                                r#"<a href="{}">{}</a>"#,
+                                links::entry(*id),
+                                inline(value, archive)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" → "),
                 }
             })
             .collect(),
-        entries: view.entries.iter().map(|e| entry(e, archive)).collect(),
+        reviewers_html: view.reviewers.iter().map(|r| inline(r, archive)).collect(),
+        findings: view
+            .findings
+            .iter()
+            .map(|f| ItemHtml {
+                href: links::entry(f.entry),
+                html: format!(
+                    r#"<code>{}</code> <span class="badge">{}</span>"#,
+                    escape_html(&f.signal),
+                    if f.verified { "Verified" } else { "Unverified" }
+                ),
+            })
+            .collect(),
+        dismissals: view
+            .dismissals
+            .iter()
+            .map(|d| ItemHtml {
+                href: links::entry(d.entry),
+                html: format!(
+                    r#"<span class="badge">{}</span> by {}, {}{}"#,
+                    escape_html(&d.reason),
+                    escape_html(&d.actor),
+                    time(d.when).1,
+                    d.note
+                        .as_deref()
+                        .map(|n| format!(r#"<div class="md">{}</div>"#, markdown_to_html(n)))
+                        .unwrap_or_default()
+                ),
+            })
+            .collect(),
+        days: view
+            .days
+            .iter()
+            .map(|day| DayHtml {
+                label: day.day.clone().unwrap_or_else(|| "Undated".into()),
+                entries: day.entries.iter().map(|e| entry(e, archive)).collect(),
+            })
+            .collect(),
         notices: view.notices.clone(),
     }
 }

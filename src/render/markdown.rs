@@ -4,19 +4,28 @@
 
 use askama::Template;
 
+use super::code;
+use super::diff::{self, FileStatus, LineKind};
 use super::links::{self, Depth, Format};
 use super::page::{Archive, Entry, IndexRow, ReportView};
 use super::text::{
-    code_fence, escape_markdown, is_safe_url, is_web_url, markdown_code_span, markdown_to_markdown,
+    code_fence, escape_html, escape_markdown, is_safe_url, is_web_url, markdown_code_span,
+    markdown_excerpt, markdown_to_markdown,
 };
 use super::view::{Block, Inline};
 
 pub struct StatusRowMd {
     pub label: &'static str,
+    /// The value and a one-line excerpt of the reasoning.
     pub value: String,
     pub actor: String,
     pub link: String,
-    pub superseded: usize,
+    pub earlier: String,
+}
+
+pub struct DayMd {
+    pub label: String,
+    pub entries: Vec<EntryMd>,
 }
 
 pub struct EntryMd {
@@ -37,7 +46,10 @@ pub struct ReportDoc {
     pub notices: Vec<String>,
     pub summary: String,
     pub status_rows: Vec<StatusRowMd>,
-    pub entries: Vec<EntryMd>,
+    pub reviewers: Vec<String>,
+    pub findings: Vec<String>,
+    pub dismissals: Vec<String>,
+    pub days: Vec<DayMd>,
 }
 
 pub struct IndexRowMd {
@@ -113,6 +125,76 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
             .collect::<Vec<_>>()
             .join(", "),
     }
+}
+
+/// Inline code that links to `url` when it is a web URL.
+fn external_code(text: &str, url: &str) -> String {
+    if is_web_url(url) {
+        format!("[{}]({})", markdown_code_span(text), destination(url))
+    } else {
+        markdown_code_span(text)
+    }
+}
+
+/// A diff, one `<details>` per file with a `diff` fence inside (GitHub colours those); files
+/// over the size limit are left out with a notice.
+fn diff_markdown(text: &str, link: Option<&str>) -> String {
+    let patch = diff::parse(text);
+    let mut out = String::new();
+    let additions: usize = patch.files.iter().map(|f| f.additions).sum();
+    let deletions: usize = patch.files.iter().map(|f| f.deletions).sum();
+    out.push_str(&format!(
+        "{} file{} changed, +{additions} −{deletions}",
+        patch.files.len(),
+        if patch.files.len() == 1 { "" } else { "s" }
+    ));
+    if let Some(url) = link {
+        out.push_str(&format!(" · {}", external("on GitHub", url)));
+    }
+    out.push_str("\n\n");
+    for file in &patch.files {
+        // HTML context: the summary is escaped as HTML, not Markdown.
+        let mut summary = escape_html(file.path());
+        if let (FileStatus::Renamed, Some(old)) = (file.status, &file.old_path) {
+            summary.push_str(&format!(" (renamed from {})", escape_html(old)));
+        }
+        summary.push_str(&format!(" +{} −{}", file.additions, file.deletions));
+        out.push_str(&format!("<details><summary>{summary}</summary>\n\n"));
+        if file.bytes > code::MAX_FILE_BYTES {
+            out.push_str(&format!(
+                "_This file's diff is {}: too large to include._\n\n</details>\n\n",
+                code::human_size(file.bytes)
+            ));
+            continue;
+        }
+        let mut body = String::new();
+        for hunk in &file.hunks {
+            body.push_str(&hunk.header);
+            body.push('\n');
+            for line in &hunk.lines {
+                let marker = match line.kind {
+                    LineKind::Added => "+",
+                    LineKind::Removed => "-",
+                    LineKind::Context => " ",
+                    LineKind::NoNewline => "\\ ",
+                    LineKind::Raw => "",
+                };
+                body.push_str(marker);
+                body.push_str(&line.text);
+                body.push('\n');
+            }
+        }
+        if body.is_empty() {
+            body.push_str(if file.binary {
+                "Binary file changed\n"
+            } else {
+                "(no changes shown)\n"
+            });
+        }
+        out.push_str(&code_fence(&body, "diff"));
+        out.push_str("\n</details>\n\n");
+    }
+    out
 }
 
 /// A table cell. GFM splits a row on every `|` that has no backslash before it, before it
@@ -209,20 +291,40 @@ pub fn block(value: &Block, archive: &Archive) -> String {
             path,
             start_line,
             text,
+            link,
         } => {
-            let lines = text.strip_suffix('\n').unwrap_or(text).split('\n').count() as i64;
-            let caption = match path {
-                Some(p) => format!(
-                    "{} lines {start_line}–{}\n\n",
-                    markdown_code_span(p),
-                    start_line + lines - 1
+            let (start, end) = (
+                *start_line,
+                start_line.saturating_add(
+                    text.strip_suffix('\n').unwrap_or(text).split('\n').count() as i64 - 1,
                 ),
-                None => String::new(),
+            );
+            let range = if end > start {
+                format!("lines {start}–{end}")
+            } else {
+                format!("line {start}")
+            };
+            let caption = match (path, link) {
+                (Some(p), Some(url)) => format!("{} {range}\n\n", external_code(p, url)),
+                (Some(p), None) => format!("{} {range}\n\n", markdown_code_span(p)),
+                (None, _) => String::new(),
             };
             let lang = path.as_deref().map(fence_language).unwrap_or("text");
             format!("{caption}{}", code_fence(text, lang))
         }
-        Block::Diff(text) => code_fence(text, "diff"),
+        Block::Diff { text, link } => diff_markdown(text, link.as_deref()),
+        Block::NoDiff { link, reason } => {
+            let mut out = String::from("_Diff not stored");
+            if let Some(reason) = reason {
+                out.push_str(&format!(" ({})", escape_markdown(reason)));
+            }
+            out.push_str("._");
+            if let Some(url) = link {
+                out.push_str(&format!(" {}", external("View the commit on GitHub", url)));
+            }
+            out.push('\n');
+            out
+        }
         Block::Change { before, after } => {
             let before = match before {
                 Some(b) => quote(&markdown_to_markdown(b)),
@@ -268,6 +370,9 @@ fn entry(e: &Entry, archive: &Archive) -> EntryMd {
     }
 }
 
+/// Reasoning shown in a table cell: plain text, one line, at most 200 characters.
+const EXCERPT: usize = 200;
+
 pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
     let mut meta = format!(
         "**Status:** {} · created {} · last activity {}",
@@ -275,8 +380,9 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
         time(view.created),
         time(view.last_activity)
     );
-    if let Some(pr) = &view.pr_url {
-        meta.push_str(&format!(" · pull request {}", external(pr, pr)));
+    for (n, pr) in view.prs.iter().enumerate() {
+        meta.push_str(if n == 0 { " · pull request " } else { ", " });
+        meta.push_str(&external(pr, pr));
     }
     let mut notices: Vec<String> = view.notices.iter().map(|n| escape_markdown(n)).collect();
     if let Some(error) = &view.error {
@@ -296,15 +402,78 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
         status_rows: view
             .status_rows
             .iter()
-            .map(|row| StatusRowMd {
-                label: row.label,
-                value: cell(inline(&row.value, archive)),
-                actor: escape_markdown(&row.actor),
-                link: link(&time(row.when), &links::entry(row.entry)),
-                superseded: row.superseded,
+            .map(|row| {
+                let mut value = inline(&row.value, archive);
+                if let Some(why) = &row.explanation {
+                    value.push_str(" — ");
+                    value.push_str(&escape_markdown(&markdown_excerpt(why, EXCERPT)));
+                }
+                StatusRowMd {
+                    label: row.label,
+                    value: cell(value),
+                    actor: escape_markdown(&row.actor),
+                    link: link(&time(row.when), &links::entry(row.entry)),
+                    earlier: if row.earlier.is_empty() {
+                        "—".into()
+                    } else {
+                        cell(
+                            row.earlier
+                                .iter()
+                                .map(|(id, value)| {
+                                    format!(
+                                        "[{}]({})",
+                                        inline(value, archive),
+                                        destination(&links::entry(*id))
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                                .join(" → "),
+                        )
+                    },
+                }
             })
             .collect(),
-        entries: view.entries.iter().map(|e| entry(e, archive)).collect(),
+        reviewers: view.reviewers.iter().map(|r| inline(r, archive)).collect(),
+        findings: view
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} **{}** ({})",
+                    markdown_code_span(&f.signal),
+                    if f.verified { "Verified" } else { "Unverified" },
+                    link("entry", &links::entry(f.entry))
+                )
+            })
+            .collect(),
+        dismissals: view
+            .dismissals
+            .iter()
+            .map(|d| {
+                let mut line = format!(
+                    "**{}** by {}, {} ({})",
+                    escape_markdown(&d.reason),
+                    escape_markdown(&d.actor),
+                    time(d.when),
+                    link("entry", &links::entry(d.entry))
+                );
+                if let Some(note) = &d.note {
+                    line.push_str(&format!(
+                        " — {}",
+                        escape_markdown(&markdown_excerpt(note, EXCERPT))
+                    ));
+                }
+                line
+            })
+            .collect(),
+        days: view
+            .days
+            .iter()
+            .map(|day| DayMd {
+                label: day.day.clone().unwrap_or_else(|| "Undated".into()),
+                entries: day.entries.iter().map(|e| entry(e, archive)).collect(),
+            })
+            .collect(),
     }
 }
 

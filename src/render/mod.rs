@@ -1,6 +1,9 @@
 //! Rendering: pure functions from the model to text. Nothing here reads a database or writes
 //! a file.
 
+pub mod code;
+pub mod diff;
+pub mod highlight;
 pub mod html;
 pub mod links;
 pub mod markdown;
@@ -19,6 +22,13 @@ pub struct RenderError {
     pub what: String,
     #[source]
     pub source: askama::Error,
+}
+
+const STYLESHEET: &str = include_str!("../../static/style.css");
+
+/// The archive's one stylesheet: the page styles and the syntax-highlighting themes.
+pub fn stylesheet() -> String {
+    format!("{STYLESHEET}\n{}", highlight::stylesheet())
 }
 
 /// A report's HTML page and Markdown document.

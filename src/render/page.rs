@@ -25,12 +25,38 @@ impl Archive {
 pub struct StatusRow {
     pub label: &'static str,
     pub value: Inline,
+    /// The judgment's reasoning (untrusted Markdown).
+    pub explanation: Option<String>,
     pub actor: String,
     pub when: Option<Timestamp>,
-    /// How many earlier values this one superseded.
-    pub superseded: usize,
     /// The entry that set it.
     pub entry: Uuid,
+    /// The values it superseded, oldest first: (entry, value).
+    pub earlier: Vec<(Uuid, Inline)>,
+}
+
+/// The latest finding for one signal.
+#[derive(Clone, Debug)]
+pub struct FindingRow {
+    pub signal: String,
+    pub verified: bool,
+    pub entry: Uuid,
+}
+
+#[derive(Clone, Debug)]
+pub struct DismissalRow {
+    pub reason: String,
+    pub note: Option<String>,
+    pub actor: String,
+    pub when: Option<Timestamp>,
+    pub entry: Uuid,
+}
+
+/// Entries of one calendar day (UTC); `day` is `None` for entries without a readable time.
+#[derive(Clone, Debug)]
+pub struct Day {
+    pub day: Option<String>,
+    pub entries: Vec<Entry>,
 }
 
 #[derive(Clone, Debug)]
@@ -57,9 +83,14 @@ pub struct ReportView {
     pub error: Option<String>,
     pub created: Option<Timestamp>,
     pub last_activity: Option<Timestamp>,
-    pub pr_url: Option<String>,
+    /// Pull requests of the associated tasks' runs, newest first.
+    pub prs: Vec<String>,
     pub status_rows: Vec<StatusRow>,
-    pub entries: Vec<Entry>,
+    /// The canonical reviewers, each with their relevant commits.
+    pub reviewers: Vec<Inline>,
+    pub findings: Vec<FindingRow>,
+    pub dismissals: Vec<DismissalRow>,
+    pub days: Vec<Day>,
     pub notices: Vec<String>,
 }
 
@@ -111,6 +142,19 @@ impl IndexRow {
             pr_url: report.pr_url().map(str::to_string),
         }
     }
+}
+
+fn explanation(artefact: &Artefact) -> Option<String> {
+    let text = match &artefact.content {
+        Content::PriorityJudgment(p) => p.explanation.clone(),
+        Content::ActionabilityJudgment(j) => j.explanation.clone(),
+        Content::SafetyJudgment(s) => s.explanation.clone(),
+        Content::RepoSelection(r) => Some(r.reason.clone()),
+        Content::ImplementationDecision(d) => Some(d.reason.clone()),
+        Content::ImplementationDispatch(d) => d.reason.clone(),
+        _ => None,
+    };
+    text.filter(|t| !t.trim().is_empty())
 }
 
 fn status_value(artefact: &Artefact) -> Inline {
@@ -166,41 +210,96 @@ impl ReportView {
             .iter()
             .filter_map(|h| {
                 let artefact = report.artefacts.get(h.current())?;
+                let earlier = h.rows[..h.rows.len() - 1]
+                    .iter()
+                    .filter_map(|&i| report.artefacts.get(i))
+                    .map(|a| (a.id, status_value(a)))
+                    .collect();
                 Some(StatusRow {
                     label: h.kind.label(),
                     value: status_value(artefact),
+                    explanation: explanation(artefact),
                     actor: artefact.actor.display_name(),
                     when: artefact.created_at,
-                    superseded: h.superseded_count(),
                     entry: artefact.id,
+                    earlier,
                 })
             })
             .collect();
-        let entries = report
-            .artefacts
+        let reviewers = status
+            .history(StatusKind::Reviewers)
+            .and_then(|h| report.artefacts.get(h.current()))
+            .map(|a| match &a.content {
+                Content::SuggestedReviewers(list) => list.iter().map(view::reviewer).collect(),
+                _ => Vec::new(),
+            })
+            .unwrap_or_default();
+        let findings = status
+            .findings
             .iter()
-            .enumerate()
-            .map(|(index, a)| {
-                let mut notices = a.notices.clone();
-                notices.extend(view::notice(a));
-                Entry {
-                    id: a.id,
-                    label: view::label(a),
-                    kind: a.kind.clone(),
+            .filter_map(|&i| report.artefacts.get(i))
+            .filter_map(|a| match &a.content {
+                Content::SignalFinding(f) => Some(FindingRow {
+                    signal: f.signal_id.clone(),
+                    verified: f.verified,
+                    entry: a.id,
+                }),
+                _ => None,
+            })
+            .collect();
+        let dismissals = status
+            .dismissals
+            .iter()
+            .filter_map(|&i| report.artefacts.get(i))
+            .map(|a| {
+                let (reason, note) = match &a.content {
+                    Content::Dismissal(d) => (
+                        d.reason
+                            .as_deref()
+                            .map(humanize)
+                            .unwrap_or_else(|| "No reason given".into()),
+                        d.note.clone().filter(|n| !n.trim().is_empty()),
+                    ),
+                    _ => ("Unreadable dismissal".into(), None),
+                };
+                DismissalRow {
+                    reason,
+                    note,
                     actor: a.actor.display_name(),
-                    actor_kind: a.actor.kind(),
                     when: a.created_at,
-                    edited: a.edited().then_some(a.updated_at).flatten(),
-                    superseded_by: status
-                        .superseded_by
-                        .get(&index)
-                        .and_then(|&next| report.artefacts.get(next))
-                        .map(|next| next.id),
-                    notices,
-                    blocks: view::blocks(a, report),
+                    entry: a.id,
                 }
             })
             .collect();
+        let mut days: Vec<Day> = Vec::new();
+        for (index, a) in report.artefacts.iter().enumerate() {
+            let mut notices = a.notices.clone();
+            notices.extend(view::notice(a));
+            let entry = Entry {
+                id: a.id,
+                label: view::label(a),
+                kind: a.kind.clone(),
+                actor: a.actor.display_name(),
+                actor_kind: a.actor.kind(),
+                when: a.created_at,
+                edited: a.edited().then_some(a.updated_at).flatten(),
+                superseded_by: status
+                    .superseded_by
+                    .get(&index)
+                    .and_then(|&next| report.artefacts.get(next))
+                    .map(|next| next.id),
+                notices,
+                blocks: view::blocks(a, report),
+            };
+            let day = a.created_at.map(|t| t.day());
+            match days.last_mut() {
+                Some(last) if last.day == day => last.entries.push(entry),
+                _ => days.push(Day {
+                    day,
+                    entries: vec![entry],
+                }),
+            }
+        }
         ReportView {
             id: report.id,
             title: report.display_title(),
@@ -209,9 +308,12 @@ impl ReportView {
             error: report.error.clone().filter(|s| !s.trim().is_empty()),
             created: report.created_at,
             last_activity: report.last_activity(),
-            pr_url: report.pr_url().map(str::to_string),
+            prs: report.pr_urls().into_iter().map(str::to_string).collect(),
             status_rows,
-            entries,
+            reviewers,
+            findings,
+            dismissals,
+            days,
             notices: report.notices.clone(),
         }
     }

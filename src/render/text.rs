@@ -60,7 +60,7 @@ fn options() -> Options {
 
 /// How far headings of untrusted Markdown are pushed down: the pages' own outline is the title
 /// (level 1), its sections (level 2) and, in the Markdown documents, the entries (level 3).
-const HEADING_SHIFT: usize = 3;
+const HEADING_SHIFT: usize = 4;
 
 /// A heading level of untrusted Markdown moved below the pages' own levels (at most `h6`).
 fn demoted(level: HeadingLevel) -> HeadingLevel {
@@ -193,6 +193,29 @@ pub fn markdown_to_markdown(source: &str) -> String {
         return code_fence(source, "text");
     }
     out
+}
+
+/// The text of untrusted Markdown without its markup, on one line, cut at `max` characters
+/// (with `…`): for table cells and list lines.
+pub fn markdown_excerpt(source: &str, max: usize) -> String {
+    let mut text = String::new();
+    for event in Parser::new_ext(source, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                text.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let line = words.join(" ");
+    if line.chars().count() <= max {
+        return line;
+    }
+    let mut cut: String = line.chars().take(max).collect();
+    cut.push('…');
+    cut
 }
 
 /// Escapes text for a single line of Markdown (headings, table cells, list items): inline

@@ -42,14 +42,20 @@ pub enum Block {
     Markdown(String),
     /// A plain paragraph.
     Paragraph(Inline),
-    /// Source code: `start_line` numbers the first line.
+    /// Source code: `start_line` numbers the first line; `link` is the file on GitHub.
     Code {
         path: Option<String>,
         start_line: i64,
         text: String,
+        link: Option<String>,
     },
-    /// A unified diff.
-    Diff(String),
+    /// A unified diff; `link` is the commit on GitHub.
+    Diff { text: String, link: Option<String> },
+    /// A commit whose diff is not stored (nor found in a local clone).
+    NoDiff {
+        link: Option<String>,
+        reason: Option<String>,
+    },
     /// Before and after of a changed text.
     Change {
         before: Option<String>,
@@ -117,6 +123,36 @@ pub fn github_commit_url(repository: &str, sha: &str) -> Option<String> {
         .all(|c| c.is_ascii_hexdigit())
         .then(|| format!("https://github.com/{repo}/commit/{sha}"))
         .filter(|_| !sha.is_empty())
+}
+
+/// The GitHub URL of `path` at `lines` in `repository` (on its default branch), when the
+/// repository looks like `owner/repo` and the path is a relative one.
+pub fn github_blob_url(repository: &str, path: &str, lines: (i64, i64)) -> Option<String> {
+    let repo = github_repo(repository)?;
+    let path = path.trim().trim_start_matches("./");
+    if path.is_empty() || path.starts_with('/') || path.split('/').any(|p| p == "..") {
+        return None;
+    }
+    let mut encoded = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let anchor = match lines {
+        (start, end) if end > start => format!("#L{start}-L{end}"),
+        (start, _) => format!("#L{start}"),
+    };
+    Some(format!(
+        "https://github.com/{repo}/blob/HEAD/{encoded}{anchor}"
+    ))
+}
+
+fn line_span(text: &str, start: i64) -> (i64, i64) {
+    let lines = text.strip_suffix('\n').unwrap_or(text).split('\n').count() as i64;
+    (start, start.saturating_add(lines - 1))
 }
 
 /// `owner/repo` when it is one (letters, digits, `-_.` in two parts).
@@ -247,6 +283,9 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         Content::CodeReference(c) => {
             markdown(&mut out, &c.relevance_note);
             out.push(Block::Code {
+                link: report.repository().and_then(|repo| {
+                    github_blob_url(repo, &c.file_path, line_span(&c.contents, c.start_line))
+                }),
                 path: Some(c.file_path.clone()),
                 start_line: c.start_line,
                 text: c.contents.clone(),
@@ -271,9 +310,21 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             ));
             fields(&mut out, f);
             markdown(&mut out, &c.note);
-            match &c.diff {
-                Some(diff) if !diff.trim().is_empty() => out.push(Block::Diff(diff.clone())),
-                _ => {}
+            let link = github_commit_url(&c.repository, &c.commit_sha);
+            match (&c.diff, report.local_diffs.get(&artefact.id)) {
+                (Some(diff), _) if !diff.trim().is_empty() => out.push(Block::Diff {
+                    text: diff.clone(),
+                    link,
+                }),
+                (_, Some(Ok(diff))) => out.push(Block::Diff {
+                    text: diff.clone(),
+                    link,
+                }),
+                (_, Some(Err(reason))) => out.push(Block::NoDiff {
+                    link,
+                    reason: Some(reason.clone()),
+                }),
+                (_, None) => out.push(Block::NoDiff { link, reason: None }),
             }
         }
         Content::TaskRun(t) => {
@@ -487,12 +538,18 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                 &mut out,
                 vec![("File".into(), Inline::Code(d.file_path.clone()))],
             );
-            out.push(Block::Diff(d.diff.clone()));
+            out.push(Block::Diff {
+                text: d.diff.clone(),
+                link: None,
+            });
         }
         Content::LineReference(l) => {
             markdown(&mut out, &l.note);
             match &l.contents {
                 Some(text) if !text.trim().is_empty() => out.push(Block::Code {
+                    link: report.repository().and_then(|repo| {
+                        github_blob_url(repo, &l.file_path, line_span(text, l.line))
+                    }),
                     path: Some(l.file_path.clone()),
                     start_line: l.line,
                     text: text.clone(),
@@ -543,7 +600,7 @@ pub fn label(artefact: &Artefact) -> String {
     artefact::type_label(&artefact.kind)
 }
 
-fn reviewer(r: &artefact::Reviewer) -> Inline {
+pub fn reviewer(r: &artefact::Reviewer) -> Inline {
     let mut parts = Vec::new();
     let name = r
         .github_name

@@ -16,8 +16,6 @@ use crate::model::{self, Report};
 use crate::render::{self, Archive, Format, IndexRow, RenderError, links};
 use crate::source::{Source, SourceError};
 
-const STYLESHEET: &str = include_str!("../../static/style.css");
-
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error(transparent)]
@@ -143,10 +141,11 @@ pub async fn build(
     let mut bytes: u64 = rendered.iter().map(|r| r.bytes).sum();
     let mut files: BTreeSet<String> = rendered.iter().flat_map(|r| r.files.clone()).collect();
     let report_files = files.clone();
+    let stylesheet = render::stylesheet();
     for (path, content) in [
         (links::index_path(Format::Html), index_html.as_bytes()),
         (links::index_path(Format::Markdown), index_md.as_bytes()),
-        (links::stylesheet_path(), STYLESHEET.as_bytes()),
+        (links::stylesheet_path(), stylesheet.as_bytes()),
     ] {
         bytes += out.write(&path, content)?;
         files.insert(path);
