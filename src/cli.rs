@@ -40,6 +40,11 @@ pub struct BuildArgs {
     #[arg(long)]
     pub include_deleted: bool,
 
+    /// A local clone to read commit diffs from when PostHog stored none (repeatable), e.g.
+    /// `--git-dir posthog/posthog=../posthog`.
+    #[arg(long = "git-dir", value_name = "OWNER/REPO=PATH", value_parser = reportpress::source::git::parse_spec)]
+    pub git_dirs: Vec<(String, PathBuf)>,
+
     /// Render workers (default: every core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,

@@ -11,6 +11,7 @@ use clap::Parser;
 use cli::{BuildArgs, Cli, Command};
 use reportpress::site::{self, BuildError, BuildOptions};
 use reportpress::source::Source;
+use reportpress::source::git::LocalRepos;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -55,6 +56,7 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         teams: args.teams,
         include_deleted: args.include_deleted,
         jobs: args.jobs.map(usize::from),
+        git: LocalRepos::new(args.git_dirs),
     };
     let summary = site::build(&mut source, &options)
         .await

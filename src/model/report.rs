@@ -222,6 +222,19 @@ impl Report {
         display_title(self.title.as_deref(), self.id)
     }
 
+    /// `commit` entries that carry no diff of their own: (entry, repository, sha).
+    pub fn commits_without_diff(&self) -> Vec<(Uuid, &str, &str)> {
+        self.artefacts
+            .iter()
+            .filter_map(|a| match &a.content {
+                Content::Commit(c) if c.diff.as_deref().is_none_or(|d| d.trim().is_empty()) => {
+                    Some((a.id, c.repository.as_str(), c.commit_sha.as_str()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The repository of the canonical `repo_selection`, when one is set.
     pub fn repository(&self) -> Option<&str> {
         let history = self.status_view.history(super::StatusKind::Repository)?;

@@ -14,6 +14,7 @@ use super::output::{Output, OutputError};
 use crate::model::record::ReportRows;
 use crate::model::{self, Report};
 use crate::render::{self, Archive, Format, IndexRow, RenderError, links};
+use crate::source::git::LocalRepos;
 use crate::source::{Source, SourceError};
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,8 @@ pub struct BuildOptions {
     pub include_deleted: bool,
     /// Render workers; `None` uses every core.
     pub jobs: Option<usize>,
+    /// Local clones to read commit diffs from when PostHog stored none.
+    pub git: LocalRepos,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -59,8 +62,21 @@ struct Rendered {
     bytes: u64,
 }
 
-fn render_one(rows: ReportRows, archive: &Archive, out: &Output) -> Result<Rendered, BuildError> {
-    let report = Report::from_rows(rows);
+fn render_one(
+    rows: ReportRows,
+    archive: &Archive,
+    git: &LocalRepos,
+    out: &Output,
+) -> Result<Rendered, BuildError> {
+    let mut report = Report::from_rows(rows);
+    if !git.is_empty() {
+        let found: Vec<_> = report
+            .commits_without_diff()
+            .into_iter()
+            .filter_map(|(id, repo, sha)| Some((id, git.commit_diff(repo, sha)?)))
+            .collect();
+        report.local_diffs.extend(found);
+    }
     let (html, md) = render::report(&report, archive)?;
     let files = [
         links::report_path(report.id, Format::Html),
@@ -104,11 +120,12 @@ pub async fn build(
     let (tx, rx) = mpsc::sync_channel::<ReportRows>(jobs * 2);
     let workers = {
         let (archive, out) = (Arc::clone(&archive), Arc::clone(&out));
+        let git = options.git.clone();
         std::thread::spawn(move || {
             pool.install(|| {
                 rx.into_iter()
                     .par_bridge()
-                    .map(|rows| render_one(rows, &archive, &out))
+                    .map(|rows| render_one(rows, &archive, &git, &out))
                     .collect::<Result<Vec<Rendered>, BuildError>>()
             })
         })

@@ -3,6 +3,7 @@
 //! time. Everything runs in one read-only transaction, so a build sees one consistent state.
 
 mod demo;
+pub mod git;
 mod query;
 pub mod schema;
 pub mod seed;
