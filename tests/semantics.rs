@@ -57,8 +57,9 @@ fn latest_wins_and_ties_break_on_id() {
     let b = built(&["--team", "1"]);
     let doc = page(&b, R1);
     let row = status_row(&doc, "Priority");
-    // P2 (id …a3) beats P1 (id …a2) at the same created_at; two earlier values superseded.
-    assert!(row.contains("P2") && row.ends_with("|2"), "{row}");
+    // P2 (id …a3) beats P1 (id …a2) at the same created_at; the two values it superseded
+    // are listed oldest first.
+    assert!(row.contains("P2") && row.ends_with("P3| → |P1"), "{row}");
     // The superseded rows link to their successor; the current one does not.
     let superseded =
         Selector::parse("article#a-01000000-0000-7000-8000-0000000000a2 a.superseded").unwrap();

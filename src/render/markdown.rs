@@ -152,11 +152,27 @@ fn diff_markdown(text: &str, link: Option<&str>) -> String {
         out.push_str(&format!(" · {}", external("on GitHub", url)));
     }
     out.push_str("\n\n");
+    // What precedes the first file (a `git show` header), as the HTML page shows it.
+    if !patch.preamble.iter().all(|l| l.trim().is_empty()) {
+        out.push_str(&code_fence(&patch.preamble.join("\n"), "text"));
+        out.push('\n');
+    }
     for file in &patch.files {
         // HTML context: the summary is escaped as HTML, not Markdown.
         let mut summary = escape_html(file.path());
-        if let (FileStatus::Renamed, Some(old)) = (file.status, &file.old_path) {
-            summary.push_str(&format!(" (renamed from {})", escape_html(old)));
+        match (file.status, &file.old_path) {
+            (FileStatus::Renamed, Some(old)) => {
+                summary.push_str(&format!(" (renamed from {})", escape_html(old)))
+            }
+            (FileStatus::Copied, Some(old)) => {
+                summary.push_str(&format!(" (copied from {})", escape_html(old)))
+            }
+            (FileStatus::Added, _) => summary.push_str(" (new file)"),
+            (FileStatus::Deleted, _) => summary.push_str(" (deleted)"),
+            _ => {}
+        }
+        if file.binary {
+            summary.push_str(" (binary)");
         }
         summary.push_str(&format!(" +{} −{}", file.additions, file.deletions));
         out.push_str(&format!("<details><summary>{summary}</summary>\n\n"));

@@ -115,6 +115,27 @@ fn number(value: f64) -> String {
     }
 }
 
+/// `$1,250.50`; whole amounts without cents (`$1,250`).
+fn dollars(value: f64) -> String {
+    if !value.is_finite() || value.abs() >= 1e15 {
+        return format!("${}", number(value));
+    }
+    let cents = (value.abs() * 100.0).round() as u64;
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if value < 0.0 && cents > 0 { "-" } else { "" };
+    match cents % 100 {
+        0 => format!("{sign}${grouped}"),
+        c => format!("{sign}${grouped}.{c:02}"),
+    }
+}
+
 /// The GitHub URL of a commit, when the repository looks like `owner/repo`.
 pub fn github_commit_url(repository: &str, sha: &str) -> Option<String> {
     let repo = github_repo(repository)?;
@@ -192,10 +213,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             out.push(Block::Paragraph(Inline::Badge(j.priority.clone())));
             let mut f = Vec::new();
             if let Some(v) = j.dollar_value {
-                f.push((
-                    "Dollar value".into(),
-                    Inline::text(format!("${}", number(v))),
-                ));
+                f.push(("Dollar value".into(), Inline::text(dollars(v))));
             }
             fields(&mut out, f);
             markdown(&mut out, &j.explanation);
@@ -554,13 +572,17 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                     start_line: l.line,
                     text: text.clone(),
                 }),
-                _ => fields(
-                    &mut out,
-                    vec![(
-                        "Line".into(),
-                        Inline::Code(format!("{}:{}", l.file_path, l.line)),
-                    )],
-                ),
+                _ => {
+                    let text = format!("{}:{}", l.file_path, l.line);
+                    let link = report
+                        .repository()
+                        .and_then(|repo| github_blob_url(repo, &l.file_path, (l.line, l.line)));
+                    let value = match link {
+                        Some(url) => Inline::Url { text, url },
+                        None => Inline::Code(text),
+                    };
+                    fields(&mut out, vec![("Line".into(), value)])
+                }
             }
         }
         Content::PushedBranch(b) => {
@@ -626,12 +648,22 @@ pub fn reviewer(r: &artefact::Reviewer) -> Inline {
             .chars()
             .take(12)
             .collect();
+        let reason = commit.reason.as_deref().map(str::trim).unwrap_or("");
         match commit.url.as_deref() {
             Some(url) if !sha.is_empty() => parts.push(Inline::Url {
-                text: sha,
+                text: if reason.is_empty() {
+                    sha
+                } else {
+                    format!("{sha} — {reason}")
+                },
                 url: url.to_string(),
             }),
-            _ if !sha.is_empty() => parts.push(Inline::Code(sha)),
+            _ if !sha.is_empty() => {
+                parts.push(Inline::Code(sha));
+                if !reason.is_empty() {
+                    parts.push(Inline::text(reason));
+                }
+            }
             _ => {}
         }
     }
@@ -692,15 +724,19 @@ fn check_fields(
     f
 }
 
-/// A reference to another entry of the same report by its uuid, linked when it is there.
+/// A reference to another entry of the same report by its uuid, linked when it is there and
+/// named by its label and time (uuid7 prefixes are timestamps: alike within a report).
 fn entry_or_code(report: &Report, id: &str) -> Inline {
-    match Uuid::parse_str(id.trim())
+    let target = Uuid::parse_str(id.trim())
         .ok()
-        .filter(|id| report.artefact_index(*id).is_some())
-    {
-        Some(id) => Inline::Entry {
-            id,
-            text: format!("entry {}", &id.to_string()[..8]),
+        .and_then(|id| report.artefacts.get(report.artefact_index(id)?));
+    match target {
+        Some(a) => Inline::Entry {
+            id: a.id,
+            text: match a.created_at {
+                Some(t) => format!("{} ({})", label(a), t.display()),
+                None => label(a),
+            },
         },
         None => Inline::Code(id.to_string()),
     }
@@ -722,5 +758,19 @@ fn generic(out: &mut Vec<Block>, value: &serde_json::Value) {
             out.push(Block::Items(items.iter().map(render).collect()))
         }
         other => out.push(Block::Paragraph(render(other))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dollars;
+
+    #[test]
+    fn dollar_values_read_as_money() {
+        assert_eq!(dollars(1250.5), "$1,250.50");
+        assert_eq!(dollars(1_000_000.0), "$1,000,000");
+        assert_eq!(dollars(999.999), "$1,000");
+        assert_eq!(dollars(0.0), "$0");
+        assert_eq!(dollars(-42.1), "-$42.10");
     }
 }
