@@ -17,7 +17,11 @@ fn git(repo: &Path, args: &[&str]) -> String {
         .args(args)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -56,11 +60,22 @@ fn commit_diff_comes_from_a_local_clone() {
     let repo = scratch.path("widgets");
     std::fs::create_dir_all(&repo).unwrap();
     git(&repo, &["init", "-q"]);
-    std::fs::write(repo.join("totals.py"), "def total(widgets):\n    return len(widgets) - 1\n").unwrap();
+    std::fs::write(
+        repo.join("totals.py"),
+        "def total(widgets):\n    return len(widgets) - 1\n",
+    )
+    .unwrap();
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-q", "-m", "first"]);
-    std::fs::write(repo.join("totals.py"), "def total(widgets):\n    return len(widgets)\n").unwrap();
-    git(&repo, &["commit", "-q", "-am", "fix: count the last widget"]);
+    std::fs::write(
+        repo.join("totals.py"),
+        "def total(widgets):\n    return len(widgets)\n",
+    )
+    .unwrap();
+    git(
+        &repo,
+        &["commit", "-q", "-am", "fix: count the last widget"],
+    );
     let sha = git(&repo, &["rev-parse", "HEAD"]);
     let missing = "0123456789abcdef0123456789abcdef01234567";
 
@@ -69,21 +84,42 @@ fn commit_diff_comes_from_a_local_clone() {
     let spec = format!("acme/widgets={}", repo.display());
     build(Some(&db), &out, &["--git-dir", &spec]);
 
-    let page = Html::parse_document(&read(&out.join("reports/0c000000-0000-7000-8000-000000000001.html")));
+    let page = Html::parse_document(&read(
+        &out.join("reports/0c000000-0000-7000-8000-000000000001.html"),
+    ));
     let entry = |id: &str| {
-        let sel = Selector::parse(&format!("article#a-0c000000-0000-7000-8000-000000000{id}")).unwrap();
+        let sel =
+            Selector::parse(&format!("article#a-0c000000-0000-7000-8000-000000000{id}")).unwrap();
         page.select(&sel).next().expect("entry").html()
     };
     let found = entry("101");
     assert!(found.contains("totals.py"), "{found}");
-    assert!(found.contains(r#"class="l del""#) && found.contains(r#"class="l add""#), "{found}");
-    assert!(found.contains("<mark>"), "the changed words are marked: {found}");
-    assert!(found.contains(&format!("https://github.com/Acme/Widgets/commit/{sha}")), "{found}");
-    let lacking = Html::parse_fragment(&entry("102")).root_element().text().collect::<String>();
-    assert!(lacking.contains(&format!("commit {missing} not found in the local clone")), "{lacking}");
+    assert!(
+        found.contains(r#"class="l del""#) && found.contains(r#"class="l add""#),
+        "{found}"
+    );
+    assert!(
+        found.contains("<mark>"),
+        "the changed words are marked: {found}"
+    );
+    assert!(
+        found.contains(&format!("https://github.com/Acme/Widgets/commit/{sha}")),
+        "{found}"
+    );
+    let lacking = Html::parse_fragment(&entry("102"))
+        .root_element()
+        .text()
+        .collect::<String>();
+    assert!(
+        lacking.contains(&format!("commit {missing} not found in the local clone")),
+        "{lacking}"
+    );
 
     let md = read(&out.join("reports/0c000000-0000-7000-8000-000000000001.md"));
-    assert!(md.contains("-    return len(widgets) - 1\n+    return len(widgets)\n"), "{md}");
+    assert!(
+        md.contains("-    return len(widgets) - 1\n+    return len(widgets)\n"),
+        "{md}"
+    );
 
     // Without --git-dir the same commit says its diff is not stored, with a link to it.
     let plain = scratch.path("plain");
@@ -99,5 +135,9 @@ fn a_bad_git_dir_is_a_usage_error() {
     assert_eq!(result.status.code(), Some(2));
     let result = reportpress(&["build", "--git-dir", "acme/widgets=/nonexistent/folder"]);
     assert_eq!(result.status.code(), Some(2));
-    assert!(stderr(&result).contains("is not a folder"), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("is not a folder"),
+        "{}",
+        stderr(&result)
+    );
 }

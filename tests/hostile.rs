@@ -1,7 +1,9 @@
 //! Hostile content from the database, rendered by the binary from a SQLite archive: the HTML
 //! pages carry no element, attribute or URL the content did not earn, the Markdown documents
 //! keep the structure their template gives them, and nothing hostile is dropped: every marker
-//! of `fixtures/hostile.toml` is shown as text.
+//! of `fixtures/hostile.toml` is shown as text. Code references (highlighted, with GitHub
+//! links), diffs (per file, in `<details>`), the status table's reasoning and earlier values,
+//! and the summary's lists (reviewers, findings, dismissals) are held to the same rules.
 
 mod common;
 
@@ -9,15 +11,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use common::*;
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use reportpress::model::artefact::type_label;
 use reportpress::model::{Content, StatusKind};
+use reportpress::render::text::markdown_excerpt;
 use scraper::{ElementRef, Html, Selector};
 
 const FIXTURE: &str = include_str!("fixtures/hostile.toml");
 
-/// Every element our templates, `render::html` and pulldown-cmark (with the options we enable,
-/// images turned into links) can produce. `tbody` is also what a parser inserts in a table.
+/// The fixture's diffs (`commit.diff`, `code_diff.diff`): artefact id, how many files, and
+/// whether text (a `git show` header) comes before the first file.
+const DIFFS: &[(&str, usize, bool)] = &[
+    ("0a000000-0000-7000-8000-000000000111", 5, true),
+    ("0a000000-0000-7000-8000-000000000204", 3, false),
+];
+
+/// The longest excerpt of a judgment's reasoning in a Markdown status table cell.
+const EXCERPT: usize = 200;
+
+/// Every element our templates, `render::html`, `render::code` and pulldown-cmark (with the
+/// options we enable, images turned into links) can produce. `tbody` is also what a parser
+/// inserts in a table. `details`, `summary` and `mark` come from the diff renderer only.
 const ELEMENTS: &[&str] = &[
     "html",
     "head",
@@ -64,10 +78,14 @@ const ELEMENTS: &[&str] = &[
     "br",
     "input",
     "sup",
+    "details",
+    "summary",
+    "mark",
 ];
 
 /// Every attribute the same sources write: template attributes, `rel` on external links, a
-/// Markdown link's `title`, an ordered list's `start`, a task list checkbox's three.
+/// Markdown link's `title`, an ordered list's `start`, a task list checkbox's three, and `open`
+/// on a diff's file.
 const ATTRIBUTES: &[&str] = &[
     "lang",
     "charset",
@@ -85,6 +103,7 @@ const ATTRIBUTES: &[&str] = &[
     "type",
     "disabled",
     "checked",
+    "open",
 ];
 
 struct Built {
@@ -108,17 +127,61 @@ fn built() -> Built {
 struct Expected {
     id: String,
     title: String,
-    /// Artefact ids in log order (`created_at`, then id).
-    artefacts: Vec<String>,
-    /// Their `type` column, in the same order.
-    kinds: Vec<String>,
+    /// The log, in order (`created_at`, then id).
+    entries: Vec<ExpectedEntry>,
     /// The status table's rows, in order.
     status: Vec<StatusRow>,
+    /// The canonical `repo_selection`'s repository, as stored.
+    repository: Option<String>,
+    /// Reviewers of the canonical `suggested_reviewers`.
+    reviewers: usize,
+    /// The latest finding per signal: (signal id, artefact id), ordered by signal id.
+    findings: Vec<(String, String)>,
+    /// Dismissals' artefact ids, in log order.
+    dismissals: Vec<String>,
     /// The pull request of the report's tasks (the fixture has one run per task).
     pr_url: Option<String>,
-    /// Top-level code blocks in the Markdown: code references, diffs, degraded rows.
-    code_blocks: usize,
     markers: BTreeSet<String>,
+}
+
+struct ExpectedEntry {
+    id: String,
+    kind: String,
+    /// `YYYY-MM-DD` of `created_at` (UTC): the timeline's day section.
+    day: String,
+    /// The row's content, when the fixture gives it as a table.
+    content: Option<toml::Table>,
+    /// Top-level code blocks in the Markdown: code references, each diff file, a diff's
+    /// preamble, degraded rows.
+    code_blocks: usize,
+    /// Files of its diff (0: no diff).
+    diff_files: usize,
+    preamble: bool,
+}
+
+impl ExpectedEntry {
+    fn field(&self, key: &str) -> Option<&str> {
+        self.content.as_ref()?.get(key)?.as_str()
+    }
+}
+
+struct StatusRow {
+    label: &'static str,
+    /// The value as shown, where it is the fixture's string as it is.
+    value: Option<String>,
+    /// The reasoning (untrusted Markdown), when there is some.
+    explanation: Option<String>,
+    /// The artefact that set the value.
+    current: String,
+    /// When, as shown.
+    time: String,
+    /// The values it superseded, oldest first: artefact id and value (as above).
+    earlier: Vec<(String, Option<String>)>,
+}
+
+/// `2026-11-01T09:00:00Z` as the pages show it.
+fn display_time(created_at: &str) -> String {
+    format!("{} {} UTC", &created_at[..10], &created_at[11..16])
 }
 
 fn reports() -> Vec<Expected> {
@@ -126,6 +189,21 @@ fn reports() -> Vec<Expected> {
     let users = fixture_rows(FIXTURE, "posthog_user");
     let tasks = fixture_rows(FIXTURE, "posthog_task");
     let runs = fixture_rows(FIXTURE, "posthog_task_run");
+
+    // Every diff of the fixture is described in `DIFFS`.
+    let with_diff: BTreeSet<&str> = artefacts
+        .iter()
+        .filter(|a| {
+            a.get("content")
+                .and_then(|c| c.get("diff"))
+                .and_then(|d| d.as_str())
+                .is_some_and(|d| !d.trim().is_empty())
+        })
+        .map(|a| str_of(a, "id"))
+        .collect();
+    let described: BTreeSet<&str> = DIFFS.iter().map(|d| d.0).collect();
+    assert_eq!(with_diff, described, "DIFFS describes the fixture's diffs");
+
     fixture_rows(FIXTURE, "signals_signalreport")
         .iter()
         .map(|report| {
@@ -164,33 +242,113 @@ fn reports() -> Vec<Expected> {
                 markers.extend(markers_of(&toml::Value::Table(run.clone())));
             }
 
-            let kinds: Vec<String> = rows.iter().map(|a| str_of(a, "type").to_string()).collect();
-            let kinds_present: BTreeSet<StatusKind> = kinds
+            let entries: Vec<ExpectedEntry> = rows
                 .iter()
-                .filter_map(|k| StatusKind::from_type(k))
-                .collect();
-            let status = kinds_present
-                .iter()
-                .map(|&kind| {
-                    let history: Vec<_> = rows
+                .map(|a| {
+                    let id = str_of(a, "id").to_string();
+                    let kind = str_of(a, "type").to_string();
+                    let (diff_files, preamble) = DIFFS
                         .iter()
-                        .filter(|a| StatusKind::from_type(str_of(a, "type")) == Some(kind))
-                        .collect();
-                    let current = history.last().expect("a status row");
-                    let content = current.get("content").and_then(|c| c.as_table());
-                    let field = |key: &str| content.map(|c| str_of(c, key).to_string());
-                    StatusRow {
-                        label: kind.label(),
-                        value: match kind {
-                            StatusKind::Priority => field("priority"),
-                            StatusKind::Repository => field("repository"),
-                            StatusKind::Channel => field("channel_id"),
-                            _ => None,
-                        },
-                        superseded: history.len() - 1,
+                        .find(|d| d.0 == id)
+                        .map_or((0, false), |d| (d.1, d.2));
+                    let code_blocks = if a.contains_key("content_raw") {
+                        degraded_blocks(a)
+                    } else if kind == "code_reference" {
+                        1
+                    } else {
+                        diff_files + usize::from(preamble)
+                    };
+                    ExpectedEntry {
+                        day: str_of(a, "created_at")[..10].to_string(),
+                        content: a.get("content").and_then(|c| c.as_table()).cloned(),
+                        id,
+                        kind,
+                        code_blocks,
+                        diff_files,
+                        preamble,
                     }
                 })
                 .collect();
+
+            let kinds_present: BTreeSet<StatusKind> = entries
+                .iter()
+                .filter_map(|e| StatusKind::from_type(&e.kind))
+                .collect();
+            let value_of = |kind: StatusKind, e: &ExpectedEntry| {
+                let key = match kind {
+                    StatusKind::Priority => "priority",
+                    StatusKind::Repository => "repository",
+                    StatusKind::Channel => "channel_id",
+                    _ => return None,
+                };
+                e.field(key).map(str::to_string)
+            };
+            let status: Vec<StatusRow> = kinds_present
+                .iter()
+                .map(|&kind| {
+                    let history: Vec<&ExpectedEntry> = entries
+                        .iter()
+                        .filter(|e| StatusKind::from_type(&e.kind) == Some(kind))
+                        .collect();
+                    let (current, earlier) = history.split_last().expect("a status row");
+                    let reasoning = match kind {
+                        StatusKind::Priority | StatusKind::Actionability | StatusKind::Safety => {
+                            "explanation"
+                        }
+                        _ => "reason",
+                    };
+                    StatusRow {
+                        label: kind.label(),
+                        value: value_of(kind, current),
+                        explanation: current
+                            .field(reasoning)
+                            .filter(|t| !t.trim().is_empty())
+                            .map(str::to_string),
+                        current: current.id.clone(),
+                        time: display_time(
+                            rows.iter()
+                                .find(|a| str_of(a, "id") == current.id)
+                                .map(|a| str_of(a, "created_at"))
+                                .expect("the row"),
+                        ),
+                        earlier: earlier
+                            .iter()
+                            .map(|e| (e.id.clone(), value_of(kind, e)))
+                            .collect(),
+                    }
+                })
+                .collect();
+            let canonical = |kind: &str| entries.iter().rev().find(|e| e.kind == kind);
+            let repository = canonical("repo_selection")
+                .and_then(|e| e.field("repository"))
+                .map(str::to_string);
+            let reviewers = canonical("suggested_reviewers")
+                .map(|e| {
+                    let row = rows.iter().find(|a| str_of(a, "id") == e.id).expect("row");
+                    match row.get("content_raw").and_then(|r| r.as_str()) {
+                        Some(raw) => serde_json::from_str::<serde_json::Value>(raw)
+                            .ok()
+                            .and_then(|v| v.as_array().map(Vec::len))
+                            .unwrap_or(0),
+                        None => row
+                            .get("content")
+                            .and_then(|c| c.as_array())
+                            .map_or(0, Vec::len),
+                    }
+                })
+                .unwrap_or(0);
+            let mut latest = BTreeMap::new();
+            for e in entries.iter().filter(|e| e.kind == "signal_finding") {
+                if let Some(signal) = e.field("signal_id") {
+                    latest.insert(signal.to_string(), e.id.clone());
+                }
+            }
+            let dismissals = entries
+                .iter()
+                .filter(|e| e.kind == "dismissal")
+                .map(|e| e.id.clone())
+                .collect();
+
             // Tasks associated through `task_run` rows; their runs' pull request.
             let associated: BTreeSet<&str> = rows
                 .iter()
@@ -203,38 +361,110 @@ fn reports() -> Vec<Expected> {
                 .filter_map(|r| r.get("output")?.get("pr_url")?.as_str())
                 .map(str::to_string)
                 .next_back();
-            let code_blocks = rows
-                .iter()
-                .map(|a| {
-                    let content = a.get("content");
-                    let has = |key: &str| content.and_then(|c| c.get(key)).is_some();
-                    match str_of(a, "type") {
-                        _ if a.contains_key("content_raw") => degraded_blocks(a),
-                        "code_reference" | "code_diff" => 1,
-                        "commit" => usize::from(has("diff")),
-                        _ => 0,
-                    }
-                })
-                .sum();
             Expected {
                 title: str_of(report, "title").trim().to_string(),
                 id,
-                artefacts: rows.iter().map(|a| str_of(a, "id").to_string()).collect(),
-                kinds,
+                entries,
                 status,
+                repository,
+                reviewers,
+                findings: latest.into_iter().collect(),
+                dismissals,
                 pr_url,
-                code_blocks,
                 markers,
             }
         })
         .collect()
 }
 
-struct StatusRow {
-    label: &'static str,
-    /// The value as shown, where it is the fixture's string as it is.
-    value: Option<String>,
-    superseded: usize,
+impl Expected {
+    /// The timeline's days, in order, each with its entries.
+    fn days(&self) -> Vec<(String, Vec<&ExpectedEntry>)> {
+        let mut days: Vec<(String, Vec<&ExpectedEntry>)> = Vec::new();
+        for e in &self.entries {
+            match days.last_mut() {
+                Some((day, list)) if *day == e.day => list.push(e),
+                _ => days.push((e.day.clone(), vec![e])),
+            }
+        }
+        days
+    }
+
+    /// The summary's list titles, in template order, for the lists this report has.
+    fn list_titles(&self) -> Vec<&'static str> {
+        let mut titles = Vec::new();
+        if self.reviewers > 0 {
+            titles.push("Suggested reviewers");
+        }
+        if !self.findings.is_empty() {
+            titles.push("Findings by signal");
+        }
+        if !self.dismissals.is_empty() {
+            titles.push("Dismissals");
+        }
+        titles
+    }
+
+    /// Whether the report's repository is one a GitHub link may be built from.
+    fn github_repo(&self) -> Option<&str> {
+        self.repository
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| is_owner_repo(r))
+    }
+}
+
+/// `owner/repo`: two parts of letters, digits, `-`, `_`, `.` (not `.` or `..` alone).
+fn is_owner_repo(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('/').collect();
+    parts.len() == 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && *p != "."
+                && *p != ".."
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        })
+}
+
+/// Every `owner/repo` the fixture names as a repository: the only ones a GitHub link may point
+/// into.
+fn fixture_repos() -> BTreeSet<String> {
+    fn walk(value: &toml::Value, out: &mut BTreeSet<String>) {
+        match value {
+            toml::Value::Table(t) => {
+                for (key, v) in t {
+                    match v.as_str() {
+                        Some(s) if key == "repository" && is_owner_repo(s.trim()) => {
+                            out.insert(s.trim().to_string());
+                        }
+                        _ => walk(v, out),
+                    }
+                }
+            }
+            toml::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(&toml::from_str(FIXTURE).expect("fixture parses"), &mut out);
+    out
+}
+
+/// A path GitHub may be linked to: relative, no `..` (a browser resolves `blob/HEAD/../..` to
+/// another repository).
+fn linkable_path(path: &str) -> bool {
+    let path = path.trim().trim_start_matches("./");
+    !path.is_empty() && !path.starts_with('/') && !path.split('/').any(|p| p == "..")
+}
+
+/// A code reference's lines as shown: one trailing newline dropped.
+fn code_lines(contents: &str) -> Vec<&str> {
+    contents
+        .strip_suffix('\n')
+        .unwrap_or(contents)
+        .split('\n')
+        .collect()
 }
 
 /// A URL the renderers link: absolute `http(s)`.
@@ -356,6 +586,70 @@ fn assert_no_script_scheme(value: &str, context: &str) {
     }
 }
 
+/// A link into GitHub points into a repository the fixture names as `owner/repo`: none is
+/// built from a hostile repository value.
+fn assert_github_link_ok(url: &str, repos: &BTreeSet<String>, context: &str) {
+    let url = percent_decoded(url.trim());
+    let lower = url.to_ascii_lowercase();
+    let Some(rest) = ["https://github.com/", "http://github.com/"]
+        .iter()
+        .find_map(|p| lower.starts_with(p).then(|| &url[p.len()..]))
+    else {
+        return;
+    };
+    let mut parts = rest.split(['/', '?', '#']);
+    let repo = format!(
+        "{}/{}",
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default()
+    );
+    assert!(
+        repos.contains(&repo),
+        "{context}: GitHub link {url:?} into {repo:?}, not one of {repos:?}"
+    );
+}
+
+/// A code reference's GitHub link: the report's repository, the path percent-encoded (nothing
+/// in it can end the path or start a query or fragment), the lines as the fragment.
+fn assert_blob_link(href: &str, repo: &str, path: &str, lines: (i64, i64), context: &str) {
+    let prefix = format!("https://github.com/{repo}/blob/HEAD/");
+    let rest = href
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("{context}: {href:?} is not under {prefix}"));
+    let (encoded, fragment) = rest
+        .split_once('#')
+        .unwrap_or_else(|| panic!("{context}: no line fragment in {href:?}"));
+    assert!(
+        encoded
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)),
+        "{context}: unencoded path in {href:?}"
+    );
+    assert_eq!(
+        percent_decoded(encoded),
+        path.trim().trim_start_matches("./"),
+        "{context}: {href:?}"
+    );
+    let want = if lines.1 > lines.0 {
+        format!("L{}-L{}", lines.0, lines.1)
+    } else {
+        format!("L{}", lines.0)
+    };
+    assert_eq!(fragment, want, "{context}: {href:?}");
+}
+
+/// The line span a code reference shows.
+fn span_of(entry: &ExpectedEntry) -> (i64, i64) {
+    let start = entry
+        .content
+        .as_ref()
+        .and_then(|c| c.get("start_line"))
+        .and_then(|v| v.as_integer())
+        .expect("start_line");
+    let lines = code_lines(entry.field("contents").expect("contents")).len() as i64;
+    (start, start + lines - 1)
+}
+
 // --- HTML. ------------------------------------------------------------------------------------
 
 fn html_files(out: &Path) -> Vec<(String, Html)> {
@@ -371,17 +665,43 @@ fn html_files(out: &Path) -> Vec<(String, Html)> {
     files
 }
 
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).expect("selector")
+}
+
 fn count(doc: &Html, css: &str) -> usize {
-    doc.select(&Selector::parse(css).expect("selector")).count()
+    doc.select(&sel(css)).count()
 }
 
 fn text_of(element: ElementRef<'_>) -> String {
     element.text().collect::<Vec<_>>().join("\n")
 }
 
+/// The text exactly as a browser lays it out in a `<pre>`: text nodes joined as they are.
+fn raw_text(element: ElementRef<'_>) -> String {
+    element.text().collect()
+}
+
+fn parent_element(element: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    element.parent().and_then(ElementRef::wrap)
+}
+
+fn has_class(element: ElementRef<'_>, class: &str) -> bool {
+    element.value().classes().any(|c| c == class)
+}
+
+fn has_ancestor(element: ElementRef<'_>, test: impl Fn(ElementRef<'_>) -> bool) -> bool {
+    element.ancestors().filter_map(ElementRef::wrap).any(test)
+}
+
+fn children(element: ElementRef<'_>) -> Vec<ElementRef<'_>> {
+    element.children().filter_map(ElementRef::wrap).collect()
+}
+
 #[test]
 fn html_has_no_injected_element_attribute_or_url() {
     let b = built();
+    let repos = fixture_repos();
     for (path, doc) in html_files(&b.out) {
         let mut ids = BTreeMap::<String, usize>::new();
         for node in doc.tree.nodes() {
@@ -400,23 +720,76 @@ fn html_has_no_injected_element_attribute_or_url() {
                 assert!(lower != "style" && lower != "src", "{context}");
                 assert!(ATTRIBUTES.contains(&lower.as_str()), "{context}: attribute");
                 assert_no_script_scheme(value, &context);
-                if lower == "href" {
-                    assert_safe_url(value, &context);
-                }
-                if lower == "id" {
-                    *ids.entry(value.to_string()).or_default() += 1;
+                match lower.as_str() {
+                    "href" => {
+                        assert_safe_url(value, &context);
+                        assert_github_link_ok(value, &repos, &context);
+                    }
+                    "id" => *ids.entry(value.to_string()).or_default() += 1,
+                    // The diff renderer's, valueless.
+                    "open" => assert!(name == "details" && value.is_empty(), "{context}"),
+                    // Classes are ours (and the highlighter's scope names): no content.
+                    "class" => assert!(
+                        value.chars().all(|c| c.is_ascii_alphanumeric()
+                            || matches!(c, ' ' | '-' | '_' | '+' | '#')),
+                        "{context}"
+                    ),
+                    _ => {}
                 }
             }
-            if name == "input" {
-                // pulldown-cmark's task list checkbox, and nothing else.
-                assert_eq!(el.attr("type"), Some("checkbox"), "{path}");
-                assert!(el.attr("disabled").is_some(), "{path}: an enabled input");
-                for (attr, _) in el.attrs() {
-                    assert!(
-                        matches!(attr, "type" | "disabled" | "checked"),
-                        "{path}: <input {attr}>"
-                    );
+            match name {
+                "input" => {
+                    // pulldown-cmark's task list checkbox, and nothing else.
+                    assert_eq!(el.attr("type"), Some("checkbox"), "{path}");
+                    assert!(el.attr("disabled").is_some(), "{path}: an enabled input");
+                    for (attr, _) in el.attrs() {
+                        assert!(
+                            matches!(attr, "type" | "disabled" | "checked"),
+                            "{path}: <input {attr}>"
+                        );
+                    }
                 }
+                // A diff's file: in the diff's box, its summary first and alone.
+                "details" => {
+                    assert_eq!(el.attr("class"), Some("file"), "{path}: {el:?}");
+                    let parent = parent_element(element).expect("parent");
+                    assert!(
+                        parent.value().name() == "div" && has_class(parent, "diff"),
+                        "{path}: <details> in {:?}",
+                        parent.value()
+                    );
+                    let kids = children(element);
+                    assert_eq!(
+                        kids.first().map(|k| k.value().name()),
+                        Some("summary"),
+                        "{path}: {el:?}"
+                    );
+                    let summaries = kids.iter().filter(|k| k.value().name() == "summary");
+                    assert_eq!(summaries.count(), 1, "{path}: {el:?}");
+                }
+                "summary" => {
+                    let parent = parent_element(element).expect("parent");
+                    assert_eq!(parent.value().name(), "details", "{path}");
+                    assert!(el.attrs().next().is_none(), "{path}: {el:?}");
+                }
+                // Changed words: only in a diff's added or removed line.
+                "mark" => {
+                    let parent = parent_element(element).expect("parent");
+                    assert!(
+                        parent.value().name() == "span"
+                            && has_class(parent, "l")
+                            && (has_class(parent, "add") || has_class(parent, "del")),
+                        "{path}: <mark> in {:?}",
+                        parent.value()
+                    );
+                    assert!(
+                        has_ancestor(element, |a| a.value().name() == "pre"
+                            && has_class(a, "diff")),
+                        "{path}: <mark> outside a diff"
+                    );
+                    assert!(el.attrs().next().is_none(), "{path}: {el:?}");
+                }
+                _ => {}
             }
         }
         assert_eq!(count(&doc, "title"), 1, "{path}: <title> count");
@@ -440,27 +813,64 @@ fn report_pages_keep_every_entry_and_every_marker() {
         let doc = Html::parse_document(&read(&path));
         let id = &report.id;
 
-        let title = Selector::parse("title").unwrap();
-        let h1 = Selector::parse("h1").unwrap();
-        let title_text = text_of(doc.select(&title).next().expect("title"));
+        let title_text = text_of(doc.select(&sel("title")).next().expect("title"));
         assert_eq!(title_text, report.title, "{id}: <title>");
         assert_eq!(
-            text_of(doc.select(&h1).next().expect("h1")),
+            text_of(doc.select(&sel("h1")).next().expect("h1")),
             report.title,
             "{id}: <h1>"
         );
 
-        // One article per artefact, in log order, each under its own anchor.
-        let entries = Selector::parse("article.entry").unwrap();
-        let anchors: Vec<String> = doc
-            .select(&entries)
-            .map(|a| a.value().attr("id").unwrap_or_default().to_string())
+        // The outline is the template's: sections, the summary's lists, the days. Headings
+        // from stored Markdown sit below it (h5, h6), inside the Markdown they came from.
+        let texts = |css: &str| -> Vec<String> { doc.select(&sel(css)).map(text_of).collect() };
+        assert_eq!(texts("h2"), ["Summary", "Status", "Timeline"], "{id}: <h2>");
+        let mut h3: Vec<String> = report
+            .list_titles()
+            .into_iter()
+            .map(str::to_string)
             .collect();
-        let wanted: Vec<String> = report.artefacts.iter().map(|a| format!("a-{a}")).collect();
-        assert_eq!(anchors, wanted, "{id}: entries");
+        h3.extend(report.days().into_iter().map(|(day, _)| day));
+        assert_eq!(texts("h3"), h3, "{id}: <h3>");
+        assert_eq!(count(&doc, "h4"), 0, "{id}: <h4>");
+        for h in doc.select(&sel("h5, h6")) {
+            let stored = |a: ElementRef<'_>| match a.value().name() {
+                "div" => has_class(a, "md") || has_class(a, "why"),
+                "section" => has_class(a, "summary"),
+                _ => false,
+            };
+            assert!(
+                has_ancestor(h, stored),
+                "{id}: {} outside stored Markdown",
+                h.html()
+            );
+        }
+
+        // One article per artefact, in log order, each under its own anchor, in its day.
+        let days: Vec<(String, Vec<String>)> = doc
+            .select(&sel("section.day"))
+            .map(|day| {
+                let label = day.select(&sel("h3")).next().map(text_of);
+                let articles = day
+                    .select(&sel("article.entry"))
+                    .map(|a| a.value().attr("id").unwrap_or_default().to_string())
+                    .collect();
+                (label.unwrap_or_default(), articles)
+            })
+            .collect();
+        let wanted: Vec<(String, Vec<String>)> = report
+            .days()
+            .into_iter()
+            .map(|(day, entries)| (day, entries.iter().map(|e| format!("a-{}", e.id)).collect()))
+            .collect();
+        assert_eq!(days, wanted, "{id}: days and entries");
+        assert_eq!(
+            count(&doc, "article.entry"),
+            report.entries.len(),
+            "{id}: entries outside a day"
+        );
         // Every element with an entry anchor's id is that entry's article.
-        let anchored = Selector::parse("[id^='a-']").unwrap();
-        for element in doc.select(&anchored) {
+        for element in doc.select(&sel("[id^='a-']")) {
             assert_eq!(
                 element.value().name(),
                 "article",
@@ -469,9 +879,19 @@ fn report_pages_keep_every_entry_and_every_marker() {
             );
         }
 
+        status_table_html(&doc, report);
+        summary_lists_html(&doc, report);
+        for entry in &report.entries {
+            let article = doc
+                .select(&sel(&format!("article[id='a-{}']", entry.id)))
+                .next()
+                .expect("the entry's article");
+            entry_html(article, entry, report);
+        }
+
         // External links: the pull request when it is a web URL, never when it is not.
         let hrefs: Vec<&str> = doc
-            .select(&Selector::parse("a[href]").unwrap())
+            .select(&sel("a[href]"))
             .filter_map(|a| a.value().attr("href"))
             .collect();
         let pr = report
@@ -483,6 +903,11 @@ fn report_pages_keep_every_entry_and_every_marker() {
             is_web(pr),
             "{id}: pull request link {pr:?}"
         );
+        // No code is linked on GitHub from a repository that is not `owner/repo`.
+        if report.github_repo().is_none() {
+            let blob: Vec<_> = hrefs.iter().filter(|h| h.contains("/blob/")).collect();
+            assert!(blob.is_empty(), "{id}: {blob:?}");
+        }
 
         // Nothing hostile is dropped: each marker is visible text on the page.
         let text = text_of(doc.root_element());
@@ -498,11 +923,198 @@ fn report_pages_keep_every_entry_and_every_marker() {
         // The neutralised script tags are there as text.
         assert!(text.contains("<script>alert(1)</script>"), "{id}");
     }
-    // An email autolink in a note stays a mailto: link.
+    // An email autolink in a safety explanation stays a mailto: link, in the entry and in the
+    // status table's reasoning.
     let page = read(&b.out.join(format!("reports/{}.html", expected[0].id)));
     let doc = Html::parse_document(&page);
-    let mailto = Selector::parse(r#"a[href="mailto:ana@example.com"]"#).unwrap();
-    assert_eq!(doc.select(&mailto).count(), 1, "email autolink");
+    let mailto = sel(r#"a[href="mailto:ana@example.com"]"#);
+    assert_eq!(doc.select(&mailto).count(), 2, "email autolink");
+    // The highlighter ran on the hostile code and marked the changed words.
+    assert!(
+        count(&doc, "pre.diff span[class^='s-']") > 0,
+        "diff highlighting"
+    );
+    assert!(count(&doc, "pre.diff mark") > 0, "changed words");
+}
+
+/// The status table: five cells a row, each with what its column shows.
+fn status_table_html(doc: &Html, report: &Expected) {
+    let id = &report.id;
+    let rows: Vec<ElementRef<'_>> = doc
+        .select(&sel("section.status > table > tbody > tr"))
+        .collect();
+    assert_eq!(rows.len(), report.status.len(), "{id}: status rows");
+    for (row, want) in rows.iter().zip(&report.status) {
+        let context = format!("{id}: status row {}", want.label);
+        let cells = children(*row);
+        let names: Vec<&str> = cells.iter().map(|c| c.value().name()).collect();
+        assert_eq!(names, ["th", "td", "td", "td", "td"], "{context}");
+        assert_eq!(text_of(cells[0]), want.label, "{context}");
+        // The value (its badge or code), and the reasoning rendered below it.
+        let value_cell = children(cells[1]);
+        if let Some(value) = &want.value {
+            let shown = value_cell.first().map(|v| text_of(*v));
+            assert_eq!(shown.as_ref(), Some(value), "{context}");
+        }
+        let why: Vec<_> = cells[1].select(&sel("div.why")).collect();
+        assert_eq!(
+            why.len(),
+            usize::from(want.explanation.is_some()),
+            "{context}"
+        );
+        assert_eq!(text_of(cells[2]), "system", "{context}");
+        let when: Vec<_> = cells[3].select(&sel("a")).collect();
+        assert_eq!(when.len(), 1, "{context}");
+        assert_eq!(
+            when[0].value().attr("href"),
+            Some(format!("#a-{}", want.current).as_str()),
+            "{context}"
+        );
+        assert_eq!(text_of(when[0]), want.time, "{context}");
+        // Superseded: a link to each earlier value, or a dash.
+        let earlier: Vec<_> = cells[4].select(&sel("a")).collect();
+        if want.earlier.is_empty() {
+            assert_eq!(text_of(cells[4]), "—", "{context}");
+        }
+        let hrefs: Vec<String> = earlier
+            .iter()
+            .map(|a| a.value().attr("href").unwrap_or_default().to_string())
+            .collect();
+        let wanted: Vec<String> = want
+            .earlier
+            .iter()
+            .map(|(e, _)| format!("#a-{e}"))
+            .collect();
+        assert_eq!(hrefs, wanted, "{context}");
+        for (a, (_, value)) in earlier.iter().zip(&want.earlier) {
+            if let Some(value) = value {
+                assert_eq!(&text_of(*a), value, "{context}");
+            }
+        }
+    }
+}
+
+/// Reviewers, findings by signal, dismissals.
+fn summary_lists_html(doc: &Html, report: &Expected) {
+    let id = &report.id;
+    assert_eq!(
+        count(doc, "ul.reviewers > li"),
+        report.reviewers,
+        "{id}: reviewers"
+    );
+    let findings: Vec<(String, String)> = doc
+        .select(&sel("ul.findings > li"))
+        .map(|li| {
+            let a = li.select(&sel("a")).next().expect("the finding's link");
+            let code = a.select(&sel("code")).next().expect("the signal");
+            (
+                raw_text(code),
+                a.value().attr("href").unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let wanted: Vec<(String, String)> = report
+        .findings
+        .iter()
+        .map(|(signal, entry)| (signal.clone(), format!("#a-{entry}")))
+        .collect();
+    assert_eq!(findings, wanted, "{id}: findings");
+    let dismissals: Vec<Vec<String>> = doc
+        .select(&sel("ul.dismissals > li"))
+        .map(|li| {
+            li.select(&sel("a"))
+                .filter_map(|a| a.value().attr("href"))
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    let wanted: Vec<Vec<String>> = report
+        .dismissals
+        .iter()
+        .map(|d| vec![format!("#a-{d}")])
+        .collect();
+    assert_eq!(
+        dismissals, wanted,
+        "{id}: dismissals (and no link from a note)"
+    );
+}
+
+/// What an entry's article shows of its code, diff or commit.
+fn entry_html(article: ElementRef<'_>, entry: &ExpectedEntry, report: &Expected) {
+    let context = format!("{}: entry {}", report.id, entry.id);
+    let github: Vec<&str> = article
+        .select(&sel("a[href^='https://github.com/']"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    match entry.kind.as_str() {
+        "code_reference" if entry.content.is_some() => {
+            let path = entry.field("file_path").expect("file_path");
+            let contents = entry.field("contents").expect("contents");
+            let figures: Vec<_> = article.select(&sel("figure.code")).collect();
+            assert_eq!(figures.len(), 1, "{context}");
+            let caption = figures[0]
+                .select(&sel("figcaption code"))
+                .next()
+                .expect("the path");
+            assert_eq!(raw_text(caption), path, "{context}: caption");
+            // The code, line by line after its number, exactly: nothing added, nothing lost.
+            let pre = figures[0]
+                .select(&sel("pre.s-code"))
+                .next()
+                .expect("the code");
+            let (start, _) = span_of(entry);
+            let wanted: String = code_lines(contents)
+                .iter()
+                .enumerate()
+                .map(|(n, line)| format!("{}{line}\n", start + n as i64))
+                .collect();
+            assert_eq!(raw_text(pre), wanted, "{context}: code");
+            if path.ends_with(".py") || path.ends_with(".tsx") {
+                assert!(
+                    pre.select(&sel("span[class^='s-']")).next().is_some(),
+                    "{context}: not highlighted"
+                );
+            }
+            let links: Vec<&str> = figures[0]
+                .select(&sel("figcaption a"))
+                .filter_map(|a| a.value().attr("href"))
+                .collect();
+            match report.github_repo().filter(|_| linkable_path(path)) {
+                Some(repo) => {
+                    assert_eq!(links.len(), 1, "{context}: {links:?}");
+                    assert_blob_link(links[0], repo, path, span_of(entry), &context);
+                }
+                None => assert!(links.is_empty(), "{context}: {links:?}"),
+            }
+        }
+        "commit" if entry.content.is_some() && entry.diff_files == 0 => {
+            assert!(
+                text_of(article).contains("Diff not stored"),
+                "{context}: no diff notice"
+            );
+            let repo = entry.field("repository").unwrap_or_default().trim();
+            let sha = entry.field("commit_sha").unwrap_or_default().trim();
+            if is_owner_repo(repo) && sha.chars().all(|c| c.is_ascii_hexdigit()) {
+                let url = format!("https://github.com/{repo}/commit/{sha}");
+                assert!(github.contains(&url.as_str()), "{context}: {github:?}");
+            } else {
+                assert!(github.is_empty(), "{context}: {github:?}");
+            }
+        }
+        _ => {}
+    }
+    if entry.diff_files > 0 {
+        assert_eq!(
+            article.select(&sel("div.diff > details.file")).count(),
+            entry.diff_files,
+            "{context}: diff files"
+        );
+        assert_eq!(
+            article.select(&sel("div.diff > pre.preamble")).count(),
+            usize::from(entry.preamble),
+            "{context}: preamble"
+        );
+    }
 }
 
 // --- Markdown. --------------------------------------------------------------------------------
@@ -515,6 +1127,27 @@ fn md_options() -> Options {
         | Options::ENABLE_GFM
 }
 
+/// One stretch of a Markdown document: what precedes the first entry, or one entry (from its
+/// anchor to the next).
+#[derive(Default)]
+struct MdPart {
+    /// Raw HTML, trimmed, concatenated in document order.
+    html: String,
+    /// Each `<details><summary>…</summary>`: the summary's inner HTML and the languages of the
+    /// top-level code blocks before the next `</details>`.
+    details: Vec<(String, Vec<String>)>,
+    /// Top-level code blocks (outside blockquotes): language and text.
+    code_blocks: Vec<(String, String)>,
+    /// Link destinations.
+    links: Vec<String>,
+}
+
+#[derive(Default)]
+struct Cell {
+    text: String,
+    links: Vec<String>,
+}
+
 /// What a Markdown document is made of, read from its events.
 #[derive(Default)]
 struct MdShape {
@@ -522,6 +1155,8 @@ struct MdShape {
     headings: Vec<(HeadingLevel, String)>,
     /// Headings inside blockquotes (quoted Markdown from the database).
     quoted_headings: Vec<(HeadingLevel, String)>,
+    front: MdPart,
+    entries: Vec<MdPart>,
     /// Raw HTML, trimmed, in document order.
     html: Vec<String>,
     /// Link destinations.
@@ -529,19 +1164,47 @@ struct MdShape {
     images: usize,
     code_starts: usize,
     code_ends: usize,
-    /// Code blocks outside blockquotes.
-    top_code_blocks: usize,
-    /// Tables outside blockquotes: rows of cells' text.
-    tables: Vec<Vec<Vec<String>>>,
-    /// All text, Text and Code runs joined, other events as line breaks.
+    /// Tables outside blockquotes: rows of cells.
+    tables: Vec<Vec<Vec<Cell>>>,
+    /// All text, Text and Code runs and diff file names joined, other events as line breaks.
     text: String,
 }
 
+impl MdShape {
+    fn part(&mut self) -> &mut MdPart {
+        if self.entries.is_empty() {
+            &mut self.front
+        } else {
+            let last = self.entries.len() - 1;
+            &mut self.entries[last]
+        }
+    }
+}
+
+const SUMMARY_OPEN: &str = "<details><summary>";
+const SUMMARY_CLOSE: &str = "</summary>";
+const DETAILS_CLOSE: &str = "</details>";
+
+/// Text escaped for HTML as `render::text::escape_html` writes it, decoded.
+fn html_unescaped(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 fn md_shape(source: &str) -> MdShape {
+    // CommonMark's line endings are `\n`, `\r\n` and a lone `\r` (GitHub's cmark-gfm reads
+    // them so); pulldown-cmark does not always break lines at a lone `\r`. Normalised, the
+    // document is read with the lines any reader sees.
+    let source = &source.replace("\r\n", "\n").replace('\r', "\n");
     let mut shape = MdShape::default();
     let mut quote_depth = 0usize;
     let mut heading: Option<(HeadingLevel, String, bool)> = None;
-    let mut table: Option<Vec<Vec<String>>> = None;
+    let mut table: Option<Vec<Vec<Cell>>> = None;
+    let mut code: Option<(String, String)> = None;
+    let mut details_open = false;
     for event in Parser::new_ext(source, md_options()) {
         let top = quote_depth == 0;
         match &event {
@@ -567,22 +1230,67 @@ fn md_shape(source: &str) -> MdShape {
             }
             Event::Start(Tag::TableCell) => {
                 if let Some(row) = table.as_mut().and_then(|t| t.last_mut()) {
-                    row.push(String::new());
+                    row.push(Cell::default());
                 }
             }
-            Event::Html(html) | Event::InlineHtml(html) => shape.html.push(html.trim().to_string()),
-            Event::Start(Tag::Link { dest_url, .. }) => shape.links.push(dest_url.to_string()),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let piece = html.trim();
+                // An entry's anchor starts its part.
+                if piece.starts_with("<a id=\"") {
+                    shape.entries.push(MdPart::default());
+                }
+                let part = shape.part();
+                part.html.push_str(piece);
+                if let Some(rest) = piece.strip_prefix(SUMMARY_OPEN) {
+                    let inner = rest.strip_suffix(SUMMARY_CLOSE).unwrap_or(rest);
+                    part.details.push((inner.to_string(), Vec::new()));
+                    details_open = true;
+                    // A file's name is shown in its summary only.
+                    shape.text.push_str(&html_unescaped(inner));
+                } else if piece == DETAILS_CLOSE {
+                    details_open = false;
+                }
+                shape.html.push(piece.to_string());
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                shape.links.push(dest_url.to_string());
+                shape.part().links.push(dest_url.to_string());
+                if let Some(cell) = table
+                    .as_mut()
+                    .and_then(|t| t.last_mut())
+                    .and_then(|r| r.last_mut())
+                {
+                    cell.links.push(dest_url.to_string());
+                }
+            }
             Event::Start(Tag::Image { dest_url, .. }) => {
                 shape.images += 1;
                 shape.links.push(dest_url.to_string());
             }
-            Event::Start(Tag::CodeBlock(_)) => {
+            Event::Start(Tag::CodeBlock(kind)) => {
                 shape.code_starts += 1;
                 if top {
-                    shape.top_code_blocks += 1;
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => info
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_string(),
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    code = Some((lang, String::new()));
                 }
             }
-            Event::End(TagEnd::CodeBlock) => shape.code_ends += 1,
+            Event::End(TagEnd::CodeBlock) => {
+                shape.code_ends += 1;
+                if let Some((lang, text)) = code.take() {
+                    let part = shape.part();
+                    if details_open && let Some(details) = part.details.last_mut() {
+                        details.1.push(lang.clone());
+                    }
+                    part.code_blocks.push((lang, text));
+                }
+            }
             _ => {}
         }
         match &event {
@@ -591,12 +1299,15 @@ fn md_shape(source: &str) -> MdShape {
                 if let Some((_, text, _)) = heading.as_mut() {
                     text.push_str(t);
                 }
+                if let Some((_, text)) = code.as_mut() {
+                    text.push_str(t);
+                }
                 if let Some(cell) = table
                     .as_mut()
                     .and_then(|t| t.last_mut())
                     .and_then(|r| r.last_mut())
                 {
-                    cell.push_str(t);
+                    cell.text.push_str(t);
                 }
             }
             _ => shape.text.push('\n'),
@@ -606,11 +1317,12 @@ fn md_shape(source: &str) -> MdShape {
     shape
 }
 
-fn assert_md_links_safe(shape: &MdShape, context: &str) {
+fn assert_md_links_safe(shape: &MdShape, repos: &BTreeSet<String>, context: &str) {
     assert_eq!(shape.images, 0, "{context}: images load from elsewhere");
     for link in &shape.links {
         assert_safe_url(link, context);
         assert_no_script_scheme(link, context);
+        assert_github_link_ok(link, repos, context);
     }
     assert_eq!(
         shape.code_starts, shape.code_ends,
@@ -618,70 +1330,118 @@ fn assert_md_links_safe(shape: &MdShape, context: &str) {
     );
 }
 
+/// A diff file's summary: HTML-escaped text on one line, no markup of its own.
+fn assert_summary_escaped(inner: &str, context: &str) {
+    assert!(
+        !inner.contains(['<', '>', '\n', '\r']),
+        "{context}: summary {inner:?}"
+    );
+    for (at, _) in inner.match_indices('&') {
+        assert!(
+            ["&lt;", "&gt;", "&amp;", "&quot;", "&#39;"]
+                .iter()
+                .any(|e| inner[at..].starts_with(e)),
+            "{context}: summary {inner:?}"
+        );
+    }
+}
+
+/// An entry's raw HTML: its anchor, then for each diff file `<details><summary>…</summary>`
+/// and `</details>` around exactly one `diff` code block.
+fn assert_entry_html(part: &MdPart, entry: &ExpectedEntry, context: &str) {
+    let anchor = format!(r#"<a id="a-{}"></a>"#, entry.id);
+    let mut rest = part
+        .html
+        .strip_prefix(&anchor)
+        .unwrap_or_else(|| panic!("{context}: raw HTML {:?}", part.html));
+    let mut files = 0;
+    while !rest.is_empty() {
+        let after = rest
+            .strip_prefix(SUMMARY_OPEN)
+            .unwrap_or_else(|| panic!("{context}: raw HTML {rest:?}"));
+        let end = after.find('<').unwrap_or(after.len());
+        assert_summary_escaped(&after[..end], context);
+        rest = after[end..]
+            .strip_prefix(SUMMARY_CLOSE)
+            .and_then(|r| r.strip_prefix(DETAILS_CLOSE))
+            .unwrap_or_else(|| panic!("{context}: raw HTML {:?}", &after[end..]));
+        files += 1;
+    }
+    assert_eq!(files, entry.diff_files, "{context}: diff files");
+    for (summary, langs) in &part.details {
+        assert_eq!(langs, &["diff"], "{context}: in <details> of {summary:?}");
+    }
+}
+
 #[test]
 fn markdown_documents_keep_their_structure() {
     let b = built();
+    let repos = fixture_repos();
     for report in reports() {
         let id = &report.id;
         let md = read(&b.out.join(format!("reports/{id}.md")));
         let shape = md_shape(&md);
         let context = format!("{id}.md");
 
-        // Exactly the template's headings: the title, three sections, one per entry.
+        // Exactly the template's headings: the title, three sections, a day, its entries.
         let mut wanted = vec![
             (HeadingLevel::H1, one_line(&report.title)),
             (HeadingLevel::H2, "Summary".to_string()),
             (HeadingLevel::H2, "Status".to_string()),
             (HeadingLevel::H2, "Timeline".to_string()),
         ];
-        wanted.extend(
-            report
-                .kinds
-                .iter()
-                .map(|k| (HeadingLevel::H3, one_line(type_label(k).trim()))),
-        );
+        for (day, entries) in report.days() {
+            wanted.push((HeadingLevel::H3, day));
+            wanted.extend(
+                entries
+                    .iter()
+                    .map(|e| (HeadingLevel::H4, one_line(type_label(&e.kind).trim()))),
+            );
+        }
         assert_eq!(shape.headings, wanted, "{context}: headings\n{md}");
         // Quoted Markdown keeps its headings, below the document's own levels.
         for (level, text) in &shape.quoted_headings {
             assert!(
-                *level >= HeadingLevel::H4,
+                *level >= HeadingLevel::H5,
                 "{context}: quoted {level} {text:?}"
             );
         }
 
-        // The only raw HTML is each entry's anchor.
-        let anchors: Vec<String> = report
-            .artefacts
-            .iter()
-            .map(|a| format!(r#"<a id="a-{a}"></a>"#))
-            .collect();
-        assert_eq!(shape.html.concat(), anchors.concat(), "{context}: raw HTML");
-
-        assert_md_links_safe(&shape, &context);
-        assert_eq!(
-            shape.top_code_blocks, report.code_blocks,
-            "{context}: code blocks\n{md}"
+        // The only raw HTML is each entry's anchor and each diff file's <details>.
+        assert!(
+            shape.front.html.is_empty(),
+            "{context}: raw HTML {:?}",
+            shape.front.html
         );
+        assert_eq!(
+            shape.entries.len(),
+            report.entries.len(),
+            "{context}: anchors"
+        );
+        for (part, entry) in shape.entries.iter().zip(&report.entries) {
+            let context = format!("{context}: entry {}", entry.id);
+            assert_entry_html(part, entry, &context);
+            assert_eq!(
+                part.code_blocks.len(),
+                entry.code_blocks,
+                "{context}: code blocks {:?}",
+                part.code_blocks
+            );
+            code_md(part, entry, &report, &context);
+        }
+        assert!(shape.front.code_blocks.is_empty(), "{context}");
 
-        // The status table: a header and one row per status type, five cells each. GFM drops
-        // the cells a row has beyond the header's, so the cells' text is checked too: a pipe
-        // that split a value would shift the actor and the count out of their columns.
-        assert!(!report.status.is_empty());
-        assert_eq!(shape.tables.len(), 1, "{context}: tables");
-        let rows = &shape.tables[0];
-        assert_eq!(rows.len(), report.status.len() + 1, "{context}: {rows:?}");
-        for row in rows {
-            assert_eq!(row.len(), 5, "{context}: status row {row:?}");
+        assert_md_links_safe(&shape, &repos, &context);
+        if report.github_repo().is_none() {
+            let blob: Vec<_> = shape
+                .links
+                .iter()
+                .filter(|l| l.contains("/blob/"))
+                .collect();
+            assert!(blob.is_empty(), "{context}: {blob:?}");
         }
-        for (row, want) in rows[1..].iter().zip(&report.status) {
-            assert_eq!(row[0], want.label, "{context}: {row:?}");
-            if let Some(value) = &want.value {
-                assert_eq!(&row[1], value, "{context}: {row:?}");
-            }
-            // Every status row of the fixture is the system's.
-            assert_eq!(row[2], "system", "{context}: {row:?}");
-            assert_eq!(row[4], want.superseded.to_string(), "{context}: {row:?}");
-        }
+
+        status_table_md(&shape, &report, &context);
 
         // The pull request is linked when it is a web URL.
         let pr = report
@@ -711,6 +1471,88 @@ fn markdown_documents_keep_their_structure() {
     );
 }
 
+/// The status table: a header and one row per status type, five cells each. GFM drops the
+/// cells a row has beyond the header's, so the cells' text is checked too: a pipe that split a
+/// value or its reasoning would shift the actor, the time and the earlier values out of their
+/// columns.
+fn status_table_md(shape: &MdShape, report: &Expected, context: &str) {
+    assert!(!report.status.is_empty());
+    assert_eq!(shape.tables.len(), 1, "{context}: tables");
+    let rows = &shape.tables[0];
+    assert_eq!(
+        rows.len(),
+        report.status.len() + 1,
+        "{context}: status rows"
+    );
+    for row in rows {
+        let texts: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(row.len(), 5, "{context}: status row {texts:?}");
+    }
+    for (row, want) in rows[1..].iter().zip(&report.status) {
+        let texts: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
+        let context = format!("{context}: status row {texts:?}");
+        assert_eq!(row[0].text, want.label, "{context}");
+        // The value, then a one-line excerpt of the reasoning.
+        let why = want
+            .explanation
+            .as_deref()
+            .map(|w| format!(" — {}", markdown_excerpt(w, EXCERPT)))
+            .unwrap_or_default();
+        match &want.value {
+            Some(value) => assert_eq!(row[1].text, format!("{value}{why}"), "{context}"),
+            None => assert!(row[1].text.ends_with(&why), "{context}"),
+        }
+        assert!(row[1].links.is_empty(), "{context}: {:?}", row[1].links);
+        // Every status row of the fixture is the system's.
+        assert_eq!(row[2].text, "system", "{context}");
+        assert_eq!(row[3].text, want.time, "{context}");
+        assert_eq!(row[3].links, [format!("#a-{}", want.current)], "{context}");
+        // Superseded: a link to each earlier value, or a dash.
+        let links: Vec<String> = want
+            .earlier
+            .iter()
+            .map(|(e, _)| format!("#a-{e}"))
+            .collect();
+        assert_eq!(row[4].links, links, "{context}");
+        if want.earlier.is_empty() {
+            assert_eq!(row[4].text, "—", "{context}");
+        } else if let Some(values) = want
+            .earlier
+            .iter()
+            .map(|(_, v)| v.clone())
+            .collect::<Option<Vec<String>>>()
+        {
+            assert_eq!(row[4].text, values.join(" → "), "{context}");
+        }
+    }
+}
+
+/// A code reference's caption link and code, exactly as stored.
+fn code_md(part: &MdPart, entry: &ExpectedEntry, report: &Expected, context: &str) {
+    if entry.kind != "code_reference" || entry.content.is_none() {
+        return;
+    }
+    let path = entry.field("file_path").expect("file_path");
+    let contents = entry.field("contents").expect("contents");
+    assert_eq!(
+        part.code_blocks.first().map(|(_, text)| text.as_str()),
+        Some(format!("{}\n", code_lines(contents).join("\n")).as_str()),
+        "{context}: code"
+    );
+    let blob: Vec<&String> = part
+        .links
+        .iter()
+        .filter(|l| l.starts_with("https://github.com/"))
+        .collect();
+    match report.github_repo().filter(|_| linkable_path(path)) {
+        Some(repo) => {
+            assert_eq!(blob.len(), 1, "{context}: {blob:?}");
+            assert_blob_link(blob[0], repo, path, span_of(entry), context);
+        }
+        None => assert!(blob.is_empty(), "{context}: {blob:?}"),
+    }
+}
+
 #[test]
 fn index_markdown_keeps_one_row_per_report() {
     let b = built();
@@ -723,18 +1565,18 @@ fn index_markdown_keeps_one_row_per_report() {
         "{md}"
     );
     assert!(shape.html.is_empty(), "{:?}", shape.html);
-    assert_md_links_safe(&shape, "index.md");
+    assert_md_links_safe(&shape, &fixture_repos(), "index.md");
     assert_eq!(shape.tables.len(), 1, "{md}");
     let rows = &shape.tables[0];
     assert_eq!(rows.len(), expected.len() + 1, "{md}");
     for row in rows {
-        assert_eq!(row.len(), 7, "index row {row:?}\n{md}");
+        assert_eq!(row.len(), 7, "index row {:?}\n{md}", row.len());
     }
-    let titles: BTreeSet<String> = rows[1..].iter().map(|r| r[0].clone()).collect();
+    let titles: BTreeSet<String> = rows[1..].iter().map(|r| r[0].text.clone()).collect();
     let wanted: BTreeSet<String> = expected.iter().map(|r| one_line(&r.title)).collect();
     assert_eq!(titles, wanted, "{md}");
     for row in &rows[1..] {
-        assert_eq!(row[6], "PR", "PR column of {row:?}");
+        assert_eq!(row[6].text, "PR", "PR column of {:?}", row[0].text);
     }
     // Every link survived its cell: each report's, and each pull request that is a web URL.
     let links: BTreeSet<String> = shape.links.iter().map(|l| percent_decoded(l)).collect();

@@ -9,7 +9,7 @@ use super::diff::{self, FileStatus, LineKind};
 use super::links::{self, Depth, Format};
 use super::page::{Archive, Entry, IndexRow, ReportView};
 use super::text::{
-    code_fence, escape_html, escape_markdown, is_safe_url, is_web_url, markdown_code_span,
+    code_fence, escape_html_line, escape_markdown, is_safe_url, is_web_url, markdown_code_span,
     markdown_excerpt, markdown_to_markdown,
 };
 use super::view::{Block, Inline};
@@ -158,14 +158,14 @@ fn diff_markdown(text: &str, link: Option<&str>) -> String {
         out.push('\n');
     }
     for file in &patch.files {
-        // HTML context: the summary is escaped as HTML, not Markdown.
-        let mut summary = escape_html(file.path());
+        // HTML context: the summary is escaped as HTML, not Markdown, and stays on its line.
+        let mut summary = escape_html_line(file.path());
         match (file.status, &file.old_path) {
             (FileStatus::Renamed, Some(old)) => {
-                summary.push_str(&format!(" (renamed from {})", escape_html(old)))
+                summary.push_str(&format!(" (renamed from {})", escape_html_line(old)))
             }
             (FileStatus::Copied, Some(old)) => {
-                summary.push_str(&format!(" (copied from {})", escape_html(old)))
+                summary.push_str(&format!(" (copied from {})", escape_html_line(old)))
             }
             (FileStatus::Added, _) => summary.push_str(" (new file)"),
             (FileStatus::Deleted, _) => summary.push_str(" (deleted)"),

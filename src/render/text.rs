@@ -2,6 +2,8 @@
 //! HTML and unsafe links neutralised, Markdown re-emitted for the `.md` output the same way,
 //! inline Markdown escaping and code fences that nothing inside can close.
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{
     Alignment, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
@@ -20,6 +22,14 @@ pub fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+/// Escapes text for raw HTML that a Markdown document carries on one line (a `<details>`
+/// summary): as [`escape_html`], and line endings (`\n`, `\r`) become spaces. A Markdown reader
+/// ends an HTML block at a blank line and reads what follows as Markdown again, so one line
+/// ending in the text would let it add a heading, a list or a link to the document.
+pub fn escape_html_line(text: &str) -> String {
+    escape_html(&text.replace(['\n', '\r'], " "))
 }
 
 /// Whether a link target from the database may be linked: `http`, `https`, `mailto`, or a
@@ -65,6 +75,18 @@ const HEADING_SHIFT: usize = 4;
 /// A heading level of untrusted Markdown moved below the pages' own levels (at most `h6`).
 fn demoted(level: HeadingLevel) -> HeadingLevel {
     HeadingLevel::try_from((level as usize + HEADING_SHIFT).min(6)).unwrap_or(HeadingLevel::H6)
+}
+
+/// Untrusted Markdown with CommonMark's line endings (`\r\n`, and a lone `\r`) made `\n`.
+/// pulldown-cmark does not always end a line at a lone `\r` (inside a fenced code block, for
+/// one) while every Markdown reader does, so without this a code block's text could carry a
+/// line that the blockquote around it does not prefix, and that a reader finds outside it.
+fn line_ends(source: &str) -> Cow<'_, str> {
+    if source.contains('\r') {
+        Cow::Owned(source.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(source)
+    }
 }
 
 /// Parses untrusted Markdown into events with raw HTML turned into text, images turned into
@@ -173,7 +195,8 @@ fn normal_link_type(_: LinkType) -> LinkType {
 /// Untrusted Markdown → HTML that carries no element, attribute or URL the text did not earn.
 /// Table column alignment is dropped: pulldown-cmark writes it as a `style` attribute.
 pub fn markdown_to_html(source: &str) -> String {
-    let events = safe_events(source).into_iter().map(|event| match event {
+    let source = line_ends(source);
+    let events = safe_events(&source).into_iter().map(|event| match event {
         Event::Start(Tag::Table(alignments)) => {
             Event::Start(Tag::Table(vec![Alignment::None; alignments.len()]))
         }
@@ -187,10 +210,11 @@ pub fn markdown_to_html(source: &str) -> String {
 /// Untrusted Markdown → normalised Markdown for the `.md` output: the same neutralisation as
 /// [`markdown_to_html`], re-emitted so that it cannot close or open structure around it.
 pub fn markdown_to_markdown(source: &str) -> String {
+    let source = line_ends(source);
     let mut out = String::with_capacity(source.len() + 16);
-    if pulldown_cmark_to_cmark::cmark(safe_events(source), &mut out, options()).is_err() {
+    if pulldown_cmark_to_cmark::cmark(safe_events(&source), &mut out, options()).is_err() {
         // The writer only fails on fmt errors from a String, which do not happen; stay safe.
-        return code_fence(source, "text");
+        return code_fence(&source, "text");
     }
     out
 }
@@ -198,8 +222,9 @@ pub fn markdown_to_markdown(source: &str) -> String {
 /// The text of untrusted Markdown without its markup, on one line, cut at `max` characters
 /// (with `…`): for table cells and list lines.
 pub fn markdown_excerpt(source: &str, max: usize) -> String {
+    let source = line_ends(source);
     let mut text = String::new();
-    for event in Parser::new_ext(source, options()) {
+    for event in Parser::new_ext(&source, options()) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 text.push_str(&t)
@@ -358,6 +383,18 @@ mod tests {
         let md = markdown_to_markdown("[x][r]\n\n[r]: https://a.example/");
         assert!(md.contains("](https://a.example/)"), "{md}");
         assert!(!md.contains("[r]:"), "{md}");
+    }
+
+    #[test]
+    fn carriage_returns_end_lines_everywhere() {
+        // A lone `\r` ends a line for a Markdown reader: none is left for one to find inside
+        // quoted code, where the quote's `> ` prefixes only follow `\n`.
+        let md = markdown_to_markdown("```\ncode\r# heading\r```\r\rafter");
+        assert!(!md.contains('\r'), "{md:?}");
+        assert!(md.contains("after"), "{md:?}");
+        assert_eq!(markdown_excerpt("a\r\rb\r\nc", 10), "a b c");
+        // Raw HTML in a Markdown document stays on its line.
+        assert_eq!(escape_html_line("a\r\r# b\n<c>"), "a  # b &lt;c&gt;");
     }
 
     #[test]

@@ -171,6 +171,16 @@ pub fn github_blob_url(repository: &str, path: &str, lines: (i64, i64)) -> Optio
     ))
 }
 
+/// A code reference's line range as it declares it (`start_line`–`end_line`), falling back to
+/// the lines of its contents when the declared range is impossible.
+fn declared_span(c: &artefact::CodeReference) -> (i64, i64) {
+    if c.end_line >= c.start_line && c.start_line >= 1 {
+        (c.start_line, c.end_line)
+    } else {
+        line_span(&c.contents, c.start_line)
+    }
+}
+
 fn line_span(text: &str, start: i64) -> (i64, i64) {
     let lines = text.strip_suffix('\n').unwrap_or(text).split('\n').count() as i64;
     (start, start.saturating_add(lines - 1))
@@ -301,9 +311,9 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         Content::CodeReference(c) => {
             markdown(&mut out, &c.relevance_note);
             out.push(Block::Code {
-                link: report.repository().and_then(|repo| {
-                    github_blob_url(repo, &c.file_path, line_span(&c.contents, c.start_line))
-                }),
+                link: report
+                    .repository()
+                    .and_then(|repo| github_blob_url(repo, &c.file_path, declared_span(c))),
                 path: Some(c.file_path.clone()),
                 start_line: c.start_line,
                 text: c.contents.clone(),
