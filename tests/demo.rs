@@ -6,42 +6,6 @@ use std::collections::BTreeSet;
 
 use common::*;
 
-/// Every artefact type of PostHog's schema, current and legacy.
-const TYPES: [&str; 32] = [
-    "video_segment",
-    "safety_judgment",
-    "actionability_judgment",
-    "priority_judgment",
-    "repo_selection",
-    "suggested_reviewers",
-    "channel_assignment",
-    "implementation_decision",
-    "implementation_dispatch",
-    "signal_finding",
-    "dismissal",
-    "code_reference",
-    "commit",
-    "task_run",
-    "note",
-    "title_change",
-    "summary_change",
-    "code_review",
-    "related_to",
-    "report_link",
-    "work_claim",
-    "work_release",
-    "pull_request",
-    "check_result",
-    "check_scheduled",
-    "check_expired",
-    "check_cancelled",
-    "implementation_replacement",
-    "implementation_handover",
-    "code_diff",
-    "line_reference",
-    "pushed_branch",
-];
-
 #[test]
 fn demo_build_renders_every_entry_in_html_and_markdown() {
     let scratch = Scratch::new("demo");

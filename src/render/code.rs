@@ -250,13 +250,7 @@ fn file_html(file: &FileDiff, out: &mut String) {
                 escape_html(reason)
             ));
             for line in &hunk.lines {
-                let marker = match line.kind {
-                    LineKind::Added => "+",
-                    LineKind::Removed => "-",
-                    LineKind::Context => " ",
-                    LineKind::NoNewline => "\\ ",
-                    LineKind::Raw => "",
-                };
+                let marker = line.kind.marker();
                 out.push_str(&format!(
                     r#"<span class="l raw">{}{}</span>"#,
                     marker,

@@ -68,6 +68,19 @@ pub enum LineKind {
     Raw,
 }
 
+impl LineKind {
+    /// The prefix the line has in unified-diff text.
+    pub fn marker(self) -> &'static str {
+        match self {
+            LineKind::Added => "+",
+            LineKind::Removed => "-",
+            LineKind::Context => " ",
+            LineKind::NoNewline => "\\ ",
+            LineKind::Raw => "",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
     pub kind: LineKind,

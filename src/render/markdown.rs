@@ -188,13 +188,7 @@ fn diff_markdown(text: &str, link: Option<&str>) -> String {
             body.push_str(&hunk.header);
             body.push('\n');
             for line in &hunk.lines {
-                let marker = match line.kind {
-                    LineKind::Added => "+",
-                    LineKind::Removed => "-",
-                    LineKind::Context => " ",
-                    LineKind::NoNewline => "\\ ",
-                    LineKind::Raw => "",
-                };
+                let marker = line.kind.marker();
                 body.push_str(marker);
                 body.push_str(&line.text);
                 body.push('\n');

@@ -15,6 +15,42 @@ pub const NEWEST_PG: &str = include_str!("../sql/posthog_newest.sql");
 pub const OLDEST_PG: &str = include_str!("../sql/posthog_oldest.sql");
 pub const DEMO: &str = include_str!("../../fixtures/demo.toml");
 
+/// Every artefact type of PostHog's schema, current and legacy.
+pub const TYPES: [&str; 32] = [
+    "video_segment",
+    "safety_judgment",
+    "actionability_judgment",
+    "priority_judgment",
+    "repo_selection",
+    "suggested_reviewers",
+    "channel_assignment",
+    "implementation_decision",
+    "implementation_dispatch",
+    "signal_finding",
+    "dismissal",
+    "code_reference",
+    "commit",
+    "task_run",
+    "note",
+    "title_change",
+    "summary_change",
+    "code_review",
+    "related_to",
+    "report_link",
+    "work_claim",
+    "work_release",
+    "pull_request",
+    "check_result",
+    "check_scheduled",
+    "check_expired",
+    "check_cancelled",
+    "implementation_replacement",
+    "implementation_handover",
+    "code_diff",
+    "line_reference",
+    "pushed_branch",
+];
+
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
