@@ -5,7 +5,7 @@
 use askama::Template;
 
 use super::code;
-use super::diff::{self, FileStatus, LineKind};
+use super::diff::{self, FileStatus};
 use super::links::{self, Depth, Format};
 use super::page::{Archive, Entry, IndexRow, ReportView};
 use super::text::{
