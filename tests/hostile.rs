@@ -81,6 +81,11 @@ const ELEMENTS: &[&str] = &[
     "details",
     "summary",
     "mark",
+    // The index's controls (search, filters) and its one script.
+    "select",
+    "option",
+    "label",
+    "script",
 ];
 
 /// Every attribute the same sources write: template attributes, `rel` on external links, a
@@ -104,6 +109,20 @@ const ATTRIBUTES: &[&str] = &[
     "disabled",
     "checked",
     "open",
+    // The index: controls hidden until its script runs, and the cells' sort and filter keys.
+    "hidden",
+    "placeholder",
+    "aria-label",
+    "data-index",
+    "data-status",
+    "data-priority",
+    "data-repository",
+    "data-key",
+    "data-numeric",
+    "data-sort",
+    "defer",
+    "src",
+    "value",
 ];
 
 struct Built {
@@ -717,7 +736,14 @@ fn html_has_no_injected_element_attribute_or_url() {
                 assert!(!lower.starts_with("on"), "{context}: event handler");
                 // pulldown-cmark writes a fixed `style="text-align: …"` on the cells of a GFM
                 // table with aligned columns (the demo has some); this fixture has none.
-                assert!(lower != "style" && lower != "src", "{context}");
+                assert!(lower != "style", "{context}");
+                if lower == "src" {
+                    // Only the index's own script, from the archive's assets.
+                    assert!(
+                        path == "index.html" && name == "script" && value == "assets/index.js",
+                        "{context}"
+                    );
+                }
                 assert!(ATTRIBUTES.contains(&lower.as_str()), "{context}: attribute");
                 assert_no_script_scheme(value, &context);
                 match lower.as_str() {
@@ -738,6 +764,20 @@ fn html_has_no_injected_element_attribute_or_url() {
                 }
             }
             match name {
+                "input" if path == "index.html" && el.attr("id") == Some("q") => {
+                    assert_eq!(el.attr("type"), Some("search"), "{path}");
+                }
+                "script" => {
+                    assert_eq!(path, "index.html", "a script outside the index");
+                    assert_eq!(el.attr("src"), Some("assets/index.js"), "{path}");
+                    assert!(
+                        element.text().all(|t| t.trim().is_empty()),
+                        "{path}: inline script"
+                    );
+                }
+                "select" | "option" | "label" => {
+                    assert_eq!(path, "index.html", "{path}: <{name}>");
+                }
                 "input" => {
                     // pulldown-cmark's task list checkbox, and nothing else.
                     assert_eq!(el.attr("type"), Some("checkbox"), "{path}");
@@ -1019,13 +1059,22 @@ fn summary_lists_html(doc: &Html, report: &Expected) {
         .map(|(signal, entry)| (signal.clone(), format!("#a-{entry}")))
         .collect();
     assert_eq!(findings, wanted, "{id}: findings");
+    // Each dismissal links its author's page, then its entry, and nothing else.
     let dismissals: Vec<Vec<String>> = doc
         .select(&sel("ul.dismissals > li"))
         .map(|li| {
-            li.select(&sel("a"))
+            let hrefs: Vec<String> = li
+                .select(&sel("a"))
                 .filter_map(|a| a.value().attr("href"))
                 .map(str::to_string)
-                .collect()
+                .collect();
+            assert!(
+                hrefs
+                    .first()
+                    .is_some_and(|h| h.starts_with("../people/") || h.starts_with("../tasks/")),
+                "{id}: a dismissal without its author's link: {hrefs:?}"
+            );
+            hrefs[1..].to_vec()
         })
         .collect();
     let wanted: Vec<Vec<String>> = report

@@ -4,6 +4,7 @@
 use askama::Template;
 
 use super::code;
+use super::ledger::PersonLink;
 use super::links::{self, Depth, Format};
 use super::page::{Archive, Entry, IndexRow, ReportView};
 use super::text::{escape_html, is_safe_url, is_web_url, markdown_to_html};
@@ -14,6 +15,7 @@ pub struct StatusRowHtml {
     pub value_html: String,
     pub explanation_html: String,
     pub actor: String,
+    pub actor_href: String,
     pub time_iso: String,
     pub time: String,
     pub href: String,
@@ -39,6 +41,7 @@ pub struct EntryHtml {
     pub kind: String,
     pub actor: String,
     pub actor_kind: &'static str,
+    pub actor_href: String,
     pub time_iso: String,
     pub time: String,
     pub edited: Option<(String, String)>,
@@ -89,7 +92,13 @@ pub struct IndexPage {
     pub title: String,
     pub stylesheet: String,
     pub markdown: String,
+    pub script: String,
+    pub search_index: String,
+    pub statuses: Vec<String>,
+    pub priorities: Vec<String>,
+    pub repositories: Vec<String>,
     pub rows: Vec<IndexRowHtml>,
+    pub people: Vec<PersonLink>,
 }
 
 fn time(t: Option<crate::model::Timestamp>) -> (String, String) {
@@ -98,7 +107,7 @@ fn time(t: Option<crate::model::Timestamp>) -> (String, String) {
 }
 
 /// `<a>` to an external URL when it is `http(s)`/`mailto`, else the text alone.
-fn external(text: &str, url: &str) -> String {
+pub fn external(text: &str, url: &str) -> String {
     let url = url.trim();
     let linkable =
         is_web_url(url) || (url.to_ascii_lowercase().starts_with("mailto:") && is_safe_url(url));
@@ -135,6 +144,11 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
                 escape_html(raw)
             ),
         },
+        Inline::Task { id, title } => format!(
+            r#"<a href="{}">{}</a>"#,
+            escape_html(&links::from(Depth::Folder, &links::task_path(*id))),
+            escape_html(title)
+        ),
         Inline::Entry { id, text } => {
             format!(
                 r#"<a href="{}">{}</a>"#,
@@ -222,6 +236,7 @@ fn entry(e: &Entry, archive: &Archive) -> EntryHtml {
         kind: e.kind.clone(),
         actor: e.actor.clone(),
         actor_kind: e.actor_kind,
+        actor_href: links::from(Depth::Folder, &e.actor_page),
         time_iso,
         time,
         edited: e.edited.map(|t| (t.iso(), t.display())),
@@ -261,6 +276,7 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
                         .map(markdown_to_html)
                         .unwrap_or_default(),
                     actor: row.actor.clone(),
+                    actor_href: links::from(Depth::Folder, &row.actor_page),
                     time_iso,
                     time,
                     href: links::entry(row.entry),
@@ -300,7 +316,11 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
                 html: format!(
                     r#"<span class="badge">{}</span> by {}, {}{}"#,
                     escape_html(&d.reason),
-                    escape_html(&d.actor),
+                    format!(
+                        r#"<a href="{}">{}</a>"#,
+                        escape_html(&links::from(Depth::Folder, &d.actor_page)),
+                        escape_html(&d.actor)
+                    ),
                     time(d.when).1,
                     d.note
                         .as_deref()
@@ -321,11 +341,24 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
     }
 }
 
-pub fn index_page(rows: &[IndexRow]) -> IndexPage {
+/// The distinct non-empty values of one column, sorted (the filter choices).
+fn choices<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Vec<String> {
+    let set: std::collections::BTreeSet<&str> =
+        values.flatten().filter(|v| !v.is_empty()).collect();
+    set.into_iter().map(str::to_string).collect()
+}
+
+pub fn index_page(rows: &[IndexRow], people: Vec<PersonLink>) -> IndexPage {
     IndexPage {
         title: "Signals reports".into(),
         stylesheet: links::stylesheet(Depth::Root),
         markdown: links::index(Format::Markdown, Depth::Root),
+        script: links::asset_path(links::INDEX_SCRIPT),
+        search_index: links::asset_path(links::SEARCH_INDEX),
+        statuses: choices(rows.iter().map(|r| Some(r.status.as_str()))),
+        priorities: choices(rows.iter().map(|r| r.priority.as_deref())),
+        repositories: choices(rows.iter().map(|r| r.repository.as_deref())),
+        people,
         rows: rows
             .iter()
             .map(|r| {

@@ -83,3 +83,87 @@ pub fn entry(id: Uuid) -> String {
 pub fn report_entry(report_id: Uuid, entry_id: Uuid, format: Format, from: Depth) -> String {
     format!("{}{}", report(report_id, format, from), entry(entry_id))
 }
+
+pub const PEOPLE_DIR: &str = "people";
+pub const TASKS_DIR: &str = "tasks";
+pub const SEARCH_INDEX: &str = "search-index.js";
+pub const INDEX_SCRIPT: &str = "index.js";
+pub const SITEMAP: &str = "sitemap.xml";
+pub const FEED: &str = "feed.xml";
+
+/// `tasks/<uuid>.html`, relative to the archive root.
+pub fn task_path(id: Uuid) -> String {
+    format!("{TASKS_DIR}/{id}.html")
+}
+
+/// `people/<slug>.html`, relative to the archive root.
+pub fn person_path(slug: &str) -> String {
+    format!("{PEOPLE_DIR}/{slug}.html")
+}
+
+pub fn asset_path(name: &str) -> String {
+    format!("{ASSETS_DIR}/{name}")
+}
+
+/// A root-relative path (`tasks/…`, `people/…`, `reports/…`) as a link from a page at `from`.
+pub fn from(depth: Depth, path: &str) -> String {
+    format!("{}{path}", depth.up())
+}
+
+/// The attribution page of an actor: a person's by their user id (stable, and not their email),
+/// an agent client's by its name, the system's, and a task's own page.
+pub fn actor_path(actor: &crate::model::Actor) -> String {
+    use crate::model::Actor;
+    match actor {
+        Actor::User(p) => person_path(&format!("user-{}", p.id)),
+        Actor::Agent { client, .. } => person_path(&format!("agent-{}", slug(client))),
+        Actor::System => person_path("system"),
+        Actor::Unattributed { kind } => person_path(&format!("deleted-{}", slug(kind))),
+        Actor::Task(t) => task_path(t.id),
+    }
+}
+
+/// A file-name-safe slug: lowercase ASCII letters, digits and `-`. When that loses anything of
+/// the name (case aside), a short hash of the name keeps different names apart.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut out: String = out.trim_end_matches('-').chars().take(40).collect();
+    if out != name.trim().to_lowercase() || out.is_empty() {
+        // FNV-1a: stable across builds and platforms.
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&format!("{:08x}", hash as u32));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs_are_stable_safe_and_distinct() {
+        assert_eq!(slug("claude-code"), "claude-code");
+        assert_eq!(slug("cursor"), "cursor");
+        assert_ne!(slug("Claude Code"), slug("claude code"));
+        assert_ne!(slug("../../etc"), slug("etc"));
+        assert!(
+            slug("<script>")
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        );
+        assert!(!slug("").is_empty());
+        assert_eq!(slug("Claude Code"), slug("Claude Code"));
+    }
+}

@@ -117,6 +117,9 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
             },
             Err(_) => format!("report {} (not a report id)", markdown_code_span(raw)),
         },
+        Inline::Task { id, title } => {
+            link(title, &links::from(Depth::Folder, &links::task_path(*id)))
+        }
         Inline::Entry { id, text } => link(text, &links::entry(*id)),
         Inline::Badge(b) => format!("**{}**", escape_markdown(b)),
         Inline::List(items) => items
@@ -359,7 +362,11 @@ fn time(t: Option<crate::model::Timestamp>) -> String {
 }
 
 fn entry(e: &Entry, archive: &Archive) -> EntryMd {
-    let mut meta = format!("by {} · {}", escape_markdown(&e.actor), time(e.when));
+    let mut meta = format!(
+        "by {} · {}",
+        link(&e.actor, &links::from(Depth::Folder, &e.actor_page)),
+        time(e.when)
+    );
     if let Some(edited) = e.edited {
         meta.push_str(&format!(" · edited {}", edited.display()));
     }
@@ -421,7 +428,7 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
                 StatusRowMd {
                     label: row.label,
                     value: cell(value),
-                    actor: escape_markdown(&row.actor),
+                    actor: link(&row.actor, &links::from(Depth::Folder, &row.actor_page)),
                     link: link(&time(row.when), &links::entry(row.entry)),
                     earlier: if row.earlier.is_empty() {
                         "—".into()
@@ -463,7 +470,7 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
                 let mut line = format!(
                     "**{}** by {}, {} ({})",
                     escape_markdown(&d.reason),
-                    escape_markdown(&d.actor),
+                    link(&d.actor, &links::from(Depth::Folder, &d.actor_page)),
                     time(d.when),
                     link("entry", &links::entry(d.entry))
                 );

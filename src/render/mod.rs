@@ -5,12 +5,14 @@ pub mod code;
 pub mod diff;
 pub mod highlight;
 pub mod html;
+pub mod ledger;
 pub mod links;
 pub mod markdown;
 pub mod page;
 pub mod text;
 pub mod view;
 
+pub use ledger::{Ledger, ReportLedger};
 pub use links::Format;
 pub use page::{Archive, IndexRow, ReportView};
 
@@ -25,34 +27,79 @@ pub struct RenderError {
 }
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
+const INDEX_SCRIPT: &str = include_str!("../../static/index.js");
 
 /// The archive's one stylesheet: the page styles and the syntax-highlighting themes.
 pub fn stylesheet() -> String {
     format!("{STYLESHEET}\n{}", highlight::stylesheet())
 }
 
+/// A rendered report: its HTML page, its Markdown document, and what it contributes to the
+/// index, people, task and search pages.
+pub struct RenderedReport {
+    pub html: String,
+    pub markdown: String,
+    pub row: IndexRow,
+    pub ledger: ReportLedger,
+}
+
 /// A report's HTML page and Markdown document.
 pub fn report(
     report: &crate::model::Report,
     archive: &Archive,
-) -> Result<(String, String), RenderError> {
+) -> Result<RenderedReport, RenderError> {
     let view = ReportView::new(report);
     let err = |source| RenderError {
         what: format!("report {}", report.id),
         source,
     };
-    let html = html::report_page(&view, archive).render().map_err(err)?;
-    let md = markdown::report_doc(&view, archive).render().map_err(err)?;
-    Ok((html, md))
+    Ok(RenderedReport {
+        html: html::report_page(&view, archive).render().map_err(err)?,
+        markdown: markdown::report_doc(&view, archive).render().map_err(err)?,
+        row: IndexRow::new(report),
+        ledger: ReportLedger::new(report, &view),
+    })
 }
 
-/// The index as HTML and Markdown; `rows` in display order.
-pub fn index(rows: &[IndexRow]) -> Result<(String, String), RenderError> {
-    let err = |source| RenderError {
-        what: "the index".into(),
-        source,
+/// Every archive-wide page: the index (HTML and Markdown; `rows` in display order), the
+/// people and task pages, the stylesheet, the index script and the search index, as
+/// (path relative to the archive root, content).
+pub fn archive_pages(
+    rows: &[IndexRow],
+    ledger: &Ledger,
+) -> Result<Vec<(String, String)>, RenderError> {
+    let err = |what: &str| {
+        let what = what.to_string();
+        move |source| RenderError { what, source }
     };
-    let html = html::index_page(rows).render().map_err(err)?;
-    let md = markdown::index_doc(rows).render().map_err(err)?;
-    Ok((html, md))
+    let mut pages = vec![
+        (
+            links::index_path(Format::Html),
+            html::index_page(rows, ledger.people())
+                .render()
+                .map_err(err("the index"))?,
+        ),
+        (
+            links::index_path(Format::Markdown),
+            markdown::index_doc(rows)
+                .render()
+                .map_err(err("the index"))?,
+        ),
+        (links::stylesheet_path(), stylesheet()),
+        (
+            links::asset_path(links::INDEX_SCRIPT),
+            INDEX_SCRIPT.to_string(),
+        ),
+        (
+            links::asset_path(links::SEARCH_INDEX),
+            ledger.search_script(),
+        ),
+    ];
+    for (path, page) in ledger.person_pages() {
+        pages.push((path.clone(), page.render().map_err(err(&path))?));
+    }
+    for (path, page) in ledger.task_pages() {
+        pages.push((path.clone(), page.render().map_err(err(&path))?));
+    }
+    Ok(pages)
 }

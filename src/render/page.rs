@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
+use super::links;
 use super::view::{self, Block, Inline};
 use crate::model::artefact::humanize;
 use crate::model::{Artefact, Content, Report, StatusKind, Timestamp};
@@ -28,6 +29,8 @@ pub struct StatusRow {
     /// The judgment's reasoning (untrusted Markdown).
     pub explanation: Option<String>,
     pub actor: String,
+    /// The actor's attribution page, relative to the archive root.
+    pub actor_page: String,
     pub when: Option<Timestamp>,
     /// The entry that set it.
     pub entry: Uuid,
@@ -48,6 +51,7 @@ pub struct DismissalRow {
     pub reason: String,
     pub note: Option<String>,
     pub actor: String,
+    pub actor_page: String,
     pub when: Option<Timestamp>,
     pub entry: Uuid,
 }
@@ -66,6 +70,8 @@ pub struct Entry {
     pub kind: String,
     pub actor: String,
     pub actor_kind: &'static str,
+    /// The actor's attribution page, relative to the archive root.
+    pub actor_page: String,
     pub when: Option<Timestamp>,
     /// Set when the row was edited after it was written.
     pub edited: Option<Timestamp>,
@@ -220,6 +226,7 @@ impl ReportView {
                     value: status_value(artefact),
                     explanation: explanation(artefact),
                     actor: artefact.actor.display_name(),
+                    actor_page: links::actor_path(&artefact.actor),
                     when: artefact.created_at,
                     entry: artefact.id,
                     earlier,
@@ -266,6 +273,7 @@ impl ReportView {
                     reason,
                     note,
                     actor: a.actor.display_name(),
+                    actor_page: links::actor_path(&a.actor),
                     when: a.created_at,
                     entry: a.id,
                 }
@@ -281,6 +289,7 @@ impl ReportView {
                 kind: a.kind.clone(),
                 actor: a.actor.display_name(),
                 actor_kind: a.actor.kind(),
+                actor_page: links::actor_path(&a.actor),
                 when: a.created_at,
                 edited: a.edited().then_some(a.updated_at).flatten(),
                 superseded_by: status

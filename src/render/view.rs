@@ -18,6 +18,11 @@ pub enum Inline {
     },
     /// A report, linked when it is in this archive.
     Report(String),
+    /// A task: links to its page.
+    Task {
+        id: Uuid,
+        title: String,
+    },
     /// An entry of the same report (`#a-<uuid>`).
     Entry {
         id: Uuid,
@@ -234,7 +239,9 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             if let Some(auto) = r.autostart_eligible {
                 f.push(("Autostart eligible".into(), Inline::text(yes_no(auto))));
             }
-            code_field(&mut f, "Task", &r.task_id);
+            if let Some(task) = r.task_id.as_deref().filter(|t| !t.trim().is_empty()) {
+                f.push(("Task".into(), task_ref(report, task)));
+            }
             fields(&mut out, f);
             markdown(&mut out, &Some(r.reason.clone()));
         }
@@ -248,7 +255,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                 Inline::Code(c.channel_id.clone().unwrap_or_else(|| "none".into())),
             )],
         ),
-        Content::ImplementationDecision(d) => decision(&mut out, d),
+        Content::ImplementationDecision(d) => decision(&mut out, d, report),
         Content::ImplementationDispatch(d) => {
             let mut f = vec![("Decision".into(), entry_or_code(report, &d.decision_id))];
             opt_field(&mut f, "Status", &d.status.as_deref().map(humanize));
@@ -359,10 +366,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             let mut f = Vec::new();
             let task_id = Uuid::parse_str(t.task_id.trim()).ok();
             let task = task_id.and_then(|id| report.tasks.get(&id));
-            let title = task
-                .and_then(|t| t.title.clone())
-                .unwrap_or_else(|| format!("task {}", t.task_id.trim()));
-            f.push(("Task".into(), Inline::text(title)));
+            f.push(("Task".into(), task_ref(report, &t.task_id)));
             let kind = t
                 .run_type
                 .as_deref()
@@ -517,7 +521,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             code_field(&mut f, "Run", &r.run_id);
             fields(&mut out, f);
             if let Some(d) = &r.decision {
-                decision(&mut out, d);
+                decision(&mut out, d, report);
             }
         }
         Content::ImplementationHandover(h) => {
@@ -680,7 +684,7 @@ pub fn reviewer(r: &artefact::Reviewer) -> Inline {
     Inline::List(parts)
 }
 
-fn decision(out: &mut Vec<Block>, d: &artefact::ImplementationDecision) {
+fn decision(out: &mut Vec<Block>, d: &artefact::ImplementationDecision, report: &Report) {
     let verdict = if d.supersede { "Supersede" } else { "Keep" };
     out.push(Block::Paragraph(Inline::Badge(verdict.into())));
     let mut f = Vec::new();
@@ -713,7 +717,7 @@ fn decision(out: &mut Vec<Block>, d: &artefact::ImplementationDecision) {
                         parts.push(Inline::Code(sha.chars().take(12).collect()));
                     }
                     if let Some(task) = &t.task_id {
-                        parts.push(Inline::Code(format!("task {task}")));
+                        parts.push(task_ref(report, task));
                     }
                     Inline::List(parts)
                 })
@@ -732,6 +736,23 @@ fn check_fields(
     opt_field(&mut f, "Kind", &kind.as_deref().map(humanize));
     code_field(&mut f, "Check id", id);
     f
+}
+
+/// A task by id: a link to its page (titled when its row was read), or the text as written
+/// when it is not a task id.
+fn task_ref(report: &Report, raw: &str) -> Inline {
+    match Uuid::parse_str(raw.trim()) {
+        Ok(id) => Inline::Task {
+            id,
+            title: report
+                .tasks
+                .get(&id)
+                .and_then(|t| t.title.clone())
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| format!("task {id}")),
+        },
+        Err(_) => Inline::Code(raw.to_string()),
+    }
 }
 
 /// A reference to another entry of the same report by its uuid, linked when it is there and

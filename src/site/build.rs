@@ -13,7 +13,7 @@ use super::manifest::{Manifest, ManifestReport};
 use super::output::{Output, OutputError};
 use crate::model::record::ReportRows;
 use crate::model::{self, Report};
-use crate::render::{self, Archive, Format, IndexRow, RenderError, links};
+use crate::render::{self, Archive, Format, IndexRow, Ledger, RenderError, ReportLedger, links};
 use crate::source::git::LocalRepos;
 use crate::source::{Source, SourceError};
 
@@ -54,6 +54,7 @@ pub struct BuildSummary {
     pub files: usize,
     pub bytes: u64,
     pub removed: usize,
+    pub search_index_bytes: u64,
 }
 
 struct Rendered {
@@ -67,7 +68,7 @@ fn render_one(
     archive: &Archive,
     git: &LocalRepos,
     out: &Output,
-) -> Result<Rendered, BuildError> {
+) -> Result<(Rendered, ReportLedger), BuildError> {
     let mut report = Report::from_rows(rows);
     if !git.is_empty() {
         let found: Vec<_> = report
@@ -77,17 +78,21 @@ fn render_one(
             .collect();
         report.local_diffs.extend(found);
     }
-    let (html, md) = render::report(&report, archive)?;
+    let rendered = render::report(&report, archive)?;
     let files = [
         links::report_path(report.id, Format::Html),
         links::report_path(report.id, Format::Markdown),
     ];
-    let bytes = out.write(&files[0], html.as_bytes())? + out.write(&files[1], md.as_bytes())?;
-    Ok(Rendered {
-        row: IndexRow::new(&report),
-        files,
-        bytes,
-    })
+    let bytes = out.write(&files[0], rendered.html.as_bytes())?
+        + out.write(&files[1], rendered.markdown.as_bytes())?;
+    Ok((
+        Rendered {
+            row: rendered.row,
+            files,
+            bytes,
+        },
+        rendered.ledger,
+    ))
 }
 
 /// Renders the archive of `options.teams` from `source` into `options.out`.
@@ -126,7 +131,7 @@ pub async fn build(
                 rx.into_iter()
                     .par_bridge()
                     .map(|rows| render_one(rows, &archive, &git, &out))
-                    .collect::<Result<Vec<Rendered>, BuildError>>()
+                    .collect::<Result<Vec<(Rendered, ReportLedger)>, BuildError>>()
             })
         })
     };
@@ -149,25 +154,29 @@ pub async fn build(
     if let Some(err) = read_error {
         return Err(err.into());
     }
-    let mut rendered = rendered?;
+    let (mut rendered, ledgers): (Vec<Rendered>, Vec<ReportLedger>) = rendered?.into_iter().unzip();
 
     // Most recent activity first; ties by id, so the order never depends on timing.
     rendered.sort_by(|a, b| (b.row.last_activity, a.row.id).cmp(&(a.row.last_activity, b.row.id)));
     let rows: Vec<IndexRow> = rendered.iter().map(|r| r.row.clone()).collect();
-    let (index_html, index_md) = render::index(&rows)?;
     let mut bytes: u64 = rendered.iter().map(|r| r.bytes).sum();
     let mut files: BTreeSet<String> = rendered.iter().flat_map(|r| r.files.clone()).collect();
-    let report_files = files.clone();
-    let stylesheet = render::stylesheet();
-    for (path, content) in [
-        (links::index_path(Format::Html), index_html.as_bytes()),
-        (links::index_path(Format::Markdown), index_md.as_bytes()),
-        (links::stylesheet_path(), stylesheet.as_bytes()),
-    ] {
-        bytes += out.write(&path, content)?;
+    let mut ledger = Ledger::default();
+    for report in ledgers {
+        ledger.add(report);
+    }
+    let mut search_index_bytes = 0;
+    for (path, content) in render::archive_pages(&rows, &ledger)? {
+        let written = out.write(&path, content.as_bytes())?;
+        if path == links::asset_path(links::SEARCH_INDEX) {
+            search_index_bytes = written;
+        }
+        bytes += written;
         files.insert(path);
     }
-    let removed = out.prune(links::REPORTS_DIR, &report_files, is_report_file)?;
+    let removed = out.prune(links::REPORTS_DIR, &files, is_report_file)?
+        + out.prune(links::TASKS_DIR, &files, is_report_file)?
+        + out.prune(links::PEOPLE_DIR, &files, |name| name.ends_with(".html"))?;
 
     let mut manifest_reports: Vec<ManifestReport> = rendered
         .iter()
@@ -196,6 +205,7 @@ pub async fn build(
         files: files.len(),
         bytes,
         removed,
+        search_index_bytes,
     })
 }
 

@@ -62,6 +62,7 @@ impl Output {
         ours: impl Fn(&str) -> bool,
     ) -> Result<usize, OutputError> {
         let dir = self.root.join(folder);
+        let keep: std::collections::BTreeSet<&str> = keep.iter().map(String::as_str).collect();
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(_) => return Ok(0),
@@ -70,7 +71,7 @@ impl Output {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let relative = format!("{folder}/{name}");
-            if !keep.contains(&relative) && ours(&name) {
+            if !keep.contains(relative.as_str()) && ours(&name) {
                 fs::remove_file(entry.path()).map_err(|source| OutputError {
                     action: "removing",
                     path: entry.path(),

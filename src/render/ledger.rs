@@ -1,0 +1,447 @@
+//! What one report contributes to the archive-wide pages — attribution credits, tasks, search
+//! entries — small enough to keep for every report of a large archive, and the people, task and
+//! search outputs built from all of them at the end of a build.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::html::external;
+use super::links::{self, Depth, Format};
+use super::page::{Entry, ReportView};
+use super::text::markdown_excerpt;
+use super::view::{Block, Inline};
+use crate::model::artefact::humanize;
+use crate::model::{Actor, Content, Report, Task, Timestamp};
+
+/// One entry credited to an actor.
+#[derive(Clone, Debug)]
+pub struct Credit {
+    /// The actor's page, relative to the archive root.
+    pub page: String,
+    pub name: String,
+    pub kind: &'static str,
+    /// For an agent: the user it acted for.
+    pub on_behalf: Option<String>,
+    pub report: Uuid,
+    pub entry: Uuid,
+    pub label: String,
+    pub when: Option<Timestamp>,
+}
+
+/// A report's search entry: title, summary, notes and file paths (never whole diffs).
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchEntry {
+    /// Title.
+    pub t: String,
+    /// Link from the index.
+    pub u: String,
+    /// Summary excerpt.
+    pub s: String,
+    /// Notes: (entry id, excerpt).
+    pub n: Vec<(String, String)>,
+    /// File paths: (entry id, path).
+    pub p: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReportLedger {
+    pub report: Uuid,
+    pub title: String,
+    pub credits: Vec<Credit>,
+    /// Tasks whose rows this report loaded.
+    pub tasks: Vec<Task>,
+    /// Every task the report's pages link to, with how it is associated (if it is).
+    pub task_refs: BTreeMap<Uuid, Option<String>>,
+    pub search: SearchEntry,
+}
+
+/// Note text kept per note in the search index.
+const NOTE_EXCERPT: usize = 300;
+const SUMMARY_EXCERPT: usize = 500;
+
+fn inline_tasks(inline: &Inline, out: &mut BTreeSet<Uuid>) {
+    match inline {
+        Inline::Task { id, .. } => {
+            out.insert(*id);
+        }
+        Inline::List(items) => items.iter().for_each(|i| inline_tasks(i, out)),
+        _ => {}
+    }
+}
+
+fn block_tasks(block: &Block, out: &mut BTreeSet<Uuid>) {
+    match block {
+        Block::Fields(fields) => fields.iter().for_each(|(_, i)| inline_tasks(i, out)),
+        Block::Paragraph(i) => inline_tasks(i, out),
+        Block::Items(items) => items.iter().for_each(|i| inline_tasks(i, out)),
+        _ => {}
+    }
+}
+
+fn entries(view: &ReportView) -> impl Iterator<Item = &Entry> {
+    view.days.iter().flat_map(|d| d.entries.iter())
+}
+
+impl ReportLedger {
+    pub fn new(report: &Report, view: &ReportView) -> ReportLedger {
+        let credits = report
+            .artefacts
+            .iter()
+            .map(|a| Credit {
+                page: links::actor_path(&a.actor),
+                name: a.actor.display_name(),
+                kind: a.actor.kind(),
+                on_behalf: match &a.actor {
+                    Actor::Agent { user: Some(u), .. } => Some(u.display_name()),
+                    _ => None,
+                },
+                report: report.id,
+                entry: a.id,
+                label: super::view::label(a),
+                when: a.created_at,
+            })
+            .collect();
+        let mut referenced = BTreeSet::new();
+        for e in entries(view) {
+            e.blocks
+                .iter()
+                .for_each(|b| block_tasks(b, &mut referenced));
+        }
+        for a in &report.artefacts {
+            if let Actor::Task(t) = &a.actor {
+                referenced.insert(t.id);
+            }
+        }
+        let mut task_refs: BTreeMap<Uuid, Option<String>> =
+            referenced.into_iter().map(|id| (id, None)).collect();
+        for assoc in &report.associations {
+            let how = assoc
+                .relationship
+                .as_deref()
+                .map(humanize)
+                .unwrap_or_else(|| "Associated".into());
+            let slot = task_refs.entry(assoc.task_id).or_insert(None);
+            if slot.is_none() {
+                *slot = Some(how);
+            }
+        }
+        let entry_of = |id: Uuid| id.to_string();
+        let notes = report
+            .artefacts
+            .iter()
+            .filter_map(|a| match &a.content {
+                Content::Note(n) => Some((entry_of(a.id), markdown_excerpt(&n.note, NOTE_EXCERPT))),
+                _ => None,
+            })
+            .collect();
+        let paths = report
+            .artefacts
+            .iter()
+            .filter_map(|a| match &a.content {
+                Content::CodeReference(c) => Some((entry_of(a.id), c.file_path.clone())),
+                Content::LineReference(l) => Some((entry_of(a.id), l.file_path.clone())),
+                Content::CodeDiff(d) => Some((entry_of(a.id), d.file_path.clone())),
+                _ => None,
+            })
+            .collect();
+        ReportLedger {
+            report: report.id,
+            title: view.title.clone(),
+            credits,
+            tasks: report.tasks.values().cloned().collect(),
+            task_refs,
+            search: SearchEntry {
+                t: view.title.clone(),
+                u: links::report_path(report.id, Format::Html),
+                s: view
+                    .summary
+                    .as_deref()
+                    .map(|s| markdown_excerpt(s, SUMMARY_EXCERPT))
+                    .unwrap_or_default(),
+                n: notes,
+                p: paths,
+            },
+        }
+    }
+}
+
+/// Everything the archive-wide pages need, gathered report by report.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    titles: BTreeMap<Uuid, String>,
+    credits: BTreeMap<String, Vec<Credit>>,
+    tasks: BTreeMap<Uuid, Task>,
+    /// task → (report, how associated)
+    task_reports: BTreeMap<Uuid, BTreeMap<Uuid, Option<String>>>,
+    search: Vec<SearchEntry>,
+}
+
+pub struct CreditRow {
+    pub time_iso: String,
+    pub time: String,
+    pub report_href: String,
+    pub report: String,
+    pub entry_href: String,
+    pub label: String,
+    pub on_behalf: String,
+}
+
+pub struct CountRow {
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+pub struct PersonPage {
+    pub title: String,
+    pub stylesheet: String,
+    pub index: String,
+    pub kind: String,
+    pub counts: Vec<CountRow>,
+    pub total: usize,
+    pub rows: Vec<CreditRow>,
+}
+
+pub struct RunRow {
+    pub status: String,
+    pub stage: String,
+    pub branch: String,
+    pub pr_html: String,
+    pub created: String,
+    pub completed: String,
+}
+
+pub struct ReportRow {
+    pub href: String,
+    pub title: String,
+    pub how: String,
+}
+
+#[derive(Template)]
+#[template(path = "task.html")]
+pub struct TaskPage {
+    pub title: String,
+    pub stylesheet: String,
+    pub index: String,
+    pub id: String,
+    pub found: bool,
+    pub repository: String,
+    pub origin: String,
+    pub runs: Vec<RunRow>,
+    pub reports: Vec<ReportRow>,
+    pub counts: Vec<CountRow>,
+    pub total: usize,
+    pub rows: Vec<CreditRow>,
+}
+
+/// A person, agent or system page in the index's list.
+pub struct PersonLink {
+    pub href: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub entries: usize,
+}
+
+fn time(t: Option<Timestamp>) -> (String, String) {
+    t.map(|t| (t.iso(), t.display()))
+        .unwrap_or_else(|| (String::new(), "unknown time".into()))
+}
+
+impl Ledger {
+    pub fn add(&mut self, report: ReportLedger) {
+        self.titles.insert(report.report, report.title);
+        for credit in report.credits {
+            self.credits
+                .entry(credit.page.clone())
+                .or_default()
+                .push(credit);
+        }
+        for task in report.tasks {
+            self.tasks.entry(task.id).or_insert(task);
+        }
+        for (task, how) in report.task_refs {
+            let reports = self.task_reports.entry(task).or_default();
+            if let Some(how) = how {
+                reports.insert(report.report, Some(how));
+            }
+        }
+        self.search.push(report.search);
+    }
+
+    fn rows(&self, credits: &[Credit]) -> (Vec<CountRow>, Vec<CreditRow>) {
+        let mut sorted: Vec<&Credit> = credits.iter().collect();
+        sorted.sort_by(|a, b| (a.when, a.report, a.entry).cmp(&(b.when, b.report, b.entry)));
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for c in &sorted {
+            *counts.entry(c.label.as_str()).or_default() += 1;
+        }
+        let counts = counts
+            .into_iter()
+            .map(|(label, count)| CountRow {
+                label: label.to_string(),
+                count,
+            })
+            .collect();
+        let rows = sorted
+            .iter()
+            .map(|c| {
+                let (time_iso, time) = time(c.when);
+                CreditRow {
+                    time_iso,
+                    time,
+                    report_href: links::from(
+                        Depth::Folder,
+                        &links::report_path(c.report, Format::Html),
+                    ),
+                    report: self.titles.get(&c.report).cloned().unwrap_or_default(),
+                    entry_href: links::from(
+                        Depth::Folder,
+                        &format!(
+                            "{}{}",
+                            links::report_path(c.report, Format::Html),
+                            links::entry(c.entry)
+                        ),
+                    ),
+                    label: c.label.clone(),
+                    on_behalf: c.on_behalf.clone().unwrap_or_default(),
+                }
+            })
+            .collect();
+        (counts, rows)
+    }
+
+    /// People, agents and the system: (path, page), in path order.
+    pub fn person_pages(&self) -> Vec<(String, PersonPage)> {
+        self.credits
+            .iter()
+            .filter(|(path, _)| path.starts_with(links::PEOPLE_DIR))
+            .map(|(path, credits)| {
+                let (counts, rows) = self.rows(credits);
+                let first = &credits[0];
+                let kind = match first.kind {
+                    "user" => "Person",
+                    "agent" => "Agent (MCP client)",
+                    "system" => "System",
+                    _ => "Deleted author",
+                };
+                (
+                    path.clone(),
+                    PersonPage {
+                        title: first.name.clone(),
+                        stylesheet: links::stylesheet(Depth::Folder),
+                        index: links::index(Format::Html, Depth::Folder),
+                        kind: kind.to_string(),
+                        total: rows.len(),
+                        counts,
+                        rows,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// One page per task the archive mentions, in id order.
+    pub fn task_pages(&self) -> Vec<(String, TaskPage)> {
+        let mut ids: BTreeSet<Uuid> = self.task_reports.keys().copied().collect();
+        ids.extend(self.tasks.keys().copied());
+        ids.into_iter()
+            .map(|id| {
+                let path = links::task_path(id);
+                let task = self.tasks.get(&id);
+                let credits = self.credits.get(&path).map(Vec::as_slice).unwrap_or(&[]);
+                let (counts, rows) = self.rows(credits);
+                let reports = self
+                    .task_reports
+                    .get(&id)
+                    .map(|reports| {
+                        reports
+                            .iter()
+                            .map(|(report, how)| ReportRow {
+                                href: links::from(
+                                    Depth::Folder,
+                                    &links::report_path(*report, Format::Html),
+                                ),
+                                title: self.titles.get(report).cloned().unwrap_or_default(),
+                                how: how.clone().unwrap_or_default(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let runs = task
+                    .map(|t| {
+                        t.runs
+                            .iter()
+                            .map(|r| RunRow {
+                                status: r.status.as_deref().map(humanize).unwrap_or_default(),
+                                stage: r.stage.clone().unwrap_or_default(),
+                                branch: r.branch.clone().unwrap_or_default(),
+                                pr_html: r
+                                    .pr_url
+                                    .as_deref()
+                                    .map(|u| external(u, u))
+                                    .unwrap_or_default(),
+                                created: time(r.created_at).1,
+                                completed: r.completed_at.map(|t| t.display()).unwrap_or_default(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let title = task
+                    .and_then(|t| t.title.clone())
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(|| format!("Task {id}"));
+                (
+                    path,
+                    TaskPage {
+                        title,
+                        stylesheet: links::stylesheet(Depth::Folder),
+                        index: links::index(Format::Html, Depth::Folder),
+                        id: id.to_string(),
+                        found: task.is_some(),
+                        repository: task.and_then(|t| t.repository.clone()).unwrap_or_default(),
+                        origin: task
+                            .and_then(|t| t.origin_product.as_deref().map(humanize))
+                            .unwrap_or_default(),
+                        runs,
+                        reports,
+                        total: rows.len(),
+                        counts,
+                        rows,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// The people list of the index: every person, agent and system page, most entries first.
+    pub fn people(&self) -> Vec<PersonLink> {
+        let mut people: Vec<PersonLink> = self
+            .credits
+            .iter()
+            .filter(|(path, _)| path.starts_with(links::PEOPLE_DIR))
+            .map(|(path, credits)| PersonLink {
+                href: path.clone(),
+                name: credits[0].name.clone(),
+                kind: credits[0].kind,
+                entries: credits.len(),
+            })
+            .collect();
+        people.sort_by(|a, b| b.entries.cmp(&a.entries).then(a.href.cmp(&b.href)));
+        people
+    }
+
+    /// `assets/search-index.js`: the search entries as a script (it loads from `file://`).
+    pub fn search_script(&self) -> String {
+        let mut entries: Vec<&SearchEntry> = self.search.iter().collect();
+        entries.sort_by(|a, b| a.u.cmp(&b.u));
+        // Serialising strings cannot fail; `<` is escaped so no `</script>` can appear.
+        let json = serde_json::to_string(&entries)
+            .unwrap_or_else(|_| "[]".into())
+            .replace('<', "\\u003c");
+        format!("window.reportpressSearch = {json};\n")
+    }
+}
