@@ -314,13 +314,10 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
             .map(|d| ItemHtml {
                 href: links::entry(d.entry),
                 html: format!(
-                    r#"<span class="badge">{}</span> by {}, {}{}"#,
+                    r#"<span class="badge">{}</span> by <a href="{}">{}</a>, {}{}"#,
                     escape_html(&d.reason),
-                    format!(
-                        r#"<a href="{}">{}</a>"#,
-                        escape_html(&links::from(Depth::Folder, &d.actor_page)),
-                        escape_html(&d.actor)
-                    ),
+                    escape_html(&links::from(Depth::Folder, &d.actor_page)),
+                    escape_html(&d.actor),
                     time(d.when).1,
                     d.note
                         .as_deref()

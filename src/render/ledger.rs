@@ -274,7 +274,7 @@ impl Ledger {
 
     fn rows(&self, credits: &[Credit]) -> (Vec<CountRow>, Vec<CreditRow>) {
         let mut sorted: Vec<&Credit> = credits.iter().collect();
-        sorted.sort_by(|a, b| (a.when, a.report, a.entry).cmp(&(b.when, b.report, b.entry)));
+        sorted.sort_by_key(|c| (c.when, c.report, c.entry));
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for c in &sorted {
             *counts.entry(c.label.as_str()).or_default() += 1;
