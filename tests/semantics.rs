@@ -140,7 +140,10 @@ fn every_attribution_kind() {
     assert!(!entry(&doc, "01000000-0000-7000-8000-0000000000d2").contains("edited"));
     // The Markdown document carries the same attribution.
     let md = read(&b.out.join(format!("reports/{R1}.md")));
-    assert!(md.contains("by cursor (for bo@example.com)"), "{md}");
+    assert!(
+        md.contains("by [cursor (for bo@example.com)](<../people/agent-cursor.html>)"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -328,8 +328,8 @@ fn repo_selection() {
         ("Autostart eligible", "no", "no"),
         (
             "Task",
-            "7c000000-0000-4000-8000-000000000002",
-            "`7c000000-0000-4000-8000-000000000002`",
+            "Research the flag bound",
+            "[Research the flag bound](<../tasks/7c000000-0000-4000-8000-000000000002.html>)",
         ),
     ]);
     e.assert_prose("Where the flag code lives", "flag");
@@ -459,13 +459,11 @@ fn implementation_decision() {
     let pr = format!("{GITHUB}/pull/4242");
     assert_eq!(
         e.all("ul > li"),
-        [format!(
-            "{pr}, 0123456789ab, task 7c000000-0000-4000-8000-000000000001"
-        )]
+        [format!("{pr}, 0123456789ab, Fix the flag bound")]
     );
     e.assert_html_link(&pr, &pr);
     e.assert_md(&format!(
-        "- [{pr}](<{pr}>), `0123456789ab`, `task 7c000000-0000-4000-8000-000000000001`"
+        "- [{pr}](<{pr}>), `0123456789ab`, [Fix the flag bound](<../tasks/7c000000-0000-4000-8000-000000000001.html>)"
     ));
 }
 
@@ -729,7 +727,11 @@ fn task_run_with_a_run_and_a_pull_request() {
     let pr = format!("{GITHUB}/pull/4242");
     // The run the entry names (completed, with the PR), not the task's later run.
     e.assert_fields(&[
-        ("Task", "Fix the flag bound", "Fix the flag bound"),
+        (
+            "Task",
+            "Fix the flag bound",
+            "[Fix the flag bound](<../tasks/7c000000-0000-4000-8000-000000000001.html>)",
+        ),
         ("Kind", "Implementation", "Implementation"),
         ("Product", "signals", "signals"),
         (
@@ -754,11 +756,22 @@ fn task_run_early_relationship_shape() {
         "the early shape is read, not degraded"
     );
     e.assert_fields(&[
-        ("Task", "Research the flag bound", "Research the flag bound"),
+        (
+            "Task",
+            "Research the flag bound",
+            "[Research the flag bound](<../tasks/7c000000-0000-4000-8000-000000000002.html>)",
+        ),
         ("Kind", "Signals research", "Signals research"),
         ("Repository", "posthog/posthog", "`posthog/posthog`"),
     ]);
-    assert_eq!(e.html_links(), [], "the task has no run, so no PR");
+    // The task has no run, so no PR: the only link is the task's page.
+    assert_eq!(
+        e.html_links(),
+        [(
+            "Research the flag bound".to_string(),
+            "../tasks/7c000000-0000-4000-8000-000000000002.html".to_string()
+        )]
+    );
 }
 
 #[test]
@@ -866,7 +879,12 @@ fn report_link_to_a_report_not_in_the_archive() {
         &format!("report `{ABSENT}` (not in this archive)"),
     )]);
     assert_eq!(e.html_links(), [], "no link to a page that does not exist");
-    assert!(!e.md.contains("]("), "{}", e.md);
+    // The only Markdown link is the attribution's.
+    assert!(
+        e.md_fields().iter().all(|(_, v)| !v.contains("](")),
+        "{}",
+        e.md
+    );
     assert!(!site().contains_key(&format!("reports/{ABSENT}.html")));
 }
 
