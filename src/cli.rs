@@ -45,6 +45,11 @@ pub struct BuildArgs {
     #[arg(long = "git-dir", value_name = "OWNER/REPO=PATH", value_parser = reportpress::source::git::parse_spec)]
     pub git_dirs: Vec<(String, PathBuf)>,
 
+    /// Where the archive will be published (http(s) URL): adds sitemap.xml and an Atom feed.
+    /// Without it the archive stays fully relative.
+    #[arg(long, value_name = "URL", value_parser = reportpress::render::feeds::base_url)]
+    pub base_url: Option<String>,
+
     /// Render workers (default: every core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,

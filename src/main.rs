@@ -13,6 +13,9 @@ use reportpress::site::{self, BuildError, BuildOptions};
 use reportpress::source::Source;
 use reportpress::source::git::LocalRepos;
 
+/// Above this the build warns that the search index is getting heavy for a browser to load.
+const SEARCH_INDEX_WARN_BYTES: u64 = 8 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -57,13 +60,14 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         include_deleted: args.include_deleted,
         jobs: args.jobs.map(usize::from),
         git: LocalRepos::new(args.git_dirs),
+        base_url: args.base_url,
     };
     let summary = site::build(&mut source, &options)
         .await
         .with_context(|| format!("building from {}", source.label))?;
     let teams: Vec<String> = summary.teams.iter().map(i64::to_string).collect();
     eprintln!(
-        "reportpress: rendered {} reports ({} entries, team {}) from {} into {}: {} files, {} bytes{}",
+        "reportpress: rendered {} reports ({} entries, team {}) from {} into {}: {} files, {} bytes (search index {} bytes){}",
         summary.reports,
         summary.entries,
         if teams.is_empty() {
@@ -75,11 +79,19 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         options.out.display(),
         summary.files,
         summary.bytes,
+        summary.search_index_bytes,
         if summary.removed > 0 {
             format!(", {} stale pages removed", summary.removed)
         } else {
             String::new()
         }
     );
+    if summary.search_index_bytes > SEARCH_INDEX_WARN_BYTES {
+        eprintln!(
+            "reportpress: warning: the search index is {} bytes, above {SEARCH_INDEX_WARN_BYTES}: \
+             browsers load it on the first search (see README, Search)",
+            summary.search_index_bytes
+        );
+    }
     Ok(())
 }

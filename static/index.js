@@ -71,6 +71,13 @@
     }
     loading.push(then);
   }
+  // The text around the first matching word.
+  function snippet(text, words) {
+    var lower = text.toLowerCase(), at = -1;
+    words.forEach(function (w) { var i = lower.indexOf(w); if (i >= 0 && (at < 0 || i < at)) at = i; });
+    var start = Math.max(0, at - 40);
+    return (start > 0 ? "…" : "") + text.slice(start, start + 140) + (start + 140 < text.length ? "…" : "");
+  }
   function search() {
     var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
     results.textContent = "";
@@ -98,7 +105,7 @@
       if (f.hit[0] !== "title") {
         var why = document.createElement("span");
         why.className = "muted";
-        why.textContent = " — " + f.hit[0] + ": " + f.hit[1].slice(0, 120);
+        why.textContent = " — " + f.hit[0] + ": " + snippet(f.hit[1], words);
         li.appendChild(why);
       }
       results.appendChild(li);

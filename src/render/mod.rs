@@ -3,6 +3,7 @@
 
 pub mod code;
 pub mod diff;
+pub mod feeds;
 pub mod highlight;
 pub mod html;
 pub mod ledger;
@@ -63,10 +64,12 @@ pub fn report(
 
 /// Every archive-wide page: the index (HTML and Markdown; `rows` in display order), the
 /// people and task pages, the stylesheet, the index script and the search index, as
-/// (path relative to the archive root, content).
+/// (path relative to the archive root, content). With `base_url` (already checked by
+/// [`feeds::base_url`]), also `sitemap.xml` and `feed.xml`.
 pub fn archive_pages(
     rows: &[IndexRow],
     ledger: &Ledger,
+    base_url: Option<&str>,
 ) -> Result<Vec<(String, String)>, RenderError> {
     let err = |what: &str| {
         let what = what.to_string();
@@ -100,6 +103,18 @@ pub fn archive_pages(
     }
     for (path, page) in ledger.task_pages() {
         pages.push((path.clone(), page.render().map_err(err(&path))?));
+    }
+    if let Some(base) = base_url {
+        let others: Vec<String> = pages
+            .iter()
+            .map(|(path, _)| path.clone())
+            .filter(|p| p.starts_with(links::PEOPLE_DIR) || p.starts_with(links::TASKS_DIR))
+            .collect();
+        pages.push((
+            links::SITEMAP.to_string(),
+            feeds::sitemap(base, rows, &others),
+        ));
+        pages.push((links::FEED.to_string(), feeds::atom(base, rows)));
     }
     Ok(pages)
 }

@@ -44,6 +44,8 @@ pub struct BuildOptions {
     pub jobs: Option<usize>,
     /// Local clones to read commit diffs from when PostHog stored none.
     pub git: LocalRepos,
+    /// Where the archive is published (`http(s)://…/`): adds `sitemap.xml` and `feed.xml`.
+    pub base_url: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -166,7 +168,7 @@ pub async fn build(
         ledger.add(report);
     }
     let mut search_index_bytes = 0;
-    for (path, content) in render::archive_pages(&rows, &ledger)? {
+    for (path, content) in render::archive_pages(&rows, &ledger, options.base_url.as_deref())? {
         let written = out.write(&path, content.as_bytes())?;
         if path == links::asset_path(links::SEARCH_INDEX) {
             search_index_bytes = written;
@@ -174,7 +176,9 @@ pub async fn build(
         bytes += written;
         files.insert(path);
     }
-    let removed = out.prune(links::REPORTS_DIR, &files, is_report_file)?
+    let removed = out.prune_file(links::SITEMAP, &files)?
+        + out.prune_file(links::FEED, &files)?
+        + out.prune(links::REPORTS_DIR, &files, is_report_file)?
         + out.prune(links::TASKS_DIR, &files, is_report_file)?
         + out.prune(links::PEOPLE_DIR, &files, |name| name.ends_with(".html"))?;
 

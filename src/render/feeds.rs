@@ -1,0 +1,116 @@
+//! Publishing outputs for an archive served at a known URL (`--base-url`): `sitemap.xml` and an
+//! Atom feed of report activity. Without a base URL the archive stays fully relative and has
+//! neither.
+
+use super::links::{self, Format};
+use super::page::IndexRow;
+use super::text::{escape_html, is_web_url};
+
+/// Reports in the feed: the most recently active ones.
+pub const FEED_ENTRIES: usize = 50;
+
+/// A base URL for absolute links: `http(s)://…`, always ending in `/`.
+pub fn base_url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if !is_web_url(raw) || raw.contains(['?', '#']) {
+        return Err(format!(
+            "{raw:?} is not an http(s) URL without query or fragment"
+        ));
+    }
+    Ok(if raw.ends_with('/') {
+        raw.to_string()
+    } else {
+        format!("{raw}/")
+    })
+}
+
+/// `sitemap.xml`: every page, reports with their last activity.
+pub fn sitemap(base: &str, rows: &[IndexRow], other_pages: &[String]) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let url = |path: &str, lastmod: Option<String>| {
+        let lastmod = lastmod
+            .map(|d| format!("<lastmod>{d}</lastmod>"))
+            .unwrap_or_default();
+        format!(
+            "  <url><loc>{}</loc>{lastmod}</url>\n",
+            escape_html(&format!("{base}{path}"))
+        )
+    };
+    out.push_str(&url(&links::index_path(Format::Html), None));
+    let mut reports: Vec<&IndexRow> = rows.iter().collect();
+    reports.sort_by_key(|r| r.id);
+    for r in reports {
+        out.push_str(&url(
+            &links::report_path(r.id, Format::Html),
+            r.last_activity.map(|t| t.day()),
+        ));
+    }
+    for path in other_pages {
+        out.push_str(&url(path, None));
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// `feed.xml`: an Atom feed, one entry per report, the most recently active first.
+pub fn atom(base: &str, rows: &[IndexRow]) -> String {
+    let mut recent: Vec<&IndexRow> = rows.iter().collect();
+    recent.sort_by(|a, b| (b.last_activity, a.id).cmp(&(a.last_activity, b.id)));
+    recent.truncate(FEED_ENTRIES);
+    let updated = recent
+        .first()
+        .and_then(|r| r.last_activity)
+        .map(|t| t.iso())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>Signals reports</title>\n  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n  <link href=\"{}\"/>\n  <updated>{updated}</updated>\n  <author><name>reportpress</name></author>\n",
+        escape_html(&format!("{base}{}", links::FEED)),
+        escape_html(&format!("{base}{}", links::FEED)),
+        escape_html(base),
+    );
+    for r in recent {
+        let when = r
+            .last_activity
+            .or(r.created)
+            .map(|t| t.iso())
+            .unwrap_or_else(|| updated.clone());
+        let mut summary = format!("{} · {} entries", r.status, r.entries);
+        if let Some(p) = &r.priority {
+            summary.push_str(&format!(" · {p}"));
+        }
+        if let Some(repo) = &r.repository {
+            summary.push_str(&format!(" · {repo}"));
+        }
+        out.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <id>urn:uuid:{}</id>\n    <link href=\"{}\"/>\n    <updated>{when}</updated>\n    <summary>{}</summary>\n  </entry>\n",
+            escape_html(&r.title),
+            r.id,
+            escape_html(&format!("{base}{}", links::report_path(r.id, Format::Html))),
+            escape_html(&summary),
+        ));
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_url;
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            base_url("https://r.example/archive").unwrap(),
+            "https://r.example/archive/"
+        );
+        assert_eq!(
+            base_url("https://r.example/").unwrap(),
+            "https://r.example/"
+        );
+        assert!(base_url("javascript:alert(1)").is_err());
+        assert!(base_url("reports/").is_err());
+        assert!(base_url("https://r.example/?x=1").is_err());
+    }
+}
