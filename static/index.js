@@ -16,7 +16,12 @@
   function cellValue(row, index) {
     var cell = row.cells[index];
     var v = cell.getAttribute("data-sort");
-    return v === null ? cell.textContent.trim().toLowerCase() : v;
+    if (v === null) return cell.textContent.trim().toLowerCase();
+    // ISO times carry 0, 3, 6 or 9 fraction digits ("…:05Z", "…:05.250Z"): pad the seconds to 9
+    // so that times within one second also compare right as text.
+    return v.replace(/:(\d\d)(?:\.(\d+))?(?=Z$)/, function (_, s, f) {
+      return ":" + s + "." + ((f || "") + "000000000").slice(0, 9);
+    });
   }
   function sortBy(index, dir) {
     var numeric = table.tHead.rows[0].cells[index].hasAttribute("data-numeric");

@@ -1,0 +1,834 @@
+//! The archive in a real browser: headless Chromium opens the built demo from `file://` (no server,
+//! no network) and the DOM it dumps after the scripts ran is checked against the demo fixture.
+//!
+//! - search finds a report by a word of its title, of a note and of a code reference path, and the
+//!   search index is loaded only once the search is used;
+//! - `?status=…&priority=…&repository=…` filters and `?sort=…&dir=…` sorting (the state the index
+//!   reads from its address) show exactly the right rows in the right order;
+//! - with JavaScript disabled the index, a report page and a people page are complete.
+//!
+//! Without Chromium each test prints one skip line and passes, unless `REPORTPRESS_REQUIRE_CHROMIUM`
+//! is set (as `scripts/browser-check` does): then a missing browser fails. `CHROMIUM=/path` picks
+//! the browser.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, FixedOffset};
+use common::*;
+use scraper::{ElementRef, Html, Selector};
+
+const REQUIRE_ENV: &str = "REPORTPRESS_REQUIRE_CHROMIUM";
+/// A hung browser fails the test instead of hanging the suite.
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(90);
+
+// ---- Chromium --------------------------------------------------------------------------------
+
+/// The Chromium binary, or `None` (with one skip line) when there is none and it is not required.
+fn chromium(test: &str) -> Option<PathBuf> {
+    let required = std::env::var(REQUIRE_ENV).is_ok_and(|v| !v.trim().is_empty());
+    if let Some(path) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "CHROMIUM={} is set but is not a file",
+            path.display()
+        );
+        return Some(path);
+    }
+    let names = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+        "chrome",
+    ];
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+            .find(|p| p.is_file())
+    });
+    match found {
+        Some(path) => Some(path),
+        None if required => panic!(
+            "{REQUIRE_ENV} is set but no Chromium was found on PATH (chromium, chromium-browser, \
+             google-chrome): install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM=/path"
+        ),
+        None => {
+            eprintln!(
+                "skipped {test}: no Chromium found (apt-get install chromium, or set CHROMIUM); \
+                 set {REQUIRE_ENV}=1 to fail instead"
+            );
+            None
+        }
+    }
+}
+
+/// `file://` URL of `path` with `query` pairs (form-encoded, as `URLSearchParams` reads them).
+fn file_url(path: &Path, query: &[(&str, &str)]) -> String {
+    let mut url = url::Url::from_file_path(path).expect("absolute path");
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    url.to_string()
+}
+
+/// The DOM Chromium holds after loading `url` (scripts run unless `script` is false), serialised.
+/// Each run has a fresh profile; no network is touched (the pages are all `file://`).
+fn dump_dom(browser: &Path, url: &str, script: bool) -> String {
+    let scratch = Scratch::new("chromium");
+    let (out, err) = (scratch.path("dom.html"), scratch.path("stderr.txt"));
+    let mut cmd = Command::new(browser);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+    ])
+    .arg(format!(
+        "--user-data-dir={}",
+        scratch.path("profile").display()
+    ));
+    if !script {
+        // JavaScript off as a reader turns it off: the profile's content setting. (The switch
+        // `--blink-settings=scriptEnabled=false` also stops `--dump-dom` itself: it dumps nothing.)
+        let profile = scratch.path("profile/Default");
+        std::fs::create_dir_all(&profile).expect("profile dir");
+        std::fs::write(
+            profile.join("Preferences"),
+            r#"{"profile":{"default_content_setting_values":{"javascript":2}}}"#,
+        )
+        .expect("profile preferences");
+    }
+    // Output to files, not pipes: a dumped page is larger than a pipe buffer.
+    let mut child = cmd
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).expect("dom file"))
+        .stderr(std::fs::File::create(&err).expect("stderr file"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for chromium") {
+            break status;
+        }
+        if started.elapsed() > BROWSER_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within {BROWSER_TIMEOUT:?} on {url}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let dom = std::fs::read_to_string(&out).unwrap_or_default();
+    if !status.success() || !dom.contains("</html>") {
+        let stderr = std::fs::read_to_string(&err).unwrap_or_default();
+        let lines: Vec<&str> = stderr.lines().collect();
+        let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+        panic!("chromium failed on {url} ({status}), no DOM dumped; stderr ends:\n{tail}");
+    }
+    dom
+}
+
+// ---- Pages -----------------------------------------------------------------------------------
+
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).expect("selector")
+}
+
+fn text(e: ElementRef) -> String {
+    e.text().collect::<String>().trim().to_string()
+}
+
+/// One row of the index table as the DOM holds it, in DOM order.
+#[derive(Clone, Debug)]
+struct Row {
+    id: String,
+    href: String,
+    title: String,
+    hidden: bool,
+    status: String,
+    priority: String,
+    repository: String,
+    cells: Vec<String>,
+    sort: Vec<Option<String>>,
+}
+
+fn index_rows(dom: &str) -> Vec<Row> {
+    let doc = Html::parse_document(dom);
+    let (td, link) = (sel("td"), sel("td a"));
+    doc.select(&sel("#reports tbody tr"))
+        .map(|tr| {
+            let a = tr.select(&link).next().expect("row link");
+            let href = a.value().attr("href").expect("href").to_string();
+            let id = href
+                .strip_prefix("reports/")
+                .and_then(|h| h.strip_suffix(".html"))
+                .unwrap_or_else(|| panic!("row link {href}"))
+                .to_string();
+            let attr = |n: &str| tr.value().attr(n).unwrap_or_default().to_string();
+            Row {
+                id,
+                href: href.clone(),
+                title: text(a),
+                hidden: tr.value().attr("hidden").is_some(),
+                status: attr("data-status"),
+                priority: attr("data-priority"),
+                repository: attr("data-repository"),
+                cells: tr.select(&td).map(text).collect(),
+                sort: tr
+                    .select(&td)
+                    .map(|c| c.value().attr("data-sort").map(str::to_string))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The index column whose header has `data-key="key"`.
+fn column(dom: &str, key: &str) -> usize {
+    let doc = Html::parse_document(dom);
+    doc.select(&sel("#reports thead th"))
+        .position(|th| th.value().attr("data-key") == Some(key))
+        .unwrap_or_else(|| panic!("no column {key}"))
+}
+
+fn attr_of(dom: &str, css: &str, name: &str) -> Option<String> {
+    let doc = Html::parse_document(dom);
+    let e = doc
+        .select(&sel(css))
+        .next()
+        .unwrap_or_else(|| panic!("no {css}"));
+    e.value().attr(name).map(str::to_string)
+}
+
+fn text_of(dom: &str, css: &str) -> String {
+    let doc = Html::parse_document(dom);
+    doc.select(&sel(css)).next().map(text).unwrap_or_default()
+}
+
+fn script_srcs(dom: &str) -> Vec<String> {
+    let doc = Html::parse_document(dom);
+    doc.select(&sel("script[src]"))
+        .filter_map(|s| s.value().attr("src").map(str::to_string))
+        .collect()
+}
+
+/// `#results` items: (link href, item text).
+fn results(dom: &str) -> Vec<(Option<String>, String)> {
+    let doc = Html::parse_document(dom);
+    let a = sel("a");
+    doc.select(&sel("#results li"))
+        .map(|li| {
+            let href = li
+                .select(&a)
+                .next()
+                .and_then(|a| a.value().attr("href").map(str::to_string));
+            (href, text(li))
+        })
+        .collect()
+}
+
+fn visible(rows: &[Row]) -> BTreeSet<String> {
+    rows.iter()
+        .filter(|r| !r.hidden)
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+fn ids(rows: &[Row]) -> Vec<String> {
+    rows.iter().map(|r| r.id.clone()).collect()
+}
+
+fn time(iso: &Option<String>) -> Option<DateTime<FixedOffset>> {
+    iso.as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| DateTime::parse_from_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}")))
+}
+
+// ---- The fixture -----------------------------------------------------------------------------
+
+/// What the fixture says about one report: everything search may look at.
+#[derive(Debug, Default)]
+struct Fixture {
+    id: String,
+    status: String,
+    title: String,
+    /// Current and former titles and summaries.
+    headings: Vec<String>,
+    /// (entry id, note text).
+    notes: Vec<(String, String)>,
+    /// (entry id, artefact type, file path).
+    paths: Vec<(String, String, String)>,
+}
+
+impl Fixture {
+    /// Everything of this report search looks at, lower-cased, except the entry `skip`.
+    fn text_except(&self, skip: &str) -> String {
+        let mut all = self.headings.join("\n");
+        for (id, note) in &self.notes {
+            if id != skip {
+                all.push('\n');
+                all.push_str(note);
+            }
+        }
+        for (id, _, path) in &self.paths {
+            if id != skip {
+                all.push('\n');
+                all.push_str(path);
+            }
+        }
+        all.to_lowercase()
+    }
+}
+
+/// An artefact's content, from a TOML table or from `content_raw` JSON.
+fn content(row: &toml::Table) -> serde_json::Value {
+    match (row.get("content"), row.get("content_raw")) {
+        (Some(c), _) => serde_json::to_value(c).unwrap_or_default(),
+        (None, Some(toml::Value::String(raw))) => serde_json::from_str(raw).unwrap_or_default(),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// The demo's live (not deleted) reports, in fixture order.
+fn fixture_reports() -> Vec<Fixture> {
+    let mut reports: Vec<Fixture> = fixture_rows(DEMO, "signals_signalreport")
+        .iter()
+        .filter(|r| str_of(r, "status") != "deleted")
+        .map(|r| Fixture {
+            id: str_of(r, "id").to_string(),
+            status: str_of(r, "status").to_string(),
+            title: str_of(r, "title").to_string(),
+            headings: vec![
+                str_of(r, "title").to_string(),
+                str_of(r, "summary").to_string(),
+            ],
+            ..Fixture::default()
+        })
+        .collect();
+    for a in fixture_rows(DEMO, "signals_signalreportartefact") {
+        let Some(report) = reports.iter_mut().find(|r| r.id == str_of(&a, "report_id")) else {
+            continue;
+        };
+        let (id, kind, c) = (
+            str_of(&a, "id").to_string(),
+            str_of(&a, "type"),
+            content(&a),
+        );
+        let field = |k: &str| c.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        match kind {
+            "note" => report.notes.extend(field("note").map(|n| (id, n))),
+            "code_reference" | "line_reference" | "code_diff" => report
+                .paths
+                .extend(field("file_path").map(|p| (id, kind.to_string(), p))),
+            "title_change" | "summary_change" => report.headings.extend(
+                ["old_title", "new_title", "old_summary", "new_summary"]
+                    .into_iter()
+                    .filter_map(field),
+            ),
+            _ => {}
+        }
+    }
+    reports
+}
+
+/// Alphabetic words of at least six letters, lower-cased.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 6 && w.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// True when no report but `except` has `needle` anywhere search looks.
+fn unique_to(reports: &[Fixture], except: &str, needle: &str) -> bool {
+    reports
+        .iter()
+        .filter(|r| r.id != except)
+        .all(|r| !r.text_except("").contains(needle))
+}
+
+fn build_demo(scratch: &Scratch) -> PathBuf {
+    let out = scratch.path("site");
+    build(None, &out, &[]);
+    out
+}
+
+// ---- Search ----------------------------------------------------------------------------------
+
+#[test]
+fn search_finds_reports_by_title_note_and_code_path_from_file_url() {
+    let Some(browser) = chromium("search_finds_reports_by_title_note_and_code_path_from_file_url")
+    else {
+        return;
+    };
+    let scratch = Scratch::new("browser-search");
+    let site = build_demo(&scratch);
+    let index = site.join("index.html");
+    let search_js = read(&site.join("assets/search-index.js")).to_lowercase();
+    let reports = fixture_reports();
+
+    // A word of one report's title that no other report has anywhere.
+    let (title_report, title_word) = reports
+        .iter()
+        .flat_map(|r| words(&r.title).into_iter().map(move |w| (r, w)))
+        .find(|(r, w)| unique_to(&reports, &r.id, w))
+        .expect("a title word unique to one report");
+
+    // A word of a note (in the excerpt the index keeps) that is nowhere else in its report — not
+    // in its title or summary — nor in any other report.
+    let (note_report, note_entry, note_word) = reports
+        .iter()
+        .flat_map(|r| {
+            r.notes.iter().flat_map(move |(entry, note)| {
+                let head: String = note.chars().take(200).collect();
+                words(&head).into_iter().map(move |w| (r, entry, w))
+            })
+        })
+        .find(|(r, entry, w)| {
+            !r.text_except(entry).contains(w.as_str())
+                && unique_to(&reports, &r.id, w)
+                && search_js.contains(w.as_str())
+        })
+        .expect("a note word found nowhere else");
+    assert!(
+        !note_report
+            .headings
+            .join(" ")
+            .to_lowercase()
+            .contains(&note_word)
+    );
+
+    // The file name of a code reference, likewise found nowhere else.
+    let (path_report, path_entry, path_fragment) = reports
+        .iter()
+        .flat_map(|r| {
+            r.paths
+                .iter()
+                .filter(|(_, kind, _)| kind == "code_reference")
+                .map(move |(entry, _, path)| {
+                    let name = path.rsplit('/').next().unwrap_or(path).to_lowercase();
+                    (r, entry, name)
+                })
+        })
+        .find(|(r, entry, name)| {
+            name.len() >= 6
+                && !r.text_except(entry).contains(name.as_str())
+                && unique_to(&reports, &r.id, name)
+        })
+        .expect("a code reference file name found nowhere else");
+
+    // Lazy loading: the page as shipped has no search index script, and loading the page
+    // without a query does not add one.
+    let shipped = read(&index);
+    assert!(
+        !script_srcs(&shipped)
+            .iter()
+            .any(|s| s.contains("search-index")),
+        "index.html loads the search index up front"
+    );
+    assert_eq!(
+        attr_of(&shipped, "#q", "data-index").as_deref(),
+        Some("assets/search-index.js")
+    );
+    let plain = dump_dom(&browser, &file_url(&index, &[]), true);
+    assert!(
+        !script_srcs(&plain)
+            .iter()
+            .any(|s| s.contains("search-index")),
+        "the search index was loaded without a search"
+    );
+    assert!(attr_of(&plain, "#controls", "hidden").is_none());
+    assert!(attr_of(&plain, "#results", "hidden").is_some());
+
+    let search = |q: &str| {
+        let dom = dump_dom(&browser, &file_url(&index, &[("q", q)]), true);
+        assert!(
+            script_srcs(&dom)
+                .iter()
+                .any(|s| s == "assets/search-index.js"),
+            "searching {q:?} did not load assets/search-index.js"
+        );
+        assert!(attr_of(&dom, "#results", "hidden").is_none(), "{q:?}");
+        results(&dom)
+    };
+    let page = |r: &Fixture| format!("reports/{}.html", r.id);
+
+    let found = search(&title_word);
+    assert_eq!(
+        found.first().map(|(h, t)| (h.clone(), t.clone())),
+        Some((Some(page(title_report)), title_report.title.clone())),
+        "title word {title_word:?}: {found:?}"
+    );
+    assert_eq!(found.len(), 1, "title word {title_word:?}: {found:?}");
+
+    let found = search(&note_word);
+    let want = format!("{}#a-{note_entry}", page(note_report));
+    assert_eq!(found.len(), 1, "note word {note_word:?}: {found:?}");
+    assert_eq!(found[0].0.as_deref(), Some(want.as_str()), "{note_word:?}");
+    assert!(found[0].1.contains("note:"), "{found:?}");
+    assert!(found[0].1.to_lowercase().contains(&note_word), "{found:?}");
+
+    let found = search(&path_fragment);
+    let want = format!("{}#a-{path_entry}", page(path_report));
+    assert_eq!(found.len(), 1, "file name {path_fragment:?}: {found:?}");
+    assert_eq!(
+        found[0].0.as_deref(),
+        Some(want.as_str()),
+        "{path_fragment:?}"
+    );
+    assert!(found[0].1.contains("file:"), "{found:?}");
+
+    // Every word must match: a title word and a note word of different reports find nothing.
+    if title_report.id != note_report.id {
+        let both = search(&format!("{title_word} {note_word}"));
+        assert_eq!(both, vec![(None, "No report matches.".to_string())]);
+    }
+    let nonsense = "qzxjvwpkq";
+    assert!(!search_js.contains(nonsense));
+    assert_eq!(
+        search(nonsense),
+        vec![(None, "No report matches.".to_string())]
+    );
+
+    // The anchors the results link to exist on the report pages.
+    for (r, entry) in [(note_report, note_entry), (path_report, path_entry)] {
+        let html = read(&site.join(page(r)));
+        assert!(html.contains(&format!("id=\"a-{entry}\"")), "{entry}");
+    }
+    eprintln!(
+        "searched {title_word:?} (title), {note_word:?} (note), {path_fragment:?} (code reference)"
+    );
+}
+
+// ---- Filters ---------------------------------------------------------------------------------
+
+#[test]
+fn filters_from_the_address_show_exactly_the_matching_rows() {
+    let Some(browser) = chromium("filters_from_the_address_show_exactly_the_matching_rows") else {
+        return;
+    };
+    let scratch = Scratch::new("browser-filters");
+    let site = build_demo(&scratch);
+    let index = site.join("index.html");
+    let reports = fixture_reports();
+    let total = reports.len();
+    let statuses: BTreeMap<&str, &str> = reports
+        .iter()
+        .map(|r| (r.id.as_str(), r.status.as_str()))
+        .collect();
+    // Priority and repository are derived from artefacts: take them from the rows as shipped,
+    // checked against the cells a reader sees.
+    let shipped = index_rows(&read(&index));
+    let (priority_col, repository_col) = (
+        column(&read(&index), "priority"),
+        column(&read(&index), "repository"),
+    );
+    for r in &shipped {
+        assert_eq!(r.cells[priority_col], r.priority, "{}", r.id);
+        assert_eq!(r.cells[repository_col], r.repository, "{}", r.id);
+    }
+    let shown = |n: usize| format!("{n} of {total} reports shown");
+    let open = |query: &[(&str, &str)]| {
+        let dom = dump_dom(&browser, &file_url(&index, query), true);
+        let rows = index_rows(&dom);
+        assert_eq!(ids(&rows), ids(&shipped), "filtering reordered rows");
+        (visible(&rows), text_of(&dom, "#shown"))
+    };
+
+    // Status, against the fixture.
+    let resolved: BTreeSet<String> = statuses
+        .iter()
+        .filter(|(_, s)| **s == "resolved")
+        .map(|(id, _)| id.to_string())
+        .collect();
+    assert!(!resolved.is_empty() && resolved.len() < total);
+    let (rows, text) = open(&[("status", "resolved")]);
+    assert_eq!(rows, resolved);
+    assert_eq!(text, shown(resolved.len()));
+
+    // Status, priority and repository combined: a combination narrower than each alone.
+    let matching = |s: &str, p: &str, repo: &str| -> BTreeSet<String> {
+        shipped
+            .iter()
+            .filter(|r| {
+                (s.is_empty() || statuses[r.id.as_str()] == s)
+                    && (p.is_empty() || r.priority == p)
+                    && (repo.is_empty() || r.repository == repo)
+            })
+            .map(|r| r.id.clone())
+            .collect()
+    };
+    let (s, p, repo) = shipped
+        .iter()
+        .map(|r| {
+            (
+                statuses[r.id.as_str()],
+                r.priority.as_str(),
+                r.repository.as_str(),
+            )
+        })
+        .find(|(s, p, repo)| {
+            let all = matching(s, p, repo).len();
+            !repo.is_empty()
+                && all < matching(s, "", "").len()
+                && all < matching("", p, "").len()
+                && all < matching("", "", repo).len()
+        })
+        .expect("a status, priority and repository narrower together than apart");
+    let want = matching(s, p, repo);
+    let (rows, text) = open(&[("status", s), ("priority", p), ("repository", repo)]);
+    assert_eq!(rows, want, "status={s} priority={p} repository={repo}");
+    assert_eq!(text, shown(want.len()));
+
+    // Priority and repository alone.
+    let (rows, text) = open(&[("priority", p)]);
+    assert_eq!(rows, matching("", p, ""), "priority={p}");
+    assert_eq!(text, shown(rows.len()));
+    let (rows, text) = open(&[("repository", repo)]);
+    assert_eq!(rows, matching("", "", repo), "repository={repo}");
+    assert_eq!(text, shown(rows.len()));
+
+    // Two values that exist but never together: nothing shown.
+    let priorities: BTreeSet<&str> = shipped.iter().map(|r| r.priority.as_str()).collect();
+    let empty = statuses
+        .values()
+        .flat_map(|s| priorities.iter().map(move |p| (*s, *p)))
+        .find(|(s, p)| !p.is_empty() && matching(s, p, "").is_empty());
+    if let Some((s, p)) = empty {
+        let (rows, text) = open(&[("status", s), ("priority", p)]);
+        assert!(rows.is_empty(), "status={s} priority={p}: {rows:?}");
+        assert_eq!(text, shown(0));
+    }
+}
+
+// ---- Sorting ---------------------------------------------------------------------------------
+
+#[test]
+fn sorting_from_the_address_orders_rows_by_title_entries_and_time() {
+    let Some(browser) = chromium("sorting_from_the_address_orders_rows_by_title_entries_and_time")
+    else {
+        return;
+    };
+    let scratch = Scratch::new("browser-sort");
+    let site = build_demo(&scratch);
+    let index = site.join("index.html");
+    let shipped_html = read(&index);
+    let shipped = index_rows(&shipped_html);
+    let (entries_col, activity_col) = (
+        column(&shipped_html, "entries"),
+        column(&shipped_html, "activity"),
+    );
+    let entries = |r: &Row| -> u64 {
+        r.cells[entries_col]
+            .parse()
+            .unwrap_or_else(|e| panic!("entries {:?}: {e}", r.cells[entries_col]))
+    };
+    let sorted = |query: &[(&str, &str)]| {
+        let dom = dump_dom(&browser, &file_url(&index, query), true);
+        let rows = index_rows(&dom);
+        assert!(rows.iter().all(|r| !r.hidden), "{query:?} hid rows");
+        (rows, dom)
+    };
+
+    // Stable sorts of the shipped order: what the page must show.
+    let mut by_title = shipped.clone();
+    by_title.sort_by_key(|r| r.title.to_lowercase());
+    let (rows, dom) = sorted(&[("sort", "title")]);
+    assert_eq!(ids(&rows), ids(&by_title), "sort=title");
+    assert_eq!(
+        attr_of(&dom, "#reports th[data-key=title]", "aria-sort").as_deref(),
+        Some("ascending")
+    );
+
+    let mut by_entries = shipped.clone();
+    by_entries.sort_by_key(|r| std::cmp::Reverse(entries(r)));
+    let (rows, dom) = sorted(&[("sort", "entries"), ("dir", "desc")]);
+    assert_eq!(ids(&rows), ids(&by_entries), "sort=entries&dir=desc");
+    assert!(rows.windows(2).all(|w| entries(&w[0]) >= entries(&w[1])));
+    assert_eq!(
+        attr_of(&dom, "#reports th[data-key=entries]", "aria-sort").as_deref(),
+        Some("descending")
+    );
+
+    let mut by_activity = shipped.clone();
+    by_activity.sort_by_key(|r| time(&r.sort[activity_col]));
+    let (rows, _) = sorted(&[("sort", "activity")]);
+    assert_eq!(ids(&rows), ids(&by_activity), "sort=activity");
+    assert_ne!(ids(&rows), ids(&shipped));
+}
+
+/// Sorting edge cases the demo does not have: times of one second written with and without
+/// fractions (RFC 3339 with 0, 3, 6 or 9 digits, as the archive writes them), an unknown time,
+/// and entry counts of different lengths (9 < 10 < 100, not "10" < "100" < "9").
+#[test]
+fn sorting_compares_times_and_counts_by_value_not_as_text() {
+    let Some(browser) = chromium("sorting_compares_times_and_counts_by_value_not_as_text") else {
+        return;
+    };
+    let scratch = Scratch::new("browser-sort-edge");
+    let site = build_demo(&scratch);
+    let html = read(&site.join("index.html"));
+    let (start, end) = (
+        html.find("<tbody>").expect("tbody") + "<tbody>".len(),
+        html.find("</tbody>").expect("/tbody"),
+    );
+    // (id, activity, entries)
+    let rows = [
+        ("a", "2026-01-01T00:00:00.250Z", "100"),
+        ("b", "2026-01-01T00:00:00Z", "9"),
+        ("c", "2025-12-31T23:59:59.999Z", "10"),
+        ("d", "", "0"),
+        ("e", "2026-01-01T00:00:00.000001Z", "25"),
+    ];
+    let body: String = rows
+        .iter()
+        .map(|(id, at, n)| {
+            format!(
+                "<tr data-status=\"ready\" data-priority=\"P1\" data-repository=\"\">\
+                 <td><a href=\"reports/{id}.html\">Row {id}</a></td><td>ready</td><td>P1</td>\
+                 <td></td><td></td><td data-sort=\"{at}\"></td><td data-sort=\"{at}\"></td>\
+                 <td>{n}</td><td></td></tr>\n"
+            )
+        })
+        .collect();
+    let page = site.join("edge.html");
+    std::fs::write(&page, format!("{}{body}{}", &html[..start], &html[end..])).expect("write");
+    let order = |query: &[(&str, &str)]| {
+        ids(&index_rows(&dump_dom(
+            &browser,
+            &file_url(&page, query),
+            true,
+        )))
+    };
+
+    assert_eq!(order(&[("sort", "activity")]), ["d", "c", "b", "e", "a"]);
+    assert_eq!(
+        order(&[("sort", "entries"), ("dir", "desc")]),
+        ["a", "e", "c", "b", "d"]
+    );
+}
+
+// ---- Without JavaScript ----------------------------------------------------------------------
+
+#[test]
+fn index_report_and_people_pages_are_complete_without_javascript() {
+    let Some(browser) = chromium("index_report_and_people_pages_are_complete_without_javascript")
+    else {
+        return;
+    };
+    let scratch = Scratch::new("browser-nojs");
+    let site = build_demo(&scratch);
+    let reports = fixture_reports();
+
+    // The index: every live report, with its link, status and title, in last-activity order;
+    // the controls (useless without the script) stay hidden. The address asks for a filter, and
+    // only the script could apply it (or unhide the controls): this also proves it did not run.
+    let index = site.join("index.html");
+    let dom = dump_dom(
+        &browser,
+        &file_url(&index, &[("status", "resolved")]),
+        false,
+    );
+    let rows = index_rows(&dom);
+    let want: BTreeSet<String> = reports.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(rows.len(), reports.len());
+    assert_eq!(
+        visible(&rows),
+        want,
+        "rows hidden or missing without JavaScript"
+    );
+    for row in &rows {
+        let fixture = reports.iter().find(|r| r.id == row.id).expect("in fixture");
+        assert_eq!(row.status, fixture.status, "{}", row.id);
+        assert_eq!(row.title, fixture.title, "{}", row.id);
+        assert!(site.join(&row.href).is_file(), "{}", row.href);
+    }
+    let activity = column(&dom, "activity");
+    let times: Vec<_> = rows.iter().map(|r| time(&r.sort[activity])).collect();
+    assert!(
+        times.windows(2).all(|w| w[0] >= w[1]),
+        "not most recent activity first: {times:?}"
+    );
+    assert!(
+        attr_of(&dom, "#controls", "hidden").is_some(),
+        "controls shown without JavaScript"
+    );
+    assert!(attr_of(&dom, "#results", "hidden").is_some());
+    assert_eq!(text_of(&dom, "#shown"), "");
+    assert!(!script_srcs(&dom).iter().any(|s| s.contains("search-index")));
+    let doc = Html::parse_document(&dom);
+    let people: Vec<(String, String)> = doc
+        .select(&sel("ul.people li"))
+        .map(|li| {
+            let a = li.select(&sel("a")).next().expect("person link");
+            (a.value().attr("href").expect("href").to_string(), text(li))
+        })
+        .collect();
+    assert!(!people.is_empty(), "no people listed on the index");
+
+    // A report page: its title and every entry of the fixture, each at its anchor.
+    let report = reports
+        .iter()
+        .max_by_key(|r| r.notes.len() + r.paths.len())
+        .expect("a report");
+    let artefacts: Vec<String> = fixture_rows(DEMO, "signals_signalreportartefact")
+        .iter()
+        .filter(|a| str_of(a, "report_id") == report.id)
+        .map(|a| str_of(a, "id").to_string())
+        .collect();
+    let dom = dump_dom(
+        &browser,
+        &file_url(&site.join(format!("reports/{}.html", report.id)), &[]),
+        false,
+    );
+    let doc = Html::parse_document(&dom);
+    assert_eq!(
+        doc.select(&sel("main h1")).next().map(text).as_deref(),
+        Some(report.title.as_str())
+    );
+    for id in &artefacts {
+        assert!(
+            doc.select(&sel(&format!("main [id=\"a-{id}\"]")))
+                .next()
+                .is_some(),
+            "entry {id} missing from {} without JavaScript",
+            report.id
+        );
+    }
+
+    // A people page: as many entries as the index credits to them, each linking to its anchor.
+    let (href, line) = &people[0];
+    let count: usize = line
+        .rsplit(", ")
+        .next()
+        .and_then(|s| s.strip_suffix(" entries"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("entry count in {line:?}"));
+    let dom = dump_dom(&browser, &file_url(&site.join(href), &[]), false);
+    let doc = Html::parse_document(&dom);
+    assert!(
+        doc.select(&sel("main h1")).next().is_some(),
+        "{href}: no heading"
+    );
+    let entries: Vec<String> = doc
+        .select(&sel("main table.ledger tbody tr td:nth-child(2) a"))
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert_eq!(entries.len(), count, "{href}: {line}");
+    assert!(
+        entries.iter().all(|h| h.contains(".html#a-")),
+        "{entries:?}"
+    );
+}
