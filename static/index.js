@@ -72,6 +72,10 @@
       var s = document.createElement("script");
       s.src = input.getAttribute("data-index");
       s.onload = function () { loading.forEach(function (f) { f(); }); };
+      s.onerror = function () {
+        results.textContent = "The search index (" + s.src + ") could not be loaded.";
+        results.hidden = false;
+      };
       document.head.appendChild(s);
     }
     loading.push(then);
