@@ -21,6 +21,8 @@ use crate::model::{Actor, Content, Report, Task, Timestamp};
 pub struct Credit {
     /// The actor's page, relative to the archive root.
     pub page: String,
+    /// The name of that page: a person's, a task's, or an agent client's alone (one page
+    /// gathers every user the client acted for; [`Credit::on_behalf`] names each).
     pub name: String,
     pub kind: &'static str,
     /// For an agent: the user it acted for.
@@ -92,7 +94,10 @@ impl ReportLedger {
             .iter()
             .map(|a| Credit {
                 page: links::actor_path(&a.actor),
-                name: a.actor.display_name(),
+                name: match &a.actor {
+                    Actor::Agent { client, .. } => client.clone(),
+                    actor => actor.display_name(),
+                },
                 kind: a.actor.kind(),
                 on_behalf: match &a.actor {
                     Actor::Agent { user: Some(u), .. } => Some(u.display_name()),

@@ -123,8 +123,8 @@ pub fn actor_path(actor: &crate::model::Actor) -> String {
     }
 }
 
-/// A file-name-safe slug: lowercase ASCII letters, digits and `-`. When that loses anything of
-/// the name (case aside), a short hash of the name keeps different names apart.
+/// A file-name-safe slug: lowercase ASCII letters, digits and `-`. When that changes the name at
+/// all (case included), a short hash of the name keeps different names apart.
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.trim().chars().flat_map(char::to_lowercase) {
@@ -135,7 +135,7 @@ pub fn slug(name: &str) -> String {
         }
     }
     let mut out: String = out.trim_end_matches('-').chars().take(40).collect();
-    if out != name.trim().to_lowercase() || out.is_empty() {
+    if out != name.trim() || out.is_empty() {
         // FNV-1a: stable across builds and platforms.
         let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
@@ -157,6 +157,7 @@ mod tests {
         assert_eq!(slug("claude-code"), "claude-code");
         assert_eq!(slug("cursor"), "cursor");
         assert_ne!(slug("Claude Code"), slug("claude code"));
+        assert_ne!(slug("Claude-Code"), slug("claude-code"));
         assert_ne!(slug("../../etc"), slug("etc"));
         assert!(
             slug("<script>")

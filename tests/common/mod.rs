@@ -256,3 +256,175 @@ pub fn fixture_rows(fixture: &str, table: &str) -> Vec<toml::Table> {
 pub fn str_of<'a>(row: &'a toml::Table, key: &str) -> &'a str {
     row.get(key).and_then(|v| v.as_str()).unwrap_or_default()
 }
+
+/// `fixture` with every row cloned `copies` times, each copy with its own uuids: a larger
+/// archive with the same shapes. A uuid anywhere in a row — its id, `report_id` and `task_id`
+/// columns, and inside artefact content (`related_to`/`report_link` targets,
+/// `review_report_id`, `task_run`/`repo_selection`/implementation target `task_id`s,
+/// `decision_id`, `replacement_id`, run ids, and `content_raw` text) — becomes the uuid v5 of
+/// the original (as namespace) and the copy number, so references stay consistent within a
+/// copy and copies never collide. Rows with an integer id (teams, users) are shared: written
+/// once and never remapped, nor are the uuids they hold (a reviewer's `user_uuid` still names
+/// its user). A string id that is not a uuid gets a `-copy<n>` suffix.
+pub fn multiply_fixture(fixture: &str, copies: usize) -> String {
+    let doc: toml::Table = toml::from_str(fixture).expect("fixture parses");
+    let rows = |table: &toml::Value| -> Vec<toml::Table> {
+        table
+            .as_array()
+            .map(|rows| rows.iter().filter_map(|r| r.as_table().cloned()).collect())
+            .unwrap_or_default()
+    };
+    let shared_row = |row: &toml::Table| row.get("id").is_some_and(toml::Value::is_integer);
+    // The uuids that shared rows hold stay as they are everywhere.
+    let mut keep = std::collections::BTreeSet::new();
+    for table in doc.values() {
+        for row in rows(table).iter().filter(|r| shared_row(r)) {
+            for value in row.values() {
+                collect_uuids(value, &mut keep);
+            }
+        }
+    }
+    let mut out = String::new();
+    for (name, table) in &doc {
+        let rows = rows(table);
+        for row in rows.iter().filter(|r| shared_row(r)) {
+            write_toml_row(&mut out, name, row);
+        }
+        for copy in 0..copies {
+            for row in rows.iter().filter(|r| !shared_row(r)) {
+                let mut row = remap_row(row, copy, &keep);
+                for key in ["id", "report_id", "task_id"] {
+                    if let Some(toml::Value::String(s)) = row.get_mut(key)
+                        && uuid::Uuid::parse_str(s.trim()).is_err()
+                    {
+                        *s = format!("{s}-copy{copy}");
+                    }
+                }
+                write_toml_row(&mut out, name, &row);
+            }
+        }
+    }
+    out
+}
+
+/// Byte ranges of the uuids (8-4-4-4-12 hex digits, not inside a longer hex run) in `text`.
+fn uuid_spans(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i + 36 <= bytes.len() {
+        let shaped = bytes[i..i + 36].iter().enumerate().all(|(k, b)| {
+            if matches!(k, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        });
+        let bounded = (i == 0 || !bytes[i - 1].is_ascii_hexdigit())
+            && bytes.get(i + 36).is_none_or(|b| !b.is_ascii_hexdigit());
+        if shaped && bounded {
+            spans.push((i, i + 36));
+            i += 36;
+        } else {
+            i += 1;
+        }
+    }
+    spans
+}
+
+fn collect_uuids(value: &toml::Value, out: &mut std::collections::BTreeSet<uuid::Uuid>) {
+    match value {
+        toml::Value::String(s) => {
+            for (a, b) in uuid_spans(s) {
+                out.extend(uuid::Uuid::parse_str(&s[a..b]).ok());
+            }
+        }
+        toml::Value::Array(items) => items.iter().for_each(|v| collect_uuids(v, out)),
+        toml::Value::Table(t) => t.values().for_each(|v| collect_uuids(v, out)),
+        _ => {}
+    }
+}
+
+fn remap_text(text: &str, copy: usize, keep: &std::collections::BTreeSet<uuid::Uuid>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (a, b) in uuid_spans(text) {
+        let Ok(original) = uuid::Uuid::parse_str(&text[a..b]) else {
+            continue;
+        };
+        if keep.contains(&original) {
+            continue;
+        }
+        out.push_str(&text[last..a]);
+        out.push_str(&uuid::Uuid::new_v5(&original, copy.to_string().as_bytes()).to_string());
+        last = b;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+fn remap_value(
+    value: &toml::Value,
+    copy: usize,
+    keep: &std::collections::BTreeSet<uuid::Uuid>,
+) -> toml::Value {
+    match value {
+        toml::Value::String(s) => toml::Value::String(remap_text(s, copy, keep)),
+        toml::Value::Array(items) => {
+            toml::Value::Array(items.iter().map(|v| remap_value(v, copy, keep)).collect())
+        }
+        toml::Value::Table(t) => toml::Value::Table(remap_row(t, copy, keep)),
+        other => other.clone(),
+    }
+}
+
+fn remap_row(
+    row: &toml::Table,
+    copy: usize,
+    keep: &std::collections::BTreeSet<uuid::Uuid>,
+) -> toml::Table {
+    row.iter()
+        .map(|(k, v)| (k.clone(), remap_value(v, copy, keep)))
+        .collect()
+}
+
+/// A TOML value on one line: strings as basic strings (JSON's escapes are TOML's), tables
+/// inline.
+fn toml_value(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => serde_json::to_string(s).expect("string"),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) if f.is_finite() => format!("{f:?}"),
+        toml::Value::Float(f) if f.is_nan() => "nan".into(),
+        toml::Value::Float(f) => (if *f > 0.0 { "inf" } else { "-inf" }).into(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(toml_value).collect::<Vec<_>>().join(", ")
+        ),
+        toml::Value::Table(t) => format!(
+            "{{ {} }}",
+            t.iter()
+                .map(|(k, v)| format!(
+                    "{} = {}",
+                    serde_json::to_string(k).expect("key"),
+                    toml_value(v)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn write_toml_row(out: &mut String, table: &str, row: &toml::Table) {
+    out.push_str(&format!("[[{table}]]\n"));
+    for (key, value) in row {
+        out.push_str(&format!(
+            "{} = {}\n",
+            serde_json::to_string(key).expect("key"),
+            toml_value(value)
+        ));
+    }
+    out.push('\n');
+}
