@@ -6,7 +6,7 @@ use askama::Template;
 use super::code;
 use super::ledger::PersonLink;
 use super::links::{self, Depth, Format};
-use super::page::{Archive, Entry, IndexRow, ReportView};
+use super::page::{Archive, Entry, IndexRow, ReportView, time_pair as time};
 use super::text::{escape_html, is_safe_url, is_web_url, markdown_to_html};
 use super::view::{Block, Inline};
 
@@ -99,11 +99,6 @@ pub struct IndexPage {
     pub repositories: Vec<String>,
     pub rows: Vec<IndexRowHtml>,
     pub people: Vec<PersonLink>,
-}
-
-fn time(t: Option<crate::model::Timestamp>) -> (String, String) {
-    t.map(|t| (t.iso(), t.display()))
-        .unwrap_or_else(|| (String::new(), "unknown time".into()))
 }
 
 /// `<a>` to an external URL when it is `http(s)`/`mailto`, else the text alone.

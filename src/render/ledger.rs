@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::html::external;
 use super::links::{self, Depth, Format};
-use super::page::{Entry, ReportView};
+use super::page::{Entry, ReportView, time_pair as time};
 use super::text::markdown_excerpt;
 use super::view::{Block, Inline};
 use crate::model::artefact::humanize;
@@ -249,11 +249,6 @@ pub struct PersonLink {
     pub name: String,
     pub kind: &'static str,
     pub entries: usize,
-}
-
-fn time(t: Option<Timestamp>) -> (String, String) {
-    t.map(|t| (t.iso(), t.display()))
-        .unwrap_or_else(|| (String::new(), "unknown time".into()))
 }
 
 impl Ledger {

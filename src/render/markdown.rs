@@ -357,8 +357,7 @@ pub fn block(value: &Block, archive: &Archive) -> String {
 }
 
 fn time(t: Option<crate::model::Timestamp>) -> String {
-    t.map(|t| t.display())
-        .unwrap_or_else(|| "unknown time".into())
+    super::page::time_pair(t).1
 }
 
 fn entry(e: &Entry, archive: &Archive) -> EntryMd {

@@ -10,6 +10,12 @@ use super::view::{self, Block, Inline};
 use crate::model::artefact::humanize;
 use crate::model::{Artefact, Content, Report, StatusKind, Timestamp};
 
+/// An optional time as (`datetime=` form, human form); a missing one reads "unknown time".
+pub fn time_pair(t: Option<Timestamp>) -> (String, String) {
+    t.map(|t| (t.iso(), t.display()))
+        .unwrap_or_else(|| (String::new(), "unknown time".into()))
+}
+
 /// The reports in this archive, with their titles: references to them become links.
 #[derive(Clone, Debug, Default)]
 pub struct Archive {
