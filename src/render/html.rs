@@ -14,8 +14,7 @@ pub struct StatusRowHtml {
     pub label: &'static str,
     pub value_html: String,
     pub explanation_html: String,
-    pub actor: String,
-    pub actor_href: String,
+    pub actor_html: String,
     pub time_iso: String,
     pub time: String,
     pub href: String,
@@ -39,9 +38,8 @@ pub struct EntryHtml {
     pub href: String,
     pub label: String,
     pub kind: String,
-    pub actor: String,
     pub actor_kind: &'static str,
-    pub actor_href: String,
+    pub actor_html: String,
     pub time_iso: String,
     pub time: String,
     pub edited: Option<(String, String)>,
@@ -50,13 +48,38 @@ pub struct EntryHtml {
     pub body_html: String,
 }
 
+/// How a page gets its stylesheet: linked from the archive's assets, or inlined (an export must
+/// load nothing from anywhere).
+pub struct Head {
+    pub stylesheet: Option<String>,
+    pub inline_css: Option<String>,
+}
+
+impl Head {
+    pub fn linked(from: Depth) -> Head {
+        Head {
+            stylesheet: Some(links::stylesheet(from)),
+            inline_css: None,
+        }
+    }
+
+    fn for_scope(scope: &links::Scope, from: Depth) -> Head {
+        match scope {
+            links::Scope::Archive => Head::linked(from),
+            links::Scope::Standalone { .. } => Head {
+                stylesheet: None,
+                inline_css: Some(super::stylesheet()),
+            },
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "report.html")]
 pub struct ReportPage {
     pub title: String,
-    pub stylesheet: String,
-    pub index: String,
-    pub markdown: String,
+    pub head: Head,
+    pub nav_html: String,
     pub status: String,
     pub created: String,
     pub last_activity: String,
@@ -90,7 +113,7 @@ pub struct IndexRowHtml {
 #[template(path = "index.html")]
 pub struct IndexPage {
     pub title: String,
-    pub stylesheet: String,
+    pub head: Head,
     pub markdown: String,
     pub script: String,
     pub search_index: String,
@@ -117,6 +140,18 @@ pub fn external(text: &str, url: &str) -> String {
     }
 }
 
+/// `<a href>text</a>`, or the text alone where there is nothing to link to.
+pub fn anchor(text: &str, href: Option<String>) -> String {
+    match href {
+        Some(href) => format!(
+            r#"<a href="{}">{}</a>"#,
+            escape_html(&href),
+            escape_html(text)
+        ),
+        None => escape_html(text),
+    }
+}
+
 pub fn inline(value: &Inline, archive: &Archive) -> String {
     match value {
         Inline::Text(t) => escape_html(t),
@@ -124,11 +159,7 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
         Inline::Url { text, url } => external(text, url),
         Inline::Report(raw) => match uuid::Uuid::parse_str(raw.trim()) {
             Ok(id) => match archive.title(id) {
-                Some(title) => format!(
-                    r#"<a href="{}">{}</a>"#,
-                    escape_html(&links::report(id, Format::Html, Depth::Folder)),
-                    escape_html(title)
-                ),
+                Some(title) => anchor(title, archive.scope.report(id, Format::Html)),
                 None => format!(
                     r#"<span class="missing">report <code>{}</code> (not in this archive)</span>"#,
                     id
@@ -139,18 +170,8 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
                 escape_html(raw)
             ),
         },
-        Inline::Task { id, title } => format!(
-            r#"<a href="{}">{}</a>"#,
-            escape_html(&links::from(Depth::Folder, &links::task_path(*id))),
-            escape_html(title)
-        ),
-        Inline::Entry { id, text } => {
-            format!(
-                r#"<a href="{}">{}</a>"#,
-                links::entry(*id),
-                escape_html(text)
-            )
-        }
+        Inline::Task { id, title } => anchor(title, archive.scope.page(&links::task_path(*id))),
+        Inline::Entry { id, text } => anchor(text, archive.scope.entry(*id)),
         Inline::Badge(b) => format!(r#"<span class="badge">{}</span>"#, escape_html(b)),
         Inline::List(items) => items
             .iter()
@@ -229,9 +250,8 @@ fn entry(e: &Entry, archive: &Archive) -> EntryHtml {
         href: links::entry(e.id),
         label: e.label.clone(),
         kind: e.kind.clone(),
-        actor: e.actor.clone(),
         actor_kind: e.actor_kind,
-        actor_href: links::from(Depth::Folder, &e.actor_page),
+        actor_html: anchor(&e.actor, archive.scope.page(&e.actor_page)),
         time_iso,
         time,
         edited: e.edited.map(|t| (t.iso(), t.display())),
@@ -244,9 +264,24 @@ fn entry(e: &Entry, archive: &Archive) -> EntryHtml {
 pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
     ReportPage {
         title: view.title.clone(),
-        stylesheet: links::stylesheet(Depth::Folder),
-        index: links::index(Format::Html, Depth::Folder),
-        markdown: links::report(view.id, Format::Markdown, Depth::Folder),
+        head: Head::for_scope(&archive.scope, Depth::Folder),
+        nav_html: [
+            archive
+                .scope
+                .index(Format::Html)
+                .map(|h| anchor("All reports", Some(h))),
+            match archive.scope {
+                links::Scope::Archive => Some(anchor(
+                    "Markdown",
+                    archive.scope.report(view.id, Format::Markdown),
+                )),
+                links::Scope::Standalone { .. } => None,
+            },
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · "),
         status: view.status.clone(),
         created: time(view.created).1,
         last_activity: time(view.last_activity).1,
@@ -270,8 +305,7 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
                         .as_deref()
                         .map(markdown_to_html)
                         .unwrap_or_default(),
-                    actor: row.actor.clone(),
-                    actor_href: links::from(Depth::Folder, &row.actor_page),
+                    actor_html: anchor(&row.actor, archive.scope.page(&row.actor_page)),
                     time_iso,
                     time,
                     href: links::entry(row.entry),
@@ -309,10 +343,9 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
             .map(|d| ItemHtml {
                 href: links::entry(d.entry),
                 html: format!(
-                    r#"<span class="badge">{}</span> by <a href="{}">{}</a>, {}{}"#,
+                    r#"<span class="badge">{}</span> by {}, {}{}"#,
                     escape_html(&d.reason),
-                    escape_html(&links::from(Depth::Folder, &d.actor_page)),
-                    escape_html(&d.actor),
+                    anchor(&d.actor, archive.scope.page(&d.actor_page)),
                     time(d.when).1,
                     d.note
                         .as_deref()
@@ -343,7 +376,7 @@ fn choices<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Vec<String> {
 pub fn index_page(rows: &[IndexRow], people: Vec<PersonLink>) -> IndexPage {
     IndexPage {
         title: "Signals reports".into(),
-        stylesheet: links::stylesheet(Depth::Root),
+        head: Head::linked(Depth::Root),
         markdown: links::index(Format::Markdown, Depth::Root),
         script: links::asset_path(links::INDEX_SCRIPT),
         search_index: links::asset_path(links::SEARCH_INDEX),

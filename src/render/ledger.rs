@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::html::external;
+use super::html::{Head, external};
 use super::links::{self, Depth, Format};
 use super::page::{Entry, ReportView, time_pair as time};
 use super::text::markdown_excerpt;
@@ -203,7 +203,7 @@ pub struct CountRow {
 #[template(path = "person.html")]
 pub struct PersonPage {
     pub title: String,
-    pub stylesheet: String,
+    pub head: Head,
     pub index: String,
     pub kind: String,
     pub counts: Vec<CountRow>,
@@ -230,7 +230,7 @@ pub struct ReportRow {
 #[template(path = "task.html")]
 pub struct TaskPage {
     pub title: String,
-    pub stylesheet: String,
+    pub head: Head,
     pub index: String,
     pub id: String,
     pub found: bool,
@@ -332,7 +332,7 @@ impl Ledger {
                     path.clone(),
                     PersonPage {
                         title: first.name.clone(),
-                        stylesheet: links::stylesheet(Depth::Folder),
+                        head: Head::linked(Depth::Folder),
                         index: links::index(Format::Html, Depth::Folder),
                         kind: kind.to_string(),
                         total: rows.len(),
@@ -398,7 +398,7 @@ impl Ledger {
                     path,
                     TaskPage {
                         title,
-                        stylesheet: links::stylesheet(Depth::Folder),
+                        head: Head::linked(Depth::Folder),
                         index: links::index(Format::Html, Depth::Folder),
                         id: id.to_string(),
                         found: task.is_some(),

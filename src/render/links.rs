@@ -168,3 +168,55 @@ mod tests {
         assert_eq!(slug("Claude Code"), slug("Claude Code"));
     }
 }
+
+/// Where a report's pages link to: the archive around them (relative links), or nothing around
+/// them — an export — with absolute links under the archive's published URL when one is given,
+/// and no link at all otherwise.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    Archive,
+    Standalone {
+        /// `https://…/`, as checked by `feeds::base_url`.
+        base_url: Option<String>,
+        /// Whether `#a-<uuid>` links within the document are kept (not in a PR comment, where
+        /// GitHub rewrites ids).
+        fragments: bool,
+    },
+}
+
+impl Scope {
+    /// A page of the archive (`tasks/…`, `people/…`, root-relative), as linked from a report.
+    pub fn page(&self, path: &str) -> Option<String> {
+        match self {
+            Scope::Archive => Some(from(Depth::Folder, path)),
+            Scope::Standalone { base_url, .. } => base_url.as_ref().map(|b| format!("{b}{path}")),
+        }
+    }
+
+    /// Another report's page (or this report's twin in `format`), as linked from a report.
+    pub fn report(&self, id: Uuid, format: Format) -> Option<String> {
+        match self {
+            Scope::Archive => Some(report(id, format, Depth::Folder)),
+            Scope::Standalone { .. } => self.page(&report_path(id, Format::Html)),
+        }
+    }
+
+    /// The index, as linked from a report.
+    pub fn index(&self, format: Format) -> Option<String> {
+        match self {
+            Scope::Archive => Some(index(format, Depth::Folder)),
+            Scope::Standalone { .. } => self.page(&index_path(Format::Html)),
+        }
+    }
+
+    /// An entry of the same document.
+    pub fn entry(&self, id: Uuid) -> Option<String> {
+        match self {
+            Scope::Standalone {
+                fragments: false, ..
+            } => None,
+            _ => Some(entry(id)),
+        }
+    }
+}

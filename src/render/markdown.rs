@@ -40,8 +40,8 @@ pub struct EntryMd {
 #[template(path = "report.md")]
 pub struct ReportDoc {
     pub title: String,
-    pub index: String,
-    pub html: String,
+    /// Links to the index and the HTML twin (empty in an export without a base URL).
+    pub nav: String,
     pub meta: String,
     pub notices: Vec<String>,
     pub summary: String,
@@ -90,6 +90,14 @@ fn destination(url: &str) -> String {
     out
 }
 
+/// A link where there is somewhere to link to, else the text.
+fn link_or_text(text: &str, url: Option<String>) -> String {
+    match url {
+        Some(url) => link(text, &url),
+        None => escape_markdown(text),
+    }
+}
+
 fn link(text: &str, url: &str) -> String {
     format!("[{}]({})", escape_markdown(text), destination(url))
 }
@@ -112,15 +120,15 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
         Inline::Url { text, url } => external(text, url),
         Inline::Report(raw) => match uuid::Uuid::parse_str(raw.trim()) {
             Ok(id) => match archive.title(id) {
-                Some(title) => link(title, &links::report(id, Format::Markdown, Depth::Folder)),
+                Some(title) => link_or_text(title, archive.scope.report(id, Format::Markdown)),
                 None => format!("report `{id}` (not in this archive)"),
             },
             Err(_) => format!("report {} (not a report id)", markdown_code_span(raw)),
         },
         Inline::Task { id, title } => {
-            link(title, &links::from(Depth::Folder, &links::task_path(*id)))
+            link_or_text(title, archive.scope.page(&links::task_path(*id)))
         }
-        Inline::Entry { id, text } => link(text, &links::entry(*id)),
+        Inline::Entry { id, text } => link_or_text(text, archive.scope.entry(*id)),
         Inline::Badge(b) => format!("**{}**", escape_markdown(b)),
         Inline::List(items) => items
             .iter()
@@ -363,14 +371,17 @@ fn time(t: Option<crate::model::Timestamp>) -> String {
 fn entry(e: &Entry, archive: &Archive) -> EntryMd {
     let mut meta = format!(
         "by {} · {}",
-        link(&e.actor, &links::from(Depth::Folder, &e.actor_page)),
+        link_or_text(&e.actor, archive.scope.page(&e.actor_page)),
         time(e.when)
     );
     if let Some(edited) = e.edited {
         meta.push_str(&format!(" · edited {}", edited.display()));
     }
     if let Some(next) = e.superseded_by {
-        meta.push_str(&format!(" · {}", link("superseded", &links::entry(next))));
+        meta.push_str(&format!(
+            " · {}",
+            link_or_text("superseded", archive.scope.entry(next))
+        ));
     }
     EntryMd {
         anchor: links::anchor(e.id),
@@ -406,8 +417,23 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
     }
     ReportDoc {
         title: escape_markdown(&view.title),
-        index: links::index(Format::Markdown, Depth::Folder),
-        html: links::report(view.id, Format::Html, Depth::Folder),
+        nav: [
+            archive
+                .scope
+                .index(Format::Markdown)
+                .map(|h| link("All reports", &h)),
+            match archive.scope {
+                links::Scope::Archive => archive
+                    .scope
+                    .report(view.id, Format::Html)
+                    .map(|h| link("HTML", &h)),
+                links::Scope::Standalone { .. } => None,
+            },
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · "),
         meta,
         notices,
         summary: view
@@ -427,20 +453,23 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
                 StatusRowMd {
                     label: row.label,
                     value: cell(value),
-                    actor: link(&row.actor, &links::from(Depth::Folder, &row.actor_page)),
-                    link: link(&time(row.when), &links::entry(row.entry)),
+                    actor: link_or_text(&row.actor, archive.scope.page(&row.actor_page)),
+                    link: link_or_text(&time(row.when), archive.scope.entry(row.entry)),
                     earlier: if row.earlier.is_empty() {
                         "—".into()
                     } else {
                         cell(
                             row.earlier
                                 .iter()
-                                .map(|(id, value)| {
-                                    format!(
-                                        "[{}]({})",
-                                        inline(value, archive),
-                                        destination(&links::entry(*id))
-                                    )
+                                .map(|(id, value)| match archive.scope.entry(*id) {
+                                    Some(href) => {
+                                        format!(
+                                            "[{}]({})",
+                                            inline(value, archive),
+                                            destination(&href)
+                                        )
+                                    }
+                                    None => inline(value, archive),
                                 })
                                 .collect::<Vec<_>>()
                                 .join(" → "),
@@ -458,7 +487,7 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
                     "{} **{}** ({})",
                     markdown_code_span(&f.signal),
                     if f.verified { "Verified" } else { "Unverified" },
-                    link("entry", &links::entry(f.entry))
+                    link_or_text("entry", archive.scope.entry(f.entry))
                 )
             })
             .collect(),
@@ -469,9 +498,9 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
                 let mut line = format!(
                     "**{}** by {}, {} ({})",
                     escape_markdown(&d.reason),
-                    link(&d.actor, &links::from(Depth::Folder, &d.actor_page)),
+                    link_or_text(&d.actor, archive.scope.page(&d.actor_page)),
                     time(d.when),
-                    link("entry", &links::entry(d.entry))
+                    link_or_text("entry", archive.scope.entry(d.entry))
                 );
                 if let Some(note) = &d.note {
                     line.push_str(&format!(

@@ -20,6 +20,8 @@ pub fn time_pair(t: Option<Timestamp>) -> (String, String) {
 #[derive(Clone, Debug, Default)]
 pub struct Archive {
     pub titles: BTreeMap<Uuid, String>,
+    /// Where links lead: the archive, or (exports) a published archive or nowhere.
+    pub scope: links::Scope,
 }
 
 impl Archive {

@@ -105,6 +105,7 @@ pub async fn build(
     let teams = source.resolve_teams(&options.teams).await?;
     let records = source.reports(&teams, options.include_deleted).await?;
     let archive = Arc::new(Archive {
+        scope: render::links::Scope::Archive,
         titles: records
             .iter()
             .map(|r| {
