@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -17,20 +17,41 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Render the archive: one HTML page and one Markdown document per report, plus the index.
+    /// Render the archive: one HTML page and one Markdown document per report, plus the index,
+    /// task and people pages.
     Build(BuildArgs),
+    /// Export one report: a pull-request comment, a Markdown file or one self-contained HTML file.
+    Export(ExportArgs),
+}
+
+/// Where the rows come from.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// PostgreSQL URL (postgres://USER@HOST/DB), sqlite:PATH, or the path of a SQLite archive.
+    /// Without it (and without DATABASE_URL) the embedded demo archive is read.
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database: Option<String>,
+
+    /// Team whose reports to read (repeatable). Required by `build` when the database holds
+    /// several teams; with `export`, the report must belong to one of them.
+    #[arg(long = "team", value_name = "ID")]
+    pub teams: Vec<i64>,
+
+    /// A local clone to read commit diffs from when PostHog stored none (repeatable), e.g.
+    /// `--git-dir posthog/posthog=../posthog`.
+    #[arg(long = "git-dir", value_name = "OWNER/REPO=PATH", value_parser = reportpress::source::git::parse_spec)]
+    pub git_dirs: Vec<(String, PathBuf)>,
+
+    /// Where the archive is (or will be) published, an http(s) URL. `build` adds sitemap.xml and
+    /// an Atom feed; `export` links other reports, tasks and people there.
+    #[arg(long, value_name = "URL", value_parser = reportpress::render::feeds::base_url)]
+    pub base_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// PostgreSQL URL (postgres://USER@HOST/DB), sqlite:PATH, or the path of a SQLite archive.
-    /// Without it (and without DATABASE_URL) the embedded demo archive is rendered.
-    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
-    pub database: Option<String>,
-
-    /// Team whose reports to render (repeatable). Required when the database holds several teams.
-    #[arg(long = "team", value_name = "ID")]
-    pub teams: Vec<i64>,
+    #[command(flatten)]
+    pub source: SourceArgs,
 
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "exports")]
@@ -40,17 +61,43 @@ pub struct BuildArgs {
     #[arg(long)]
     pub include_deleted: bool,
 
-    /// A local clone to read commit diffs from when PostHog stored none (repeatable), e.g.
-    /// `--git-dir posthog/posthog=../posthog`.
-    #[arg(long = "git-dir", value_name = "OWNER/REPO=PATH", value_parser = reportpress::source::git::parse_spec)]
-    pub git_dirs: Vec<(String, PathBuf)>,
-
-    /// Where the archive will be published (http(s) URL): adds sitemap.xml and an Atom feed.
-    /// Without it the archive stays fully relative.
-    #[arg(long, value_name = "URL", value_parser = reportpress::render::feeds::base_url)]
-    pub base_url: Option<String>,
-
     /// Render workers (default: every core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    /// GitHub pull-request comment (Markdown within GitHub's comment limits).
+    Pr,
+    /// The report's Markdown document, standalone.
+    Md,
+    /// One self-contained HTML file.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The report's uuid.
+    #[arg(value_name = "REPORT_UUID")]
+    pub report: uuid::Uuid,
+
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    #[arg(long, value_enum, default_value = "pr")]
+    pub format: Format,
+
+    /// `--format pr`: at most this many characters (code points).
+    #[arg(long, value_name = "N", default_value_t = reportpress::render::pr::MAX_CHARS as u32,
+          value_parser = clap::value_parser!(u32).range(1_000..))]
+    pub max_chars: u32,
+
+    /// `--format pr`: where the full export lives, named when the comment had to be trimmed.
+    #[arg(long, value_name = "URL", value_parser = reportpress::render::feeds::web_url)]
+    pub full_url: Option<String>,
+
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

@@ -4,6 +4,7 @@
 //! The pipeline runs one way: [`source`] (rows) → [`model`] (typed reports) → [`render`]
 //! (pure functions to text) → [`site`] (the only module that writes files).
 
+pub mod export;
 pub mod model;
 pub mod render;
 pub mod site;

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{BuildArgs, Cli, Command};
+use cli::{BuildArgs, Cli, Command, ExportArgs, SourceArgs};
+use reportpress::export::{self, ExportFormat, ExportOptions};
 use reportpress::site::{self, BuildError, BuildOptions};
 use reportpress::source::Source;
 use reportpress::source::git::LocalRepos;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Build(args) => runtime.block_on(build(args)),
+        Command::Export(args) => runtime.block_on(export(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -43,24 +45,65 @@ fn main() -> ExitCode {
     }
 }
 
-async fn build(args: BuildArgs) -> anyhow::Result<()> {
-    let database = args.database.filter(|url| !url.trim().is_empty());
-    let mut source = match &database {
-        Some(url) => Source::open(url).await.map_err(BuildError::from)?,
+/// The database named by `--database`/`DATABASE_URL`, or the embedded demo (and says so).
+async fn open(args: &SourceArgs) -> Result<Source, BuildError> {
+    match args
+        .database
+        .as_deref()
+        .filter(|url| !url.trim().is_empty())
+    {
+        Some(url) => Ok(Source::open(url).await?),
         None => {
             eprintln!(
-                "reportpress: no --database or DATABASE_URL given: rendering the embedded demo archive"
+                "reportpress: no --database or DATABASE_URL given: reading the embedded demo archive"
             );
-            Source::demo().await.map_err(BuildError::from)?
+            Ok(Source::demo().await?)
         }
+    }
+}
+
+async fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let mut source = open(&args.source).await?;
+    let options = ExportOptions {
+        report: args.report,
+        teams: args.source.teams,
+        format: match args.format {
+            cli::Format::Pr => ExportFormat::Pr,
+            cli::Format::Md => ExportFormat::Md,
+            cli::Format::Html => ExportFormat::Html,
+        },
+        max_chars: args.max_chars as usize,
+        base_url: args.source.base_url,
+        full_url: args.full_url,
+        git: LocalRepos::new(args.source.git_dirs),
     };
+    let text = export::export(&mut source, &options)
+        .await
+        .with_context(|| format!("exporting from {}", source.label))?;
+    match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .context("writing to standard output")?;
+        }
+    }
+    Ok(())
+}
+
+async fn build(args: BuildArgs) -> anyhow::Result<()> {
+    let mut source = open(&args.source).await?;
     let options = BuildOptions {
         out: args.out,
-        teams: args.teams,
+        teams: args.source.teams,
         include_deleted: args.include_deleted,
         jobs: args.jobs.map(usize::from),
-        git: LocalRepos::new(args.git_dirs),
-        base_url: args.base_url,
+        git: LocalRepos::new(args.source.git_dirs),
+        base_url: args.source.base_url,
     };
     let summary = site::build(&mut source, &options)
         .await

@@ -24,6 +24,16 @@ pub fn base_url(raw: &str) -> Result<String, String> {
     })
 }
 
+/// An absolute http(s) URL (for `--full-url`).
+pub fn web_url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if is_web_url(raw) {
+        Ok(raw.to_string())
+    } else {
+        Err(format!("{raw:?} is not an http(s) URL"))
+    }
+}
+
 /// `sitemap.xml`: every page, reports with their last activity.
 pub fn sitemap(base: &str, rows: &[IndexRow], other_pages: &[String]) -> String {
     let mut out = String::from(

@@ -102,7 +102,7 @@ fn link(text: &str, url: &str) -> String {
     format!("[{}]({})", escape_markdown(text), destination(url))
 }
 
-fn external(text: &str, url: &str) -> String {
+pub fn external(text: &str, url: &str) -> String {
     let url = url.trim();
     let linkable =
         is_web_url(url) || (url.to_ascii_lowercase().starts_with("mailto:") && is_safe_url(url));
@@ -222,7 +222,7 @@ fn diff_markdown(text: &str, link: Option<&str>) -> String {
 /// reads code spans, then drops the backslash of every `\|`, inside code spans too. Outside
 /// code spans a backslash already escapes what follows (text from [`escape_markdown`]) and is
 /// kept with it; inside them a backslash is content, so every pipe there gets its own.
-fn cell(text: String) -> String {
+pub fn cell(text: String) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut chars = text.chars().peekable();
     // The backtick count of the open code span.

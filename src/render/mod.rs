@@ -10,6 +10,7 @@ pub mod ledger;
 pub mod links;
 pub mod markdown;
 pub mod page;
+pub mod pr;
 pub mod text;
 pub mod view;
 

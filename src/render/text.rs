@@ -53,6 +53,13 @@ pub fn is_safe_url(url: &str) -> bool {
     }
 }
 
+/// Whether a link written in stored Markdown is kept: absolute `http`, `https` or `mailto` only.
+/// A relative link was written against somewhere else (PostHog's app, a repository) and would
+/// resolve to nothing in an archive or an export, so it is shown as text.
+pub fn is_content_url(url: &str) -> bool {
+    is_web_url(url) || (url.trim().to_ascii_lowercase().starts_with("mailto:") && is_safe_url(url))
+}
+
 /// Whether a URL is absolute `http(s)` (for links that must work outside the archive).
 pub fn is_web_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
@@ -129,15 +136,15 @@ fn safe_events(source: &str) -> Vec<Event<'_>> {
                 title,
                 id,
             }) => {
-                let safe = is_safe_url(&dest_url) && !dest_url.trim().is_empty();
+                // An email autolink's destination is the bare address; as an inline link it
+                // needs its scheme, or it would be a relative link to a file.
+                let dest_url = match link_type {
+                    LinkType::Email => CowStr::from(format!("mailto:{dest_url}")),
+                    _ => dest_url,
+                };
+                let safe = is_content_url(&dest_url);
                 dropped.push(!safe);
                 if safe {
-                    // An email autolink's destination is the bare address; as an inline link
-                    // it needs its scheme, or it would be a relative link to a file.
-                    let dest_url = match link_type {
-                        LinkType::Email => CowStr::from(format!("mailto:{dest_url}")),
-                        _ => dest_url,
-                    };
                     events.push(Event::Start(Tag::Link {
                         link_type: normal_link_type(link_type),
                         dest_url,
@@ -149,7 +156,7 @@ fn safe_events(source: &str) -> Vec<Event<'_>> {
             Event::Start(Tag::Image {
                 dest_url, title, ..
             }) => {
-                let safe = is_safe_url(&dest_url) && !dest_url.trim().is_empty();
+                let safe = is_content_url(&dest_url);
                 dropped.push(!safe);
                 if safe {
                     events.push(Event::Start(Tag::Link {
@@ -164,6 +171,14 @@ fn safe_events(source: &str) -> Vec<Event<'_>> {
                 if dropped.pop() == Some(false) {
                     events.push(Event::End(TagEnd::Link));
                 }
+            }
+            // GitHub alerts (`> [!NOTE]`) from stored text become plain quotes: they would
+            // restyle a PR comment, and cannot nest inside the quote the text is shown in.
+            Event::Start(Tag::BlockQuote(Some(_))) => {
+                events.push(Event::Start(Tag::BlockQuote(None)))
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                events.push(Event::End(TagEnd::BlockQuote(None)))
             }
             Event::Start(Tag::Heading {
                 level,

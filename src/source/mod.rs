@@ -241,6 +241,17 @@ impl Source {
         rows.iter().map(report_record).collect()
     }
 
+    /// One report's row by id, whatever its team or status; `None` when there is none.
+    pub async fn report(&mut self, id: uuid::Uuid) -> Result<Option<ReportRecord>, SourceError> {
+        let sql = query::report(&self.schema);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_all(&mut self.conn)
+            .await
+            .map_err(SourceError::query("reading the report"))?;
+        rows.first().map(report_record).transpose()
+    }
+
     /// Everything one report needs: its artefacts (with their authors), its legacy task links,
     /// and the tasks and runs those mention.
     pub async fn report_rows(&mut self, report: ReportRecord) -> Result<ReportRows, SourceError> {

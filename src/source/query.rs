@@ -33,16 +33,10 @@ pub fn known_teams(schema: &Schema) -> Option<String> {
     })
 }
 
-pub fn reports(schema: &Schema, teams: usize, include_deleted: bool) -> String {
+fn report_columns(schema: &Schema) -> String {
     let c = |column, kind| schema.col(REPORTS, "r", column, kind);
-    let deleted = if include_deleted {
-        ""
-    } else {
-        " AND COALESCE(r.status, '') <> 'deleted'"
-    };
     format!(
-        "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {} FROM {REPORTS} r \
-         WHERE r.team_id IN ({}){deleted} ORDER BY 1",
+        "{}, {}, {}, {}, {}, {}, {}, {}, {}",
         c("id", Kind::Text),
         c("team_id", Kind::Int),
         c("status", Kind::Text),
@@ -52,7 +46,28 @@ pub fn reports(schema: &Schema, teams: usize, include_deleted: bool) -> String {
         c("signal_count", Kind::Int),
         c("created_at", Kind::Time),
         c("updated_at", Kind::Time),
+    )
+}
+
+pub fn reports(schema: &Schema, teams: usize, include_deleted: bool) -> String {
+    let deleted = if include_deleted {
+        ""
+    } else {
+        " AND COALESCE(r.status, '') <> 'deleted'"
+    };
+    format!(
+        "SELECT {} FROM {REPORTS} r WHERE r.team_id IN ({}){deleted} ORDER BY 1",
+        report_columns(schema),
         params(schema, 1, teams, false),
+    )
+}
+
+/// One report by id, whatever its team. Binds: the report id.
+pub fn report(schema: &Schema) -> String {
+    format!(
+        "SELECT {} FROM {REPORTS} r WHERE r.id = {}",
+        report_columns(schema),
+        schema.dialect.uuid_param(1),
     )
 }
 
