@@ -1,9 +1,11 @@
 //! A report as one GitHub pull-request comment: a summary table first, then the timeline with
 //! long parts folded in `<details>`, within GitHub's limits (65,536 code points and 262,144
 //! bytes, or `--max-chars`). What does not fit is trimmed deterministically — the largest
-//! detail first (the oldest on ties), then whole entries, oldest first, never the summary — and
-//! a visible line says so. Text from the database can neither mention anyone, reference an
-//! issue nor change the comment's structure.
+//! detail first (the oldest on ties), then whole entries, oldest first, then the report's
+//! summary text, never the marker, title and summary table — and a visible line says so. Sizes
+//! are measured after mentions are neutralised, so the limits hold for the text as posted. Text
+//! from the database can neither mention anyone, reference an issue nor change the comment's
+//! structure.
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
@@ -100,8 +102,74 @@ fn entry(e: &Entry, archive: &Archive) -> Rendered {
     Rendered { full, short }
 }
 
-fn size(text: &str) -> (usize, usize) {
-    (text.chars().count(), text.len())
+/// Code points and bytes of a piece of the comment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Size {
+    chars: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn of(text: &str) -> Size {
+        Size {
+            chars: text.chars().count(),
+            bytes: text.len(),
+        }
+    }
+}
+
+impl std::ops::Add for Size {
+    type Output = Size;
+    fn add(self, other: Size) -> Size {
+        Size {
+            chars: self.chars + other.chars,
+            bytes: self.bytes + other.bytes,
+        }
+    }
+}
+
+impl std::ops::Sub for Size {
+    type Output = Size;
+    fn sub(self, other: Size) -> Size {
+        Size {
+            chars: self.chars - other.chars,
+            bytes: self.bytes - other.bytes,
+        }
+    }
+}
+
+/// A part of the comment that trimming may replace by a shorter form. Both forms are
+/// neutralised already, so their sizes are what they add to the comment: the zero-width spaces
+/// that make mentions inert count against the limits too.
+struct Part {
+    full: String,
+    short: String,
+    full_size: Size,
+    short_size: Size,
+}
+
+impl Part {
+    fn new(full: &str, short: &str) -> Part {
+        let (full, short) = (neutralize(full), neutralize(short));
+        Part {
+            full_size: Size::of(&full),
+            short_size: Size::of(&short),
+            full,
+            short,
+        }
+    }
+
+    /// Whether the short form is shorter at all (it is not when nothing is folded).
+    fn shortens(&self) -> bool {
+        self.short_size.chars < self.full_size.chars && self.short_size.bytes < self.full_size.bytes
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trim {
+    Full,
+    Short,
+    Omitted,
 }
 
 /// The comment, within `max_chars` code points (and GitHub's byte limit).
@@ -112,6 +180,7 @@ pub fn comment(
     full_url: Option<&str>,
 ) -> String {
     let max_bytes = MAX_BYTES.min(max_chars.saturating_mul(4));
+    let fits = |size: Size| size.chars <= max_chars && size.bytes <= max_bytes;
     let first_row = |label: &str| {
         view.status_rows
             .iter()
@@ -124,7 +193,8 @@ pub fn comment(
         .first()
         .map(|u| cell(external(u, u)))
         .unwrap_or_else(|| "—".into());
-    let mut summary = format!(
+    // The head is never trimmed: the marker, the title and the summary table.
+    let head = neutralize(&format!(
         "{}\n\n## {}\n\n| Status | Priority | Actionability | Repository | Pull request | Entries |\n| --- | --- | --- | --- | --- | --- |\n| {} | {} | {} | {} | {} | {} |\n\n",
         marker(view),
         escape_markdown(&view.title),
@@ -134,72 +204,68 @@ pub fn comment(
         first_row("Repository"),
         pr,
         view.days.iter().map(|d| d.entries.len()).sum::<usize>(),
-    );
-    if let Some(s) = &view.summary {
+    ));
+    // The report's summary text: shortened last, when every entry is gone and it still does
+    // not fit (a long summary under a small `--max-chars`).
+    let summary = view.summary.as_ref().map(|s| {
         let (text, _) = folded(&Block::Markdown(s.clone()), archive);
-        summary.push_str(&text);
-        summary.push('\n');
-    }
-    let entries: Vec<(&Entry, Rendered)> = view
+        Part::new(
+            &format!("{text}\n"),
+            &format!(
+                "_The summary ({} lines) shortened to fit the comment._\n\n",
+                lines(s)
+            ),
+        )
+    });
+    let heading = "### Timeline\n\n";
+    let entries: Vec<(&Entry, Part)> = view
         .days
         .iter()
         .flat_map(|d| d.entries.iter())
-        .map(|e| (e, entry(e, archive)))
+        .map(|e| {
+            let r = entry(e, archive);
+            (e, Part::new(&r.full, &r.short))
+        })
         .collect();
 
-    // Shortening order: the largest saving first, the oldest on ties; omission: oldest first.
-    let mut by_saving: Vec<usize> = (0..entries.len()).collect();
-    by_saving.sort_by_key(|&i| {
-        let saving =
-            entries[i].1.full.len() - entries[i].1.short.len().min(entries[i].1.full.len());
-        (
-            std::cmp::Reverse(saving),
-            entries[i].0.when,
-            entries[i].0.id,
-        )
-    });
-    let mut shortened = vec![false; entries.len()];
-    let mut omitted = vec![false; entries.len()];
-    let heading = "### Timeline\n\n";
-    let notice_budget = 400 + full_url.map_or(0, |u| u.len() * 2);
-    let assemble = |shortened: &[bool], omitted: &[bool], notice: &str| -> String {
-        let mut out = summary.clone();
+    let mut trim = vec![Trim::Full; entries.len()];
+    let mut summary_short = false;
+    let assemble = |trim: &[Trim], summary_short: bool, notice: &str| -> String {
+        let mut out = head.clone();
+        if let Some(s) = &summary {
+            out.push_str(if summary_short { &s.short } else { &s.full });
+        }
         out.push_str(notice);
         out.push_str(heading);
-        for (i, (_, r)) in entries.iter().enumerate() {
-            if omitted[i] {
-                continue;
+        for (t, (_, part)) in trim.iter().zip(&entries) {
+            match t {
+                Trim::Full => out.push_str(&part.full),
+                Trim::Short => out.push_str(&part.short),
+                Trim::Omitted => {}
             }
-            out.push_str(if shortened[i] { &r.short } else { &r.full });
         }
         out
     };
-    let fits = |text: &str, reserve: usize| {
-        let (chars, bytes) = size(text);
-        chars + reserve <= max_chars && bytes + reserve <= max_bytes
-    };
-    let mut text = assemble(&shortened, &omitted, "");
-    if !fits(&text, 0) {
-        for &i in &by_saving {
-            if fits(&text, notice_budget) {
-                break;
-            }
-            shortened[i] = true;
-            text = assemble(&shortened, &omitted, "");
-        }
-        for i in 0..entries.len() {
-            if fits(&text, notice_budget) {
-                break;
-            }
-            omitted[i] = true;
-            text = assemble(&shortened, &omitted, "");
-        }
-        let n_short = (0..entries.len())
-            .filter(|&i| shortened[i] && !omitted[i])
-            .count();
-        let n_omit = omitted.iter().filter(|&&o| o).count();
+    let mut total = entries.iter().fold(
+        Size::of(&head)
+            + Size::of(heading)
+            + summary.as_ref().map_or(Size::default(), |s| s.full_size),
+        |sum, (_, part)| sum + part.full_size,
+    );
+    if fits(total) {
+        let text = assemble(&trim, false, "");
+        debug_assert_eq!(neutralize(&text), text);
+        return text;
+    }
+
+    let notice = |shortened: usize, omitted: usize, summary_short: bool| {
         let mut notice = format!(
-            "> **Trimmed to fit a GitHub comment:** {n_short} entries shortened, {n_omit} omitted."
+            "> **Trimmed to fit a GitHub comment:** {shortened} entries shortened, {omitted} omitted{}.",
+            if summary_short {
+                ", the summary shortened"
+            } else {
+                ""
+            }
         );
         match full_url {
             Some(url) => notice.push_str(&format!(" Full export: {}", external(url, url))),
@@ -208,20 +274,133 @@ pub fn comment(
             ),
         }
         notice.push_str("\n\n");
-        text = assemble(&shortened, &omitted, &notice);
-        // The summary alone may exceed a tiny --max-chars: it is never trimmed.
+        neutralize(&notice)
+    };
+    // Room for the notice at its longest: its counts only get smaller.
+    let reserve = Size::of(&notice(entries.len(), entries.len(), summary.is_some()));
+
+    // Shortening order: the largest saving first, the oldest on ties; omission: oldest first.
+    // An entry with nothing folded has nothing to shorten: it is never counted as shortened.
+    let mut by_saving: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].1.shortens())
+        .collect();
+    by_saving.sort_by_key(|&i| {
+        let part = &entries[i].1;
+        (
+            std::cmp::Reverse(part.full_size.chars - part.short_size.chars),
+            std::cmp::Reverse(part.full_size.bytes - part.short_size.bytes),
+            entries[i].0.when,
+            entries[i].0.id,
+        )
+    });
+    for &i in &by_saving {
+        if fits(total + reserve) {
+            break;
+        }
+        let part = &entries[i].1;
+        total = total - part.full_size + part.short_size;
+        trim[i] = Trim::Short;
     }
-    neutralize(&text)
+    let size = |t: Trim, part: &Part| match t {
+        Trim::Full => part.full_size,
+        Trim::Short => part.short_size,
+        Trim::Omitted => Size::default(),
+    };
+    let before_omission = trim.clone();
+    for (i, (_, part)) in entries.iter().enumerate() {
+        if fits(total + reserve) {
+            break;
+        }
+        total = total - size(trim[i], part);
+        trim[i] = Trim::Omitted;
+    }
+    if let Some(s) = summary.as_ref().filter(|s| s.shortens())
+        && !fits(total + reserve)
+    {
+        summary_short = true;
+        total = total - s.full_size + s.short_size;
+        // The room the summary's text left: the newest of the omitted entries come back.
+        for i in (0..entries.len()).rev() {
+            if trim[i] != Trim::Omitted {
+                continue;
+            }
+            let back = total + size(before_omission[i], &entries[i].1);
+            if !fits(back + reserve) {
+                break;
+            }
+            total = back;
+            trim[i] = before_omission[i];
+        }
+    }
+    let shortened = trim.iter().filter(|&&t| t == Trim::Short).count();
+    let omitted = trim.iter().filter(|&&t| t == Trim::Omitted).count();
+    let text = assemble(
+        &trim,
+        summary_short,
+        &notice(shortened, omitted, summary_short),
+    );
+    debug_assert_eq!(neutralize(&text), text);
+    if fits(Size::of(&text)) {
+        text
+    } else {
+        too_large(view, max_chars, max_bytes, full_url)
+    }
 }
 
-/// Makes `@mentions` and `#123` issue references in text inert with a zero-width space after
-/// the sign, leaving code, link destinations and HTML tags as they are.
+/// When even the marker, the title and the summary table exceed the budget (a title or a table
+/// value of thousands of characters): the marker, as much of the title as fits and a line that
+/// says why the rest is missing.
+fn too_large(
+    view: &ReportView,
+    max_chars: usize,
+    max_bytes: usize,
+    full_url: Option<&str>,
+) -> String {
+    let fits = |text: &str| {
+        let size = Size::of(text);
+        size.chars <= max_chars && size.bytes <= max_bytes
+    };
+    let title: Vec<char> = view.title.chars().collect();
+    let render = |n: usize, url: Option<&str>| {
+        let mut cut: String = title[..n].iter().collect();
+        if n < title.len() {
+            cut.push('…');
+        }
+        let mut text = format!(
+            "{}\n\n## {}\n\n> **Too large for a GitHub comment:** the report's title and summary table alone exceed the limit.",
+            marker(view),
+            escape_markdown(&cut)
+        );
+        match url {
+            Some(url) => text.push_str(&format!(" Full export: {}", external(url, url))),
+            None => text.push_str(" Export the report with `--format html` or `--format md`."),
+        }
+        text.push('\n');
+        neutralize(&text)
+    };
+    let url = full_url.filter(|&u| fits(&render(0, Some(u))));
+    // The longest prefix of the title that fits (a longer prefix is never shorter).
+    let (mut lo, mut hi) = (0, title.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(&render(mid, url)) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    render(lo, url)
+}
+
+/// Makes `@mentions` and `#123`/`GH-123` issue references in text inert with a zero-width space
+/// after the sign, leaving code, link destinations and HTML tags as they are.
 pub fn neutralize(markdown: &str) -> String {
     let mut cuts: Vec<usize> = Vec::new();
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_GFM;
+    let all = markdown.as_bytes();
     let mut in_code = false;
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         let text_only = match event {
@@ -239,30 +418,32 @@ pub fn neutralize(markdown: &str) -> String {
             Event::Html(_) | Event::InlineHtml(_) => true,
             _ => continue,
         };
-        let source = &markdown[range.clone()];
         let mut in_tag = false;
-        let bytes = source.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            if text_only {
-                match b {
-                    b'<' => in_tag = true,
-                    b'>' => {
-                        in_tag = false;
-                        continue;
-                    }
-                    _ => {}
-                }
-                if in_tag {
-                    continue;
-                }
+        let mut k = range.start;
+        while k < range.end {
+            let b = all[k];
+            if text_only && (in_tag || b == b'<') {
+                in_tag = b != b'>';
+                k += 1;
+                continue;
             }
-            let next = bytes.get(i + 1).copied();
-            let mention = b == b'@'
+            // A character reference is one character: never cut inside it (`&#39;` from
+            // escaped HTML), and what it stands for (`&#64;` is `@`) counts as that character.
+            let (c, end) = char_at(all, k, range.end);
+            let next = (end < all.len()).then(|| char_at(all, end, all.len()).0);
+            let mention = c == b'@'
                 && next.is_some_and(|n| n.is_ascii_alphanumeric() || n == b'_' || n == b'-');
-            let issue = b == b'#' && next.is_some_and(|n| n.is_ascii_digit());
-            if mention || issue {
-                cuts.push(range.start + i + 1);
+            let issue = c == b'#' && next.is_some_and(|n| n.is_ascii_digit());
+            // `GH-123` is GitHub's other issue reference (any case, not inside a word).
+            let gh_issue = c == b'-'
+                && next.is_some_and(|n| n.is_ascii_digit())
+                && k >= range.start + 2
+                && all[k - 2..k].eq_ignore_ascii_case(b"gh")
+                && (k == range.start + 2 || !all[k - 3].is_ascii_alphanumeric());
+            if mention || issue || gh_issue {
+                cuts.push(end);
             }
+            k = end;
         }
     }
     cuts.sort_unstable();
@@ -278,6 +459,45 @@ pub fn neutralize(markdown: &str) -> String {
     out
 }
 
+/// The character at `at` (a byte; a character reference that ends before `end` counts as the
+/// ASCII character it stands for, or as 0 when that is not ASCII) and where the next begins.
+fn char_at(bytes: &[u8], at: usize, end: usize) -> (u8, usize) {
+    let b = bytes[at];
+    if b != b'&' {
+        return (b, at + 1);
+    }
+    let rest = &bytes[at + 1..end.min(bytes.len())];
+    let Some(semi) = rest.iter().take(33).position(|&c| c == b';') else {
+        return (b, at + 1);
+    };
+    let name = &rest[..semi];
+    let code = match name {
+        [b'#', b'x' | b'X', hex @ ..] if (1..=6).contains(&hex.len()) => std::str::from_utf8(hex)
+            .ok()
+            .and_then(|h| u32::from_str_radix(h, 16).ok()),
+        [b'#', dec @ ..] if (1..=7).contains(&dec.len()) => std::str::from_utf8(dec)
+            .ok()
+            .and_then(|d| d.parse::<u32>().ok()),
+        [first, more @ ..]
+            if first.is_ascii_alphabetic() && more.iter().all(u8::is_ascii_alphanumeric) =>
+        {
+            Some(match name {
+                b"commat" => u32::from(b'@'),
+                b"num" => u32::from(b'#'),
+                _ => 0,
+            })
+        }
+        _ => None,
+    };
+    match code {
+        Some(code) => (
+            u8::try_from(code).ok().filter(u8::is_ascii).unwrap_or(0),
+            at + 2 + semi,
+        ),
+        None => (b, at + 1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::neutralize;
@@ -289,6 +509,22 @@ mod tests {
         assert!(out.contains("#\u{200B}12"), "{out}");
         assert!(out.contains("`@bob #3`"), "{out}");
         assert!(out.contains("\n@carol\n"), "{out}");
+        let gh = neutralize("GH-7, gh-8 and `GH-9`, not UGH-1\n");
+        assert!(
+            gh.contains("GH-\u{200B}7") && gh.contains("gh-\u{200B}8"),
+            "{gh}"
+        );
+        assert!(gh.contains("`GH-9`") && gh.contains("UGH-1"), "{gh}");
+        // Character references stay whole; those that stand for a sign are neutralised after.
+        let refs = neutralize(
+            "<details><summary>it&#39;s &amp; &#x27;</summary>\n\n</details>\n\n&#64;erin &num;4 &#35;&#53; &#38;#1\n",
+        );
+        assert!(refs.contains("it&#39;s &amp; &#x27;</summary>"), "{refs}");
+        assert!(
+            refs.contains("&#64;\u{200B}erin &num;\u{200B}4 &#35;\u{200B}&#53;"),
+            "{refs}"
+        );
+        assert!(refs.contains("&#38;#\u{200B}1"), "{refs}");
         let html = neutralize("<details><summary>@dave</summary>\n\nx\n</details>\n");
         assert!(html.contains("<summary>@\u{200B}dave</summary>"), "{html}");
         assert!(
