@@ -15,58 +15,12 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 use common::*;
 use scraper::{ElementRef, Html, Selector};
 
-const REQUIRE_ENV: &str = "REPORTPRESS_REQUIRE_CHROMIUM";
-/// A hung browser fails the test instead of hanging the suite.
-const BROWSER_TIMEOUT: Duration = Duration::from_secs(90);
-
 // ---- Chromium --------------------------------------------------------------------------------
-
-/// The Chromium binary, or `None` (with one skip line) when there is none and it is not required.
-fn chromium(test: &str) -> Option<PathBuf> {
-    let required = std::env::var(REQUIRE_ENV).is_ok_and(|v| !v.trim().is_empty());
-    if let Some(path) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
-        let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "CHROMIUM={} is set but is not a file",
-            path.display()
-        );
-        return Some(path);
-    }
-    let names = [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-        "chrome",
-    ];
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
-            .find(|p| p.is_file())
-    });
-    match found {
-        Some(path) => Some(path),
-        None if required => panic!(
-            "{REQUIRE_ENV} is set but no Chromium was found on PATH (chromium, chromium-browser, \
-             google-chrome): install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM=/path"
-        ),
-        None => {
-            eprintln!(
-                "skipped {test}: no Chromium found (apt-get install chromium, or set CHROMIUM); \
-                 set {REQUIRE_ENV}=1 to fail instead"
-            );
-            None
-        }
-    }
-}
 
 /// `file://` URL of `path` with `query` pairs (form-encoded, as `URLSearchParams` reads them).
 fn file_url(path: &Path, query: &[(&str, &str)]) -> String {
@@ -81,63 +35,19 @@ fn file_url(path: &Path, query: &[(&str, &str)]) -> String {
 /// Each run has a fresh profile; no network is touched (the pages are all `file://`).
 fn dump_dom(browser: &Path, url: &str, script: bool) -> String {
     let scratch = Scratch::new("chromium");
-    let (out, err) = (scratch.path("dom.html"), scratch.path("stderr.txt"));
-    let mut cmd = Command::new(browser);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-    ])
-    .arg(format!(
-        "--user-data-dir={}",
-        scratch.path("profile").display()
-    ));
+    let profile = scratch.path("profile");
     if !script {
         // JavaScript off as a reader turns it off: the profile's content setting. (The switch
         // `--blink-settings=scriptEnabled=false` also stops `--dump-dom` itself: it dumps nothing.)
-        let profile = scratch.path("profile/Default");
-        std::fs::create_dir_all(&profile).expect("profile dir");
+        let default = profile.join("Default");
+        std::fs::create_dir_all(&default).expect("profile dir");
         std::fs::write(
-            profile.join("Preferences"),
+            default.join("Preferences"),
             r#"{"profile":{"default_content_setting_values":{"javascript":2}}}"#,
         )
         .expect("profile preferences");
     }
-    // Output to files, not pipes: a dumped page is larger than a pipe buffer.
-    let mut child = cmd
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out).expect("dom file"))
-        .stderr(std::fs::File::create(&err).expect("stderr file"))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for chromium") {
-            break status;
-        }
-        if started.elapsed() > BROWSER_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within {BROWSER_TIMEOUT:?} on {url}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let dom = std::fs::read_to_string(&out).unwrap_or_default();
-    if !status.success() || !dom.contains("</html>") {
-        let stderr = std::fs::read_to_string(&err).unwrap_or_default();
-        let lines: Vec<&str> = stderr.lines().collect();
-        let tail = lines[lines.len().saturating_sub(20)..].join("\n");
-        panic!("chromium failed on {url} ({status}), no DOM dumped; stderr ends:\n{tail}");
-    }
-    dom
+    chromium_dump(browser, url, &profile, &[])
 }
 
 // ---- Pages -----------------------------------------------------------------------------------

@@ -20,9 +20,9 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Output;
+use std::time::Instant;
 
 use common::*;
 use comrak::nodes::NodeValue;
@@ -1322,46 +1322,6 @@ fn the_html_export_is_self_contained() {
     }
 }
 
-const REQUIRE_ENV: &str = "REPORTPRESS_REQUIRE_CHROMIUM";
-const BROWSER_TIMEOUT: Duration = Duration::from_secs(90);
-
-/// The Chromium binary, or `None` (with one skip line) when there is none and it is not
-/// required: the rules of tests/browser.rs.
-fn chromium(test: &str) -> Option<PathBuf> {
-    let required = std::env::var(REQUIRE_ENV).is_ok_and(|v| !v.trim().is_empty());
-    if let Some(path) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
-        let path = PathBuf::from(path);
-        assert!(path.is_file(), "CHROMIUM={} is not a file", path.display());
-        return Some(path);
-    }
-    let names = [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-        "chrome",
-    ];
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
-            .find(|p| p.is_file())
-    });
-    match found {
-        Some(path) => Some(path),
-        None if required => panic!(
-            "{REQUIRE_ENV} is set but no Chromium was found on PATH: install it (apt-get install \
-             chromium) or set CHROMIUM=/path"
-        ),
-        None => {
-            eprintln!(
-                "skipped {test}: no Chromium found (apt-get install chromium, or set CHROMIUM); \
-                 set {REQUIRE_ENV}=1 to fail instead"
-            );
-            None
-        }
-    }
-}
-
 /// What Chromium made of a page opened with the network disabled: the DOM it dumps, and the
 /// URLs the page itself asked for (from Chromium's network log; the browser's own background
 /// requests, which have no origin, are not the page's).
@@ -1372,59 +1332,22 @@ struct Offline {
 
 fn open_offline(browser: &Path, page: &Path) -> Offline {
     let scratch = Scratch::new("chromium-export");
-    let (out, err, net) = (
-        scratch.path("dom.html"),
-        scratch.path("stderr.txt"),
-        scratch.path("net.json"),
-    );
+    let net = scratch.path("net.json");
     let url = url::Url::from_file_path(page)
         .expect("absolute path")
         .to_string();
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+    let dom = chromium_dump(
+        browser,
+        &url,
+        &scratch.path("profile"),
+        &[
             // No network: every request goes to a proxy that is not there, and no name resolves.
-            "--proxy-server=127.0.0.1:9",
-            "--proxy-bypass-list=<-loopback>",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            scratch.path("profile").display()
-        ))
-        .arg(format!("--log-net-log={}", net.display()))
-        .arg(&url)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out).expect("dom file"))
-        .stderr(std::fs::File::create(&err).expect("stderr file"))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for chromium") {
-            break status;
-        }
-        if started.elapsed() > BROWSER_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within {BROWSER_TIMEOUT:?} on {url}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let dom = std::fs::read_to_string(&out).unwrap_or_default();
-    if !status.success() || !dom.contains("</html>") {
-        let stderr = std::fs::read_to_string(&err).unwrap_or_default();
-        panic!("chromium failed on {url} ({status}); stderr:\n{stderr}");
-    }
+            "--proxy-server=127.0.0.1:9".into(),
+            "--proxy-bypass-list=<-loopback>".into(),
+            "--host-resolver-rules=MAP * ~NOTFOUND".into(),
+            format!("--log-net-log={}", net.display()),
+        ],
+    );
     // The log is JSON; one cut short at exit lacks its closing brackets.
     let log = std::fs::read_to_string(&net).expect("network log");
     let log: serde_json::Value = serde_json::from_str(&log)

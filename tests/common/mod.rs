@@ -51,6 +51,100 @@ pub const TYPES: [&str; 32] = [
     "pushed_branch",
 ];
 
+pub const REQUIRE_ENV: &str = "REPORTPRESS_REQUIRE_CHROMIUM";
+/// A hung browser fails the test instead of hanging the suite.
+pub const BROWSER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// The Chromium binary, or `None` (with one skip line) when there is none and it is not required.
+pub fn chromium(test: &str) -> Option<PathBuf> {
+    let required = std::env::var(REQUIRE_ENV).is_ok_and(|v| !v.trim().is_empty());
+    if let Some(path) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "CHROMIUM={} is set but is not a file",
+            path.display()
+        );
+        return Some(path);
+    }
+    let names = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+        "chrome",
+    ];
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+            .find(|p| p.is_file())
+    });
+    match found {
+        Some(path) => Some(path),
+        None if required => panic!(
+            "{REQUIRE_ENV} is set but no Chromium was found on PATH (chromium, chromium-browser, \
+             google-chrome): install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM=/path"
+        ),
+        None => {
+            eprintln!(
+                "skipped {test}: no Chromium found (apt-get install chromium, or set CHROMIUM); \
+                 set {REQUIRE_ENV}=1 to fail instead"
+            );
+            None
+        }
+    }
+}
+
+/// Loads `url` in headless Chromium (the flags every test uses, then `extra`) with the profile
+/// folder `profile`, and returns the DOM it dumps. Fails the test when Chromium fails, dumps no
+/// page, or runs longer than [`BROWSER_TIMEOUT`].
+pub fn chromium_dump(browser: &Path, url: &str, profile: &Path, extra: &[String]) -> String {
+    let scratch = Scratch::new("chromium-out");
+    let (out, err) = (scratch.path("dom.html"), scratch.path("stderr.txt"));
+    // Output to files, not pipes: a dumped page is larger than a pipe buffer.
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out).expect("dom file"))
+        .stderr(std::fs::File::create(&err).expect("stderr file"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for chromium") {
+            break status;
+        }
+        if started.elapsed() > BROWSER_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within {BROWSER_TIMEOUT:?} on {url}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let dom = std::fs::read_to_string(&out).unwrap_or_default();
+    if !status.success() || !dom.contains("</html>") {
+        let stderr = std::fs::read_to_string(&err).unwrap_or_default();
+        let lines: Vec<&str> = stderr.lines().collect();
+        let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+        panic!("chromium failed on {url} ({status}), no DOM dumped; stderr ends:\n{tail}");
+    }
+    dom
+}
+
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
