@@ -22,6 +22,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Export one report: a pull-request comment, a Markdown file or one self-contained HTML file.
     Export(ExportArgs),
+    /// Write a generated SQLite archive: N reports with a realistic mix of entries, the same
+    /// file for the same N, seed and team (for benchmarks and scale tests).
+    Demo(DemoArgs),
 }
 
 /// Where the rows come from.
@@ -100,4 +103,28 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many reports to generate.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub reports: u32,
+
+    /// Seed of the generator: the same seed gives the same file.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+
+    /// Team the reports belong to.
+    #[arg(long, value_name = "ID", default_value_t = 1,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub team: i64,
+
+    /// The SQLite file to write (written beside it under a temporary name, then renamed).
+    #[arg(long, value_name = "PATH.sqlite")]
+    pub out: PathBuf,
+
+    /// Replace the file when it exists.
+    #[arg(long)]
+    pub force: bool,
 }

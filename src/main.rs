@@ -8,10 +8,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{BuildArgs, Cli, Command, ExportArgs, SourceArgs};
+use cli::{BuildArgs, Cli, Command, DemoArgs, ExportArgs, SourceArgs};
 use reportpress::export::{self, ExportFormat, ExportOptions};
 use reportpress::site::{self, BuildError, BuildOptions};
 use reportpress::source::Source;
+use reportpress::source::generate::{self, GenerateOptions};
 use reportpress::source::git::LocalRepos;
 
 /// Above this the build warns that the search index is getting heavy for a browser to load.
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => runtime.block_on(build(args)),
         Command::Export(args) => runtime.block_on(export(args)),
+        Command::Demo(args) => runtime.block_on(demo(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,6 +94,29 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
                 .context("writing to standard output")?;
         }
     }
+    Ok(())
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let options = GenerateOptions {
+        reports: args.reports,
+        seed: args.seed,
+        team: args.team,
+        force: args.force,
+    };
+    let summary = generate::generate(&args.out, &options).await?;
+    eprintln!(
+        "reportpress: wrote {} reports ({} entries, {} tasks, {} task runs, {} people; team {}, seed {}) to {}: {} bytes",
+        summary.reports,
+        summary.artefacts,
+        summary.tasks,
+        summary.runs,
+        summary.users,
+        options.team,
+        options.seed,
+        args.out.display(),
+        summary.bytes,
+    );
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! time. Everything runs in one read-only transaction, so a build sees one consistent state.
 
 mod demo;
+pub mod generate;
 pub mod git;
 mod query;
 pub mod schema;
@@ -60,7 +61,7 @@ impl SourceError {
     }
 }
 
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -340,7 +341,7 @@ fn looks_like_path(url: &str) -> bool {
 }
 
 /// SQLite URLs are percent-decoded by sqlx: keep paths with `%`, `?`, `#` or spaces intact.
-fn encode_path(path: &str) -> String {
+pub(crate) fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
         match c {
