@@ -64,6 +64,12 @@ pub struct BuildArgs {
     #[arg(long)]
     pub include_deleted: bool,
 
+    /// Render every report. Without it, a report whose fingerprint (its rows, the titles of the
+    /// reports it refers to, this program) matches the previous build's manifest is not rendered
+    /// again, and no unchanged file is rewritten.
+    #[arg(long)]
+    pub full: bool,
+
     /// Render workers (default: every core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,

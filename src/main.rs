@@ -129,13 +129,14 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         jobs: args.jobs.map(usize::from),
         git: LocalRepos::new(args.source.git_dirs),
         base_url: args.source.base_url,
+        full: args.full,
     };
     let summary = site::build(&mut source, &options)
         .await
         .with_context(|| format!("building from {}", source.label))?;
     let teams: Vec<String> = summary.teams.iter().map(i64::to_string).collect();
     eprintln!(
-        "reportpress: rendered {} reports ({} entries, team {}) from {} into {}: {} files, {} bytes (search index {} bytes){}",
+        "reportpress: {} reports ({} entries, team {}) from {} into {}: {} rendered, {} unchanged; {} files, {} written (search index {} bytes){}",
         summary.reports,
         summary.entries,
         if teams.is_empty() {
@@ -145,8 +146,10 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         },
         source.label,
         options.out.display(),
+        summary.rendered,
+        summary.reports - summary.rendered,
         summary.files,
-        summary.bytes,
+        summary.written,
         summary.search_index_bytes,
         if summary.removed > 0 {
             format!(", {} stale pages removed", summary.removed)

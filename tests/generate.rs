@@ -173,7 +173,7 @@ fn two_hundred_reports_every_type_readable_and_built() {
     let database = format!("sqlite:{}", db.display());
     let result = build(Some(&database), &out, &["--include-deleted"]);
     assert!(
-        stderr(&result).contains("rendered 200 reports"),
+        stderr(&result).contains("200 reports ("),
         "{}",
         stderr(&result)
     );

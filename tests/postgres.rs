@@ -106,7 +106,7 @@ fn the_reader_runs_read_only() {
     let scratch = Scratch::new("readonly");
     let result = build(Some(url.as_str()), &scratch.path("out"), &[]);
     assert!(
-        stderr(&result).contains("rendered 15 reports"),
+        stderr(&result).contains("15 reports ("),
         "{}",
         stderr(&result)
     );

@@ -235,6 +235,21 @@ impl Report {
             .collect()
     }
 
+    /// Other reports this one's entries refer to (`related_to`, `report_link`, code reviews): their
+    /// titles appear on its pages.
+    pub fn referenced_reports(&self) -> BTreeSet<Uuid> {
+        self.artefacts
+            .iter()
+            .filter_map(|a| match &a.content {
+                Content::RelatedTo(r) => Some(r.report_id.as_str()),
+                Content::ReportLink(l) => Some(l.report_id.as_str()),
+                Content::CodeReview(r) => Some(r.review_report_id.as_str()),
+                _ => None,
+            })
+            .filter_map(|id| Uuid::parse_str(id.trim()).ok())
+            .collect()
+    }
+
     /// The repository of the canonical `repo_selection`, when one is set.
     pub fn repository(&self) -> Option<&str> {
         let history = self.status_view.history(super::StatusKind::Repository)?;

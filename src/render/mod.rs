@@ -29,6 +29,7 @@ pub struct RenderError {
 }
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
+
 const INDEX_SCRIPT: &str = include_str!("../../static/index.js");
 
 /// The archive's one stylesheet: the page styles and the syntax-highlighting themes.
@@ -36,28 +37,36 @@ pub fn stylesheet() -> String {
     format!("{STYLESHEET}\n{}", highlight::stylesheet())
 }
 
-/// A rendered report: its HTML page, its Markdown document, and what it contributes to the
-/// index, people, task and search pages.
+/// A rendered report: its HTML page and Markdown document (when rendered), and what it
+/// contributes to the index, people, task and search pages.
 pub struct RenderedReport {
-    pub html: String,
-    pub markdown: String,
+    /// The pages, when asked for (an incremental build skips unchanged ones).
+    pub pages: Option<(String, String)>,
     pub row: IndexRow,
     pub ledger: ReportLedger,
 }
 
-/// A report's HTML page and Markdown document.
+/// A report's index row and ledger, and (with `pages`) its HTML page and Markdown document.
 pub fn report(
     report: &crate::model::Report,
     archive: &Archive,
+    pages: bool,
 ) -> Result<RenderedReport, RenderError> {
     let view = ReportView::new(report);
     let err = |source| RenderError {
         what: format!("report {}", report.id),
         source,
     };
+    let pages = if pages {
+        Some((
+            html::report_page(&view, archive).render().map_err(err)?,
+            markdown::report_doc(&view, archive).render().map_err(err)?,
+        ))
+    } else {
+        None
+    };
     Ok(RenderedReport {
-        html: html::report_page(&view, archive).render().map_err(err)?,
-        markdown: markdown::report_doc(&view, archive).render().map_err(err)?,
+        pages,
         row: IndexRow::new(report),
         ledger: ReportLedger::new(report, &view),
     })

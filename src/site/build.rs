@@ -2,14 +2,14 @@
 //! source to a pool of render workers that write its pages; finally the index, the assets and
 //! the manifest.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use super::manifest::{Manifest, ManifestReport};
+use super::manifest::{self, Manifest, ManifestReport};
 use super::output::{Output, OutputError};
 use crate::model::record::ReportRows;
 use crate::model::{self, Report};
@@ -46,15 +46,20 @@ pub struct BuildOptions {
     pub git: LocalRepos,
     /// Where the archive is published (`http(s)://…/`): adds `sitemap.xml` and `feed.xml`.
     pub base_url: Option<String>,
+    /// Render every report, even those whose fingerprint matches the previous build's.
+    pub full: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BuildSummary {
     pub teams: Vec<i64>,
     pub reports: usize,
+    /// Reports whose pages were rendered (the others were unchanged since the last build).
+    pub rendered: usize,
     pub entries: usize,
+    /// Files in the archive, and those this build wrote (an unchanged file is not rewritten).
     pub files: usize,
-    pub bytes: u64,
+    pub written: usize,
     pub removed: usize,
     pub search_index_bytes: u64,
 }
@@ -62,17 +67,39 @@ pub struct BuildSummary {
 struct Rendered {
     row: IndexRow,
     files: [String; 2],
-    bytes: u64,
+    fingerprint: String,
+    rendered: bool,
+    written: usize,
 }
 
-fn render_one(
-    rows: ReportRows,
-    archive: &Archive,
-    git: &LocalRepos,
-    out: &Output,
-) -> Result<(Rendered, ReportLedger), BuildError> {
+/// What every report's rendering shares.
+struct Plan {
+    archive: Archive,
+    git: LocalRepos,
+    out: Output,
+    /// See `manifest::build_salt`.
+    salt: String,
+    /// The previous build's fingerprints (empty with `--full`).
+    previous: BTreeMap<String, String>,
+}
+
+fn render_one(rows: ReportRows, plan: &Plan) -> Result<(Rendered, ReportLedger), BuildError> {
     let mut report = Report::from_rows(rows);
-    if !git.is_empty() {
+    let digest = manifest::report_digest(&report);
+    let referenced: Vec<(String, Option<&str>)> = report
+        .referenced_reports()
+        .into_iter()
+        .map(|id| (id.to_string(), plan.archive.title(id)))
+        .collect();
+    let fingerprint = manifest::fingerprint(&plan.salt, &digest, &referenced);
+    let files = [
+        links::report_path(report.id, Format::Html),
+        links::report_path(report.id, Format::Markdown),
+    ];
+    let unchanged = plan.previous.get(&report.id.to_string()) == Some(&fingerprint)
+        && files.iter().all(|f| plan.out.exists(f));
+    let (archive, git, out) = (&plan.archive, &plan.git, &plan.out);
+    if !git.is_empty() && !unchanged {
         let found: Vec<_> = report
             .commits_without_diff()
             .into_iter()
@@ -80,18 +107,19 @@ fn render_one(
             .collect();
         report.local_diffs.extend(found);
     }
-    let rendered = render::report(&report, archive)?;
-    let files = [
-        links::report_path(report.id, Format::Html),
-        links::report_path(report.id, Format::Markdown),
-    ];
-    let bytes = out.write(&files[0], rendered.html.as_bytes())?
-        + out.write(&files[1], rendered.markdown.as_bytes())?;
+    let rendered = render::report(&report, archive, !unchanged)?;
+    let mut written = 0;
+    if let Some((html, md)) = &rendered.pages {
+        written += usize::from(out.write(&files[0], html.as_bytes())?);
+        written += usize::from(out.write(&files[1], md.as_bytes())?);
+    }
     Ok((
         Rendered {
             row: rendered.row,
             files,
-            bytes,
+            fingerprint,
+            rendered: !unchanged,
+            written,
         },
         rendered.ledger,
     ))
@@ -104,17 +132,29 @@ pub async fn build(
 ) -> Result<BuildSummary, BuildError> {
     let teams = source.resolve_teams(&options.teams).await?;
     let records = source.reports(&teams, options.include_deleted).await?;
-    let archive = Arc::new(Archive {
-        scope: render::links::Scope::Archive,
-        titles: records
-            .iter()
-            .map(|r| {
-                let id = model::row_id(&r.id, &mut Vec::new());
-                (id, model::display_title(r.title.as_deref(), id))
-            })
-            .collect(),
+    let out = Output::create(&options.out)?;
+    // Settings that change pages besides the rows: the clones diffs are read from.
+    let settings = format!("{:?}", options.git);
+    let plan = Arc::new(Plan {
+        archive: Archive {
+            scope: render::links::Scope::Archive,
+            titles: records
+                .iter()
+                .map(|r| {
+                    let id = model::row_id(&r.id, &mut Vec::new());
+                    (id, model::display_title(r.title.as_deref(), id))
+                })
+                .collect(),
+        },
+        git: options.git.clone(),
+        salt: manifest::build_salt(&settings),
+        previous: if options.full {
+            BTreeMap::new()
+        } else {
+            Manifest::previous(&options.out)
+        },
+        out,
     });
-    let out = Arc::new(Output::create(&options.out)?);
 
     let jobs = options
         .jobs
@@ -127,13 +167,12 @@ pub async fn build(
     // Bounded: the reader stays a few reports ahead of the renderers, never further.
     let (tx, rx) = mpsc::sync_channel::<ReportRows>(jobs * 2);
     let workers = {
-        let (archive, out) = (Arc::clone(&archive), Arc::clone(&out));
-        let git = options.git.clone();
+        let plan = Arc::clone(&plan);
         std::thread::spawn(move || {
             pool.install(|| {
                 rx.into_iter()
                     .par_bridge()
-                    .map(|rows| render_one(rows, &archive, &git, &out))
+                    .map(|rows| render_one(rows, &plan))
                     .collect::<Result<Vec<(Rendered, ReportLedger)>, BuildError>>()
             })
         })
@@ -162,19 +201,19 @@ pub async fn build(
     // Most recent activity first; ties by id, so the order never depends on timing.
     rendered.sort_by(|a, b| (b.row.last_activity, a.row.id).cmp(&(a.row.last_activity, b.row.id)));
     let rows: Vec<IndexRow> = rendered.iter().map(|r| r.row.clone()).collect();
-    let mut bytes: u64 = rendered.iter().map(|r| r.bytes).sum();
+    let mut written: usize = rendered.iter().map(|r| r.written).sum();
     let mut files: BTreeSet<String> = rendered.iter().flat_map(|r| r.files.clone()).collect();
     let mut ledger = Ledger::default();
     for report in ledgers {
         ledger.add(report);
     }
+    let out = &plan.out;
     let mut search_index_bytes = 0;
     for (path, content) in render::archive_pages(&rows, &ledger, options.base_url.as_deref())? {
-        let written = out.write(&path, content.as_bytes())?;
+        written += usize::from(out.write(&path, content.as_bytes())?);
         if path == links::asset_path(links::SEARCH_INDEX) {
-            search_index_bytes = written;
+            search_index_bytes = content.len() as u64;
         }
-        bytes += written;
         files.insert(path);
     }
     let removed = out.prune_file(links::SITEMAP, &files)?
@@ -191,24 +230,26 @@ pub async fn build(
             entries: r.row.entries,
             html: r.files[0].clone(),
             markdown: r.files[1].clone(),
+            fingerprint: r.fingerprint.clone(),
         })
         .collect();
     manifest_reports.sort_by(|a, b| a.id.cmp(&b.id));
     files.insert(links::MANIFEST.to_string());
     let manifest = Manifest {
-        generator: format!("reportpress {}", env!("CARGO_PKG_VERSION")),
+        generator: manifest::generator(),
         teams: teams.clone(),
         reports: manifest_reports,
         files: files.iter().cloned().collect(),
     };
-    bytes += out.write(links::MANIFEST, manifest.to_json().as_bytes())?;
+    written += usize::from(out.write(links::MANIFEST, manifest.to_json().as_bytes())?);
 
     Ok(BuildSummary {
         teams,
         reports: rendered.len(),
+        rendered: rendered.iter().filter(|r| r.rendered).count(),
         entries: rendered.iter().map(|r| r.row.entries).sum(),
         files: files.len(),
-        bytes,
+        written,
         removed,
         search_index_bytes,
     })

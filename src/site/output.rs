@@ -30,10 +30,21 @@ impl Output {
         })
     }
 
-    /// Writes `bytes` to `relative` (a `/`-separated path made by `render::links`), returning
-    /// the number of bytes written.
-    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<u64, OutputError> {
+    /// Whether `relative` exists as a file.
+    pub fn exists(&self, relative: &str) -> bool {
+        self.root.join(relative).is_file()
+    }
+
+    /// Writes `bytes` to `relative` (a `/`-separated path made by `render::links`) unless the file
+    /// already holds exactly them: a rebuild that changes nothing writes nothing. Returns whether
+    /// it wrote.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<bool, OutputError> {
         let path = self.root.join(relative);
+        if let Ok(existing) = fs::read(&path)
+            && existing == bytes
+        {
+            return Ok(false);
+        }
         let err = |action, source| OutputError {
             action,
             path: path.clone(),
@@ -50,7 +61,7 @@ impl Output {
         file.write_all(bytes).map_err(|e| err("writing", e))?;
         drop(file);
         fs::rename(&tmp, &path).map_err(|e| err("renaming into", e))?;
-        Ok(bytes.len() as u64)
+        Ok(true)
     }
 
     /// Removes the root file `name` (written by an earlier build) unless `keep` names it.
