@@ -316,8 +316,8 @@ pub fn build(database: Option<&str>, out: &Path, extra: &[&str]) -> Output {
     result
 }
 
-/// Every file under `root`, relative path → bytes.
-pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+/// Every file under `root`: (`/`-separated relative path, full path), in walk order.
+pub fn files(root: &Path) -> Vec<(String, PathBuf)> {
     walkdir::WalkDir::new(root)
         .into_iter()
         .filter_map(Result::ok)
@@ -329,8 +329,16 @@ pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
                 .expect("under root")
                 .to_string_lossy()
                 .replace('\\', "/");
-            (rel, std::fs::read(e.path()).expect("read output"))
+            (rel, e.into_path())
         })
+        .collect()
+}
+
+/// Every file under `root`, relative path → bytes.
+pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(root)
+        .into_iter()
+        .map(|(rel, path)| (rel, std::fs::read(path).expect("read output")))
         .collect()
 }
 
