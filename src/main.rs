@@ -131,12 +131,13 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         base_url: args.source.base_url,
         full: args.full,
     };
+    let started = std::time::Instant::now();
     let summary = site::build(&mut source, &options)
         .await
         .with_context(|| format!("building from {}", source.label))?;
     let teams: Vec<String> = summary.teams.iter().map(i64::to_string).collect();
     eprintln!(
-        "reportpress: {} reports ({} entries, team {}) from {} into {}: {} rendered, {} unchanged; {} files, {} written (search index {} bytes){}",
+        "reportpress: {} reports ({} entries, team {}) from {} into {}: {} rendered, {} unchanged; {} files, {} written ({} bytes; search index {} bytes){} in {:.1} s",
         summary.reports,
         summary.entries,
         if teams.is_empty() {
@@ -150,12 +151,14 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         summary.reports - summary.rendered,
         summary.files,
         summary.written,
+        summary.bytes_written,
         summary.search_index_bytes,
         if summary.removed > 0 {
             format!(", {} stale pages removed", summary.removed)
         } else {
             String::new()
-        }
+        },
+        started.elapsed().as_secs_f64()
     );
     if summary.search_index_bytes > SEARCH_INDEX_WARN_BYTES {
         eprintln!(

@@ -60,6 +60,7 @@ pub struct BuildSummary {
     /// Files in the archive, and those this build wrote (an unchanged file is not rewritten).
     pub files: usize,
     pub written: usize,
+    pub bytes_written: u64,
     pub removed: usize,
     pub search_index_bytes: u64,
 }
@@ -250,6 +251,7 @@ pub async fn build(
         entries: rendered.iter().map(|r| r.row.entries).sum(),
         files: files.len(),
         written,
+        bytes_written: out.bytes_written(),
         removed,
         search_index_bytes,
     })

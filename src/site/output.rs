@@ -16,6 +16,8 @@ pub struct OutputError {
 
 pub struct Output {
     root: PathBuf,
+    /// Bytes written so far (files left unchanged count nothing).
+    written: std::sync::atomic::AtomicU64,
 }
 
 impl Output {
@@ -27,7 +29,13 @@ impl Output {
         })?;
         Ok(Output {
             root: root.to_path_buf(),
+            written: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// Bytes written by this build so far.
+    pub fn bytes_written(&self) -> u64 {
+        self.written.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Whether `relative` exists as a file.
@@ -61,6 +69,8 @@ impl Output {
         file.write_all(bytes).map_err(|e| err("writing", e))?;
         drop(file);
         fs::rename(&tmp, &path).map_err(|e| err("renaming into", e))?;
+        self.written
+            .fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(true)
     }
 
