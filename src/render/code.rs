@@ -41,6 +41,25 @@ fn link_or_code(text: &str, url: Option<&str>) -> String {
 
 /// A code reference: caption (path, line range, GitHub link) and numbered, highlighted lines.
 pub fn code_html(path: Option<&str>, start_line: i64, text: &str, link: Option<&str>) -> String {
+    let start = start_line.to_string();
+    let parts = [
+        "code",
+        if path.is_some() { "path" } else { "no path" },
+        path.unwrap_or_default(),
+        &start,
+        text,
+        if link.is_some() { "link" } else { "no link" },
+        link.unwrap_or_default(),
+    ];
+    super::highlight::memoized(&parts, || code_html_uncached(path, start_line, text, link))
+}
+
+fn code_html_uncached(
+    path: Option<&str>,
+    start_line: i64,
+    text: &str,
+    link: Option<&str>,
+) -> String {
     let lines: Vec<&str> = text
         .strip_suffix('\n')
         .unwrap_or(text)
@@ -284,6 +303,16 @@ fn file_html(file: &FileDiff, out: &mut String) {
 
 /// A unified diff, file by file. `link` is the commit on GitHub, when known.
 pub fn diff_html(text: &str, link: Option<&str>) -> String {
+    let parts = [
+        "diff",
+        text,
+        if link.is_some() { "link" } else { "no link" },
+        link.unwrap_or_default(),
+    ];
+    super::highlight::memoized(&parts, || diff_html_uncached(text, link))
+}
+
+fn diff_html_uncached(text: &str, link: Option<&str>) -> String {
     let patch = diff::parse(text);
     let mut out = String::with_capacity(text.len() * 4 + 200);
     out.push_str(r#"<div class="diff">"#);

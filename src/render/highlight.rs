@@ -225,6 +225,48 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// Highlighted HTML kept for the rest of the process, so that a snippet met again (the same
+/// code quoted by several reports, the same diff as a commit and as a `code_diff`) is
+/// highlighted once per build. Keyed by SHA-256 of everything that shapes the HTML; bounded:
+/// once [`MEMO_BYTES`] are kept, new snippets are rendered without being kept.
+pub fn memoized(parts: &[&str], render: impl FnOnce() -> String) -> String {
+    use sha2::{Digest, Sha256};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    struct Memo {
+        kept: HashMap<[u8; 32], std::sync::Arc<str>>,
+        bytes: usize,
+    }
+    static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
+    let memo = MEMO.get_or_init(|| {
+        Mutex::new(Memo {
+            kept: HashMap::new(),
+            bytes: 0,
+        })
+    });
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    let key: [u8; 32] = h.finalize().into();
+    if let Some(html) = memo.lock().ok().and_then(|m| m.kept.get(&key).cloned()) {
+        return html.to_string();
+    }
+    let html = render();
+    if let Ok(mut m) = memo.lock()
+        && m.bytes + html.len() <= MEMO_BYTES
+    {
+        m.bytes += html.len();
+        m.kept.insert(key, std::sync::Arc::from(html.as_str()));
+    }
+    html
+}
+
+/// The most highlighted HTML [`memoized`] keeps.
+pub const MEMO_BYTES: usize = 16 * 1024 * 1024;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +326,35 @@ mod tests {
             inside.matches("</span>").count(),
             "{html}"
         );
+    }
+
+    #[test]
+    fn identical_snippets_are_highlighted_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let calls = AtomicUsize::new(0);
+        let render = || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            "<span>x</span>".to_string()
+        };
+        let parts = [
+            "test",
+            "identical_snippets_are_highlighted_once",
+            "let x = 1;",
+        ];
+        let first = memoized(&parts, render);
+        let second = memoized(&parts, render);
+        assert_eq!(first, second);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // A different part (even one moved across a boundary) is a different snippet.
+        memoized(
+            &[
+                "test",
+                "identical_snippets_are_highlighted_onc",
+                "elet x = 1;",
+            ],
+            render,
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! entries — small enough to keep for every report of a large archive, and the people, task and
 //! search outputs built from all of them at the end of a build.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 
 use askama::Template;
 use serde::Serialize;
@@ -173,15 +174,31 @@ impl ReportLedger {
     }
 }
 
+/// A credit as the ledger keeps it for the whole build: its strings shared with every other
+/// credit that has the same (a few dozen actors and labels across hundreds of thousands of
+/// entries), so the ledger grows by a few dozen bytes per entry.
+#[derive(Clone, Debug)]
+struct Kept {
+    name: Arc<str>,
+    kind: &'static str,
+    on_behalf: Option<Arc<str>>,
+    report: Uuid,
+    entry: Uuid,
+    label: Arc<str>,
+    when: Option<Timestamp>,
+}
+
 /// Everything the archive-wide pages need, gathered report by report.
 #[derive(Debug, Default)]
 pub struct Ledger {
     titles: BTreeMap<Uuid, String>,
-    credits: BTreeMap<String, Vec<Credit>>,
+    credits: BTreeMap<String, Vec<Kept>>,
+    strings: HashSet<Arc<str>>,
     tasks: BTreeMap<Uuid, Task>,
     /// task → (report, how associated)
     task_reports: BTreeMap<Uuid, BTreeMap<Uuid, Option<String>>>,
-    search: Vec<SearchEntry>,
+    /// Each report's search entry, serialised (the compact form), by its page's path.
+    search: BTreeMap<String, String>,
 }
 
 pub struct CreditRow {
@@ -255,10 +272,21 @@ impl Ledger {
     pub fn add(&mut self, report: ReportLedger) {
         self.titles.insert(report.report, report.title);
         for credit in report.credits {
-            self.credits
-                .entry(credit.page.clone())
-                .or_default()
-                .push(credit);
+            let kept = Kept {
+                name: self.intern(&credit.name),
+                kind: credit.kind,
+                on_behalf: credit.on_behalf.as_deref().map(|s| self.intern(s)),
+                report: credit.report,
+                entry: credit.entry,
+                label: self.intern(&credit.label),
+                when: credit.when,
+            };
+            match self.credits.get_mut(&credit.page) {
+                Some(list) => list.push(kept),
+                None => {
+                    self.credits.insert(credit.page, vec![kept]);
+                }
+            }
         }
         for task in report.tasks {
             self.tasks.entry(task.id).or_insert(task);
@@ -269,15 +297,28 @@ impl Ledger {
                 reports.insert(report.report, Some(how));
             }
         }
-        self.search.push(report.search);
+        // Serialising strings cannot fail; `<` is escaped so no `</script>` can appear.
+        let json = serde_json::to_string(&report.search)
+            .unwrap_or_else(|_| "null".into())
+            .replace('<', "\\u003c");
+        self.search.insert(report.search.u, json);
     }
 
-    fn rows(&self, credits: &[Credit]) -> (Vec<CountRow>, Vec<CreditRow>) {
-        let mut sorted: Vec<&Credit> = credits.iter().collect();
+    fn intern(&mut self, text: &str) -> Arc<str> {
+        if let Some(kept) = self.strings.get(text) {
+            return Arc::clone(kept);
+        }
+        let kept: Arc<str> = Arc::from(text);
+        self.strings.insert(Arc::clone(&kept));
+        kept
+    }
+
+    fn rows(&self, credits: &[Kept]) -> (Vec<CountRow>, Vec<CreditRow>) {
+        let mut sorted: Vec<&Kept> = credits.iter().collect();
         sorted.sort_by_key(|c| (c.when, c.report, c.entry));
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for c in &sorted {
-            *counts.entry(c.label.as_str()).or_default() += 1;
+            *counts.entry(&c.label).or_default() += 1;
         }
         let counts = counts
             .into_iter()
@@ -306,115 +347,114 @@ impl Ledger {
                             links::entry(c.entry)
                         ),
                     ),
-                    label: c.label.clone(),
-                    on_behalf: c.on_behalf.clone().unwrap_or_default(),
+                    label: c.label.to_string(),
+                    on_behalf: c.on_behalf.as_deref().unwrap_or_default().to_string(),
                 }
             })
             .collect();
         (counts, rows)
     }
 
-    /// People, agents and the system: (path, page), in path order.
-    pub fn person_pages(&self) -> Vec<(String, PersonPage)> {
+    /// The paths of the people, agent and system pages, in path order.
+    pub fn person_paths(&self) -> Vec<&str> {
         self.credits
-            .iter()
-            .filter(|(path, _)| path.starts_with(links::PEOPLE_DIR))
-            .map(|(path, credits)| {
-                let (counts, rows) = self.rows(credits);
-                let first = &credits[0];
-                let kind = match first.kind {
-                    "user" => "Person",
-                    "agent" => "Agent (MCP client)",
-                    "system" => "System",
-                    _ => "Deleted author",
-                };
-                (
-                    path.clone(),
-                    PersonPage {
-                        title: first.name.clone(),
-                        head: Head::linked(Depth::Folder),
-                        index: links::index(Format::Html, Depth::Folder),
-                        kind: kind.to_string(),
-                        total: rows.len(),
-                        counts,
-                        rows,
-                    },
-                )
-            })
+            .keys()
+            .map(String::as_str)
+            .filter(|path| path.starts_with(links::PEOPLE_DIR))
             .collect()
     }
 
-    /// One page per task the archive mentions, in id order.
-    pub fn task_pages(&self) -> Vec<(String, TaskPage)> {
+    /// The page at `path` (one of [`Ledger::person_paths`]).
+    pub fn person_page(&self, path: &str) -> Option<PersonPage> {
+        let credits = self.credits.get(path)?;
+        let first = credits.first()?;
+        let (counts, rows) = self.rows(credits);
+        let kind = match first.kind {
+            "user" => "Person",
+            "agent" => "Agent (MCP client)",
+            "system" => "System",
+            _ => "Deleted author",
+        };
+        Some(PersonPage {
+            title: first.name.to_string(),
+            head: Head::linked(Depth::Folder),
+            index: links::index(Format::Html, Depth::Folder),
+            kind: kind.to_string(),
+            total: rows.len(),
+            counts,
+            rows,
+        })
+    }
+
+    /// Every task the archive mentions, in id order: one page each.
+    pub fn task_ids(&self) -> Vec<Uuid> {
         let mut ids: BTreeSet<Uuid> = self.task_reports.keys().copied().collect();
         ids.extend(self.tasks.keys().copied());
-        ids.into_iter()
-            .map(|id| {
-                let path = links::task_path(id);
-                let task = self.tasks.get(&id);
-                let credits = self.credits.get(&path).map(Vec::as_slice).unwrap_or(&[]);
-                let (counts, rows) = self.rows(credits);
-                let reports = self
-                    .task_reports
-                    .get(&id)
-                    .map(|reports| {
-                        reports
-                            .iter()
-                            .map(|(report, how)| ReportRow {
-                                href: links::from(
-                                    Depth::Folder,
-                                    &links::report_path(*report, Format::Html),
-                                ),
-                                title: self.titles.get(report).cloned().unwrap_or_default(),
-                                how: how.clone().unwrap_or_default(),
-                            })
-                            .collect()
+        ids.into_iter().collect()
+    }
+
+    /// The page of task `id`.
+    pub fn task_page(&self, id: Uuid) -> TaskPage {
+        let path = links::task_path(id);
+        let task = self.tasks.get(&id);
+        let credits = self.credits.get(&path).map(Vec::as_slice).unwrap_or(&[]);
+        let (counts, rows) = self.rows(credits);
+        let reports = self
+            .task_reports
+            .get(&id)
+            .map(|reports| {
+                reports
+                    .iter()
+                    .map(|(report, how)| ReportRow {
+                        href: links::from(
+                            Depth::Folder,
+                            &links::report_path(*report, Format::Html),
+                        ),
+                        title: self.titles.get(report).cloned().unwrap_or_default(),
+                        how: how.clone().unwrap_or_default(),
                     })
-                    .unwrap_or_default();
-                let runs = task
-                    .map(|t| {
-                        t.runs
-                            .iter()
-                            .map(|r| RunRow {
-                                status: r.status.as_deref().map(humanize).unwrap_or_default(),
-                                stage: r.stage.clone().unwrap_or_default(),
-                                branch: r.branch.clone().unwrap_or_default(),
-                                pr_html: r
-                                    .pr_url
-                                    .as_deref()
-                                    .map(|u| external(u, u))
-                                    .unwrap_or_default(),
-                                created: time(r.created_at).1,
-                                completed: r.completed_at.map(|t| t.display()).unwrap_or_default(),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let title = task
-                    .and_then(|t| t.title.clone())
-                    .filter(|t| !t.trim().is_empty())
-                    .unwrap_or_else(|| format!("Task {id}"));
-                (
-                    path,
-                    TaskPage {
-                        title,
-                        head: Head::linked(Depth::Folder),
-                        index: links::index(Format::Html, Depth::Folder),
-                        id: id.to_string(),
-                        found: task.is_some(),
-                        repository: task.and_then(|t| t.repository.clone()).unwrap_or_default(),
-                        origin: task
-                            .and_then(|t| t.origin_product.as_deref().map(humanize))
-                            .unwrap_or_default(),
-                        runs,
-                        reports,
-                        total: rows.len(),
-                        counts,
-                        rows,
-                    },
-                )
+                    .collect()
             })
-            .collect()
+            .unwrap_or_default();
+        let runs = task
+            .map(|t| {
+                t.runs
+                    .iter()
+                    .map(|r| RunRow {
+                        status: r.status.as_deref().map(humanize).unwrap_or_default(),
+                        stage: r.stage.clone().unwrap_or_default(),
+                        branch: r.branch.clone().unwrap_or_default(),
+                        pr_html: r
+                            .pr_url
+                            .as_deref()
+                            .map(|u| external(u, u))
+                            .unwrap_or_default(),
+                        created: time(r.created_at).1,
+                        completed: r.completed_at.map(|t| t.display()).unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let title = task
+            .and_then(|t| t.title.clone())
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| format!("Task {id}"));
+        TaskPage {
+            title,
+            head: Head::linked(Depth::Folder),
+            index: links::index(Format::Html, Depth::Folder),
+            id: id.to_string(),
+            found: task.is_some(),
+            repository: task.and_then(|t| t.repository.clone()).unwrap_or_default(),
+            origin: task
+                .and_then(|t| t.origin_product.as_deref().map(humanize))
+                .unwrap_or_default(),
+            runs,
+            reports,
+            total: rows.len(),
+            counts,
+            rows,
+        }
     }
 
     /// The people list of the index: every person, agent and system page, most entries first.
@@ -425,7 +465,7 @@ impl Ledger {
             .filter(|(path, _)| path.starts_with(links::PEOPLE_DIR))
             .map(|(path, credits)| PersonLink {
                 href: path.clone(),
-                name: credits[0].name.clone(),
+                name: credits[0].name.to_string(),
                 kind: credits[0].kind,
                 entries: credits.len(),
             })
@@ -436,12 +476,16 @@ impl Ledger {
 
     /// `assets/search-index.js`: the search entries as a script (it loads from `file://`).
     pub fn search_script(&self) -> String {
-        let mut entries: Vec<&SearchEntry> = self.search.iter().collect();
-        entries.sort_by(|a, b| a.u.cmp(&b.u));
-        // Serialising strings cannot fail; `<` is escaped so no `</script>` can appear.
-        let json = serde_json::to_string(&entries)
-            .unwrap_or_else(|_| "[]".into())
-            .replace('<', "\\u003c");
-        format!("window.reportpressSearch = {json};\n")
+        let size: usize = self.search.values().map(|j| j.len() + 1).sum();
+        let mut script = String::with_capacity(size + 40);
+        script.push_str("window.reportpressSearch = [");
+        for (n, json) in self.search.values().enumerate() {
+            if n > 0 {
+                script.push(',');
+            }
+            script.push_str(json);
+        }
+        script.push_str("];\n");
+        script
     }
 }

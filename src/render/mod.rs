@@ -72,59 +72,105 @@ pub fn report(
     })
 }
 
-/// Every archive-wide page: the index (HTML and Markdown; `rows` in display order), the
-/// people and task pages, the stylesheet, the index script and the search index, as
-/// (path relative to the archive root, content). With `base_url` (already checked by
-/// [`feeds::base_url`]), also `sitemap.xml` and `feed.xml`.
-pub fn archive_pages(
+/// One archive-wide page: the index (HTML or Markdown), an asset, a person's or a task's
+/// page, or (with a base URL) the sitemap or the feed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArchivePage {
+    Index(Format),
+    Stylesheet,
+    IndexScript,
+    SearchIndex,
+    Person(String),
+    Task(uuid::Uuid),
+    Sitemap,
+    Feed,
+}
+
+/// Every archive-wide page of `ledger`'s archive, cheap to list; each is rendered on its own by
+/// [`archive_page`], so a build can render them in parallel and never hold them all at once.
+/// With `base_url` (already checked by [`feeds::base_url`]), also `sitemap.xml` and `feed.xml`.
+pub fn archive_page_list(ledger: &Ledger, base_url: Option<&str>) -> Vec<ArchivePage> {
+    let mut pages = vec![
+        ArchivePage::Index(Format::Html),
+        ArchivePage::Index(Format::Markdown),
+        ArchivePage::Stylesheet,
+        ArchivePage::IndexScript,
+        ArchivePage::SearchIndex,
+    ];
+    pages.extend(
+        ledger
+            .person_paths()
+            .into_iter()
+            .map(|p| ArchivePage::Person(p.to_string())),
+    );
+    pages.extend(ledger.task_ids().into_iter().map(ArchivePage::Task));
+    if base_url.is_some() {
+        pages.extend([ArchivePage::Sitemap, ArchivePage::Feed]);
+    }
+    pages
+}
+
+/// One page of [`archive_page_list`] as (path relative to the archive root, content); `rows`
+/// are the index rows in display order.
+pub fn archive_page(
+    page: &ArchivePage,
     rows: &[IndexRow],
     ledger: &Ledger,
     base_url: Option<&str>,
-) -> Result<Vec<(String, String)>, RenderError> {
+) -> Result<(String, String), RenderError> {
     let err = |what: &str| {
         let what = what.to_string();
         move |source| RenderError { what, source }
     };
-    let mut pages = vec![
-        (
+    Ok(match page {
+        ArchivePage::Index(Format::Html) => (
             links::index_path(Format::Html),
             html::index_page(rows, ledger.people())
                 .render()
                 .map_err(err("the index"))?,
         ),
-        (
+        ArchivePage::Index(Format::Markdown) => (
             links::index_path(Format::Markdown),
             markdown::index_doc(rows)
                 .render()
                 .map_err(err("the index"))?,
         ),
-        (links::stylesheet_path(), stylesheet()),
-        (
+        ArchivePage::Stylesheet => (links::stylesheet_path(), stylesheet()),
+        ArchivePage::IndexScript => (
             links::asset_path(links::INDEX_SCRIPT),
             INDEX_SCRIPT.to_string(),
         ),
-        (
+        ArchivePage::SearchIndex => (
             links::asset_path(links::SEARCH_INDEX),
             ledger.search_script(),
         ),
-    ];
-    for (path, page) in ledger.person_pages() {
-        pages.push((path.clone(), page.render().map_err(err(&path))?));
-    }
-    for (path, page) in ledger.task_pages() {
-        pages.push((path.clone(), page.render().map_err(err(&path))?));
-    }
-    if let Some(base) = base_url {
-        let others: Vec<String> = pages
-            .iter()
-            .map(|(path, _)| path.clone())
-            .filter(|p| p.starts_with(links::PEOPLE_DIR) || p.starts_with(links::TASKS_DIR))
-            .collect();
-        pages.push((
-            links::SITEMAP.to_string(),
-            feeds::sitemap(base, rows, &others),
-        ));
-        pages.push((links::FEED.to_string(), feeds::atom(base, rows)));
-    }
-    Ok(pages)
+        ArchivePage::Person(path) => {
+            let content = match ledger.person_page(path) {
+                Some(page) => page.render().map_err(err(path))?,
+                None => String::new(),
+            };
+            (path.clone(), content)
+        }
+        ArchivePage::Task(id) => {
+            let path = links::task_path(*id);
+            let content = ledger.task_page(*id).render().map_err(err(&path))?;
+            (path, content)
+        }
+        ArchivePage::Sitemap => {
+            let others: Vec<String> = ledger
+                .person_paths()
+                .into_iter()
+                .map(str::to_string)
+                .chain(ledger.task_ids().into_iter().map(links::task_path))
+                .collect();
+            (
+                links::SITEMAP.to_string(),
+                feeds::sitemap(base_url.unwrap_or_default(), rows, &others),
+            )
+        }
+        ArchivePage::Feed => (
+            links::FEED.to_string(),
+            feeds::atom(base_url.unwrap_or_default(), rows),
+        ),
+    })
 }

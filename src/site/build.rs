@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -49,6 +49,20 @@ pub struct BuildOptions {
     /// Render every report, even those whose fingerprint matches the previous build's.
     pub full: bool,
 }
+
+/// Told how a build is going (a progress bar on a terminal). Called from every worker.
+pub trait Progress: Send + Sync {
+    /// The number of reports the build will go through.
+    fn start(&self, _reports: usize) {}
+    /// One report done: its entries, and whether its pages were rendered (or were unchanged).
+    fn report(&self, _entries: usize, _rendered: bool) {}
+    /// Every report is done; the index, people, task and search pages are next.
+    fn finishing(&self) {}
+}
+
+/// Progress nobody watches.
+pub struct Quiet;
+impl Progress for Quiet {}
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BuildSummary {
@@ -130,9 +144,11 @@ fn render_one(rows: ReportRows, plan: &Plan) -> Result<(Rendered, ReportLedger),
 pub async fn build(
     source: &mut Source,
     options: &BuildOptions,
+    progress: Arc<dyn Progress>,
 ) -> Result<BuildSummary, BuildError> {
     let teams = source.resolve_teams(&options.teams).await?;
     let records = source.reports(&teams, options.include_deleted).await?;
+    progress.start(records.len());
     let out = Output::create(&options.out)?;
     // Settings that change pages besides the rows: the clones diffs are read from.
     let settings = format!("{:?}", options.git);
@@ -161,20 +177,32 @@ pub async fn build(
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|_| BuildError::Workers)?;
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .map_err(|_| BuildError::Workers)?,
+    );
     // Bounded: the reader stays a few reports ahead of the renderers, never further.
     let (tx, rx) = mpsc::sync_channel::<ReportRows>(jobs * 2);
+    // Each worker folds its report's index row and ledger in as soon as it is rendered: only
+    // the small per-report index data outlives a report's rendering.
+    let collected = Arc::new(Mutex::new((Vec::<Rendered>::new(), Ledger::default())));
     let workers = {
         let plan = Arc::clone(&plan);
+        let pool = Arc::clone(&pool);
+        let collected = Arc::clone(&collected);
+        let progress = Arc::clone(&progress);
         std::thread::spawn(move || {
             pool.install(|| {
-                rx.into_iter()
-                    .par_bridge()
-                    .map(|rows| render_one(rows, &plan))
-                    .collect::<Result<Vec<(Rendered, ReportLedger)>, BuildError>>()
+                rx.into_iter().par_bridge().try_for_each(|rows| {
+                    let (rendered, ledger) = render_one(rows, &plan)?;
+                    progress.report(rendered.row.entries, rendered.rendered);
+                    let mut collected = collected.lock().map_err(|_| BuildError::Workers)?;
+                    collected.0.push(rendered);
+                    collected.1.add(ledger);
+                    Ok::<(), BuildError>(())
+                })
             })
         })
     };
@@ -193,27 +221,40 @@ pub async fn build(
         }
     }
     drop(tx);
-    let rendered = workers.join().map_err(|_| BuildError::Workers)?;
+    let outcome = workers.join().map_err(|_| BuildError::Workers)?;
     if let Some(err) = read_error {
         return Err(err.into());
     }
-    let (mut rendered, ledgers): (Vec<Rendered>, Vec<ReportLedger>) = rendered?.into_iter().unzip();
+    outcome?;
+    let (mut rendered, ledger) = Arc::into_inner(collected)
+        .and_then(|m| m.into_inner().ok())
+        .ok_or(BuildError::Workers)?;
 
     // Most recent activity first; ties by id, so the order never depends on timing.
     rendered.sort_by(|a, b| (b.row.last_activity, a.row.id).cmp(&(a.row.last_activity, b.row.id)));
     let rows: Vec<IndexRow> = rendered.iter().map(|r| r.row.clone()).collect();
     let mut written: usize = rendered.iter().map(|r| r.written).sum();
     let mut files: BTreeSet<String> = rendered.iter().flat_map(|r| r.files.clone()).collect();
-    let mut ledger = Ledger::default();
-    for report in ledgers {
-        ledger.add(report);
-    }
+    progress.finishing();
     let out = &plan.out;
+    let base_url = options.base_url.as_deref();
+    let pages = render::archive_page_list(&ledger, base_url);
+    // Rendered and written one at a time on every core: never all held at once.
+    let archive = pool.install(|| {
+        pages
+            .par_iter()
+            .map(|page| {
+                let (path, content) = render::archive_page(page, &rows, &ledger, base_url)?;
+                let wrote = out.write(&path, content.as_bytes())?;
+                Ok::<_, BuildError>((path, usize::from(wrote), content.len() as u64))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
     let mut search_index_bytes = 0;
-    for (path, content) in render::archive_pages(&rows, &ledger, options.base_url.as_deref())? {
-        written += usize::from(out.write(&path, content.as_bytes())?);
+    for (path, wrote, len) in archive {
+        written += wrote;
         if path == links::asset_path(links::SEARCH_INDEX) {
-            search_index_bytes = content.len() as u64;
+            search_index_bytes = len;
         }
         files.insert(path);
     }

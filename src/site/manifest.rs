@@ -78,9 +78,20 @@ pub fn build_salt(settings: &str) -> String {
 }
 
 /// A digest of one report as the model holds it: rows parsed, timestamps normalised, entries in
-/// log order — so the same rows give the same digest whichever database they came from.
+/// log order — so the same rows give the same digest whichever database they came from. The
+/// report's `Debug` form is streamed into the hash, never held as one string.
 pub fn report_digest(report: &Report) -> String {
-    hex(&Sha256::digest(format!("{report:?}").as_bytes()))
+    struct Hashing(Sha256);
+    impl std::fmt::Write for Hashing {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    // Writing into a hasher cannot fail.
+    let _ = std::fmt::write(&mut h, format_args!("{report:?}"));
+    hex(&h.0.finalize())
 }
 
 /// The fingerprint of one report's pages: the build's salt, its rows, and the titles (or

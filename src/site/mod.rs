@@ -5,5 +5,5 @@ mod build;
 mod manifest;
 mod output;
 
-pub use build::{BuildError, BuildOptions, BuildSummary, build};
+pub use build::{BuildError, BuildOptions, BuildSummary, Progress, Quiet, build};
 pub use output::OutputError;

@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS posthog_task_run (
     updated_at    TEXT,
     completed_at  TEXT
 );
+-- Runs are read by task (PostHog's own table has this index through its foreign key).
+CREATE INDEX IF NOT EXISTS posthog_task_run_task_idx ON posthog_task_run (task_id);
 CREATE TABLE IF NOT EXISTS signals_signalreport (
     id                        TEXT PRIMARY KEY,
     team_id                   INTEGER NOT NULL,
