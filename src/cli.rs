@@ -25,6 +25,27 @@ pub enum Command {
     /// Write a generated SQLite archive: N reports with a realistic mix of entries, the same
     /// file for the same N, seed and team (for benchmarks and scale tests).
     Demo(DemoArgs),
+    /// Check an archive against its manifest: every file's SHA-256, and files that are missing
+    /// or not listed. Exit 0 when everything matches, 1 otherwise.
+    Verify(VerifyArgs),
+    /// Copy teams' reports from PostgreSQL (or another archive) into a SQLite archive that keeps
+    /// history: every version of an edited entry, and rows deleted upstream. Re-run it to update.
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The database to copy from: a PostgreSQL URL, sqlite:PATH or the path of a SQLite archive.
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+
+    /// The SQLite archive to create or update.
+    #[arg(long, value_name = "PATH.sqlite")]
+    pub to: PathBuf,
+
+    /// Team whose reports to copy (repeatable); required when the database holds several.
+    #[arg(long = "team", value_name = "ID")]
+    pub teams: Vec<i64>,
 }
 
 /// Where the rows come from.
@@ -49,6 +70,17 @@ pub struct SourceArgs {
     /// an Atom feed; `export` links other reports, tasks and people there.
     #[arg(long, value_name = "URL", value_parser = reportpress::render::feeds::base_url)]
     pub base_url: Option<String>,
+
+    /// Hide something in every output, for publishing outside the company (repeatable).
+    /// `people`: names and emails become stable pseudonyms ("Person 123456").
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub redact: Vec<Redact>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Redact {
+    /// Every person's names and email, wherever they appear.
+    People,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +105,18 @@ pub struct BuildArgs {
     /// Render workers (default: every core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+
+    /// Build into --out even when it holds files that are not a reportpress archive (they are
+    /// kept as they are).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The archive folder (the one holding manifest.json).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

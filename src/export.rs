@@ -6,6 +6,7 @@ use askama::Template;
 use uuid::Uuid;
 
 use crate::model::{self, Report};
+use crate::redact::{self, Redactor};
 use crate::render::links::Scope;
 use crate::render::{Archive, RenderError, ReportView, html, markdown, pr};
 use crate::source::git::LocalRepos;
@@ -34,6 +35,8 @@ pub struct ExportOptions {
     /// Where the full export lives, named in the trimming notice of a PR comment.
     pub full_url: Option<String>,
     pub git: LocalRepos,
+    /// `--redact people`: names and emails replaced by pseudonyms.
+    pub redact_people: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +78,11 @@ pub async fn export(source: &mut Source, options: &ExportOptions) -> Result<Stri
     if record.status == "deleted" {
         return Err(ExportError::Deleted(id));
     }
+    let redactor = if options.redact_people {
+        Some(Redactor::new(&source.people().await?))
+    } else {
+        None
+    };
     // Titles of the team's reports, so references to them read as titles.
     let titles = source
         .reports(&[record.team_id], false)
@@ -82,10 +90,14 @@ pub async fn export(source: &mut Source, options: &ExportOptions) -> Result<Stri
         .iter()
         .map(|r| {
             let rid = model::row_id(&r.id, &mut Vec::new());
-            (rid, model::display_title(r.title.as_deref(), rid))
+            let title = redact::opt_text(redactor.as_ref(), r.title.as_deref());
+            (rid, model::display_title(title.as_deref(), rid))
         })
         .collect();
-    let rows = source.report_rows(record).await?;
+    let mut rows = source.report_rows(record).await?;
+    if let Some(redactor) = &redactor {
+        redactor.rows(&mut rows);
+    }
     let mut report = Report::from_rows(rows);
     let found: Vec<_> = report
         .commits_without_diff()

@@ -6,6 +6,8 @@
 
 pub mod export;
 pub mod model;
+pub mod redact;
 pub mod render;
 pub mod site;
+pub mod snapshot;
 pub mod source;

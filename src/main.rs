@@ -9,9 +9,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{BuildArgs, Cli, Command, DemoArgs, ExportArgs, SourceArgs};
+use cli::{BuildArgs, Cli, Command, DemoArgs, ExportArgs, SnapshotArgs, SourceArgs, VerifyArgs};
 use reportpress::export::{self, ExportFormat, ExportOptions};
 use reportpress::site::{self, BuildError, BuildOptions};
+use reportpress::snapshot::{self as snap, SnapshotError, SnapshotOptions};
 use reportpress::source::Source;
 use reportpress::source::generate::{self, GenerateOptions};
 use reportpress::source::git::LocalRepos;
@@ -40,6 +41,8 @@ fn main() -> ExitCode {
         Command::Build(args) => runtime.block_on(build(args)),
         Command::Export(args) => runtime.block_on(export(args)),
         Command::Demo(args) => runtime.block_on(demo(args)),
+        Command::Verify(args) => return verify(&args),
+        Command::Snapshot(args) => runtime.block_on(snapshot(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,7 +50,10 @@ fn main() -> ExitCode {
             eprintln!("reportpress: {err:#}");
             let usage = err
                 .downcast_ref::<BuildError>()
-                .is_some_and(BuildError::is_usage);
+                .is_some_and(BuildError::is_usage)
+                || err
+                    .downcast_ref::<SnapshotError>()
+                    .is_some_and(SnapshotError::is_usage);
             ExitCode::from(if usage { 2 } else { 1 })
         }
     }
@@ -84,6 +90,7 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         base_url: args.source.base_url,
         full_url: args.full_url,
         git: LocalRepos::new(args.source.git_dirs),
+        redact_people: args.source.redact.contains(&cli::Redact::People),
     };
     let text = export::export(&mut source, &options)
         .await
@@ -100,6 +107,31 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
                 .context("writing to standard output")?;
         }
     }
+    Ok(())
+}
+
+async fn snapshot(args: SnapshotArgs) -> anyhow::Result<()> {
+    let mut source = Source::open(&args.from)
+        .await
+        .map_err(SnapshotError::from)?;
+    let options = SnapshotOptions {
+        to: args.to,
+        teams: args.teams,
+    };
+    let summary = snap::snapshot(&mut source, &options).await?;
+    let teams: Vec<String> = summary.teams.iter().map(i64::to_string).collect();
+    eprintln!(
+        "reportpress: snapshot of team {} from {} into {} at {}: {} reports, {} entries; {} rows new, {} edited upstream (earlier versions kept), {} deleted upstream (kept, marked)",
+        teams.join(", "),
+        source.label,
+        options.to.display(),
+        summary.taken_at,
+        summary.reports,
+        summary.artefacts,
+        summary.new,
+        summary.edited,
+        summary.gone,
+    );
     Ok(())
 }
 
@@ -126,6 +158,25 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `verify DIR`: the files that differ from the manifest, then a summary, on standard output;
+/// exit 0 when everything matches, 1 otherwise (and when there is no manifest to check against).
+fn verify(args: &VerifyArgs) -> ExitCode {
+    match site::verify(&args.dir) {
+        Ok(verification) => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout
+                .write_all(verification.report().as_bytes())
+                .and_then(|()| stdout.flush());
+            ExitCode::from(if verification.all_match() { 0 } else { 1 })
+        }
+        Err(err) => {
+            eprintln!("reportpress: cannot verify {}: {err}", args.dir.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
 async fn build(args: BuildArgs) -> anyhow::Result<()> {
     let mut source = open(&args.source).await?;
     let options = BuildOptions {
@@ -136,11 +187,18 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         git: LocalRepos::new(args.source.git_dirs),
         base_url: args.source.base_url,
         full: args.full,
+        force: args.force,
+        redact_people: args.source.redact.contains(&cli::Redact::People),
     };
     let started = std::time::Instant::now();
-    let summary = site::build(&mut source, &options, progress::for_stderr())
-        .await
-        .with_context(|| format!("building from {}", source.label))?;
+    let summary = match site::build(&mut source, &options, progress::for_stderr()).await {
+        Ok(summary) => summary,
+        // About --out, not the source: said as it is.
+        Err(err @ BuildError::Out(_)) => return Err(err.into()),
+        Err(err) => {
+            return Err(anyhow::Error::new(err).context(format!("building from {}", source.label)));
+        }
+    };
     let teams: Vec<String> = summary.teams.iter().map(i64::to_string).collect();
     eprintln!(
         "reportpress: {} reports ({} entries, team {}) from {} into {}: {} rendered, {} unchanged; {} files, {} written ({} bytes; search index {} bytes){} in {:.1} s",

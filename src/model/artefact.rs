@@ -25,6 +25,37 @@ pub struct Artefact {
     pub channel_id: Option<String>,
     /// Problems met while reading the row (bad id, bad timestamp, …), shown with the entry.
     pub notices: Vec<String>,
+    /// What snapshots kept of the row's history (a snapshot archive only).
+    pub history: History,
+}
+
+/// A row's history as snapshots saw it: PostHog itself keeps none.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// Earlier versions of the content, oldest first (the artefact holds the latest).
+    pub versions: Vec<Version>,
+    /// When the current version was first seen (with `versions`, the start of its life).
+    pub since: Option<Timestamp>,
+    /// Set when a snapshot found the row deleted upstream.
+    pub gone: Option<Gone>,
+}
+
+/// One earlier version of an edited row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Version {
+    pub content: Content,
+    /// The content as stored.
+    pub raw: String,
+    pub updated_at: Option<Timestamp>,
+    pub first_seen: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
+}
+
+/// A row deleted upstream, kept by snapshots.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Gone {
+    pub last_seen: Option<Timestamp>,
+    pub found_gone: Option<Timestamp>,
 }
 
 impl Artefact {

@@ -9,7 +9,10 @@ pub mod status;
 pub mod time;
 
 pub use actor::{Actor, Person, TaskRef};
-pub use artefact::{Artefact, Content};
-pub use report::{Association, Report, Run, Task, display_title, referenced_task_ids, row_id};
+pub use artefact::{Artefact, Content, Gone, History, Version};
+pub use report::{
+    Association, Report, ReportHistory, ReportVersion, Run, Task, display_title,
+    referenced_task_ids, row_id,
+};
 pub use status::{Status, StatusHistory, StatusKind};
 pub use time::Timestamp;

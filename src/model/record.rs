@@ -70,6 +70,33 @@ pub struct LinkRecord {
     pub created_at: Option<String>,
 }
 
+/// What a snapshot archive knows of a row beyond PostHog's own columns (`reportpress_row`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SeenRecord {
+    /// `report`, `artefact` or `link`.
+    pub kind: String,
+    pub id: String,
+    pub first_seen: Option<String>,
+    /// Since when its current version has been seen.
+    pub since: Option<String>,
+    pub last_seen: Option<String>,
+    /// When a snapshot found the row deleted upstream.
+    pub gone_at: Option<String>,
+}
+
+/// An earlier version of an edited row (`reportpress_version`): an artefact's content, or a
+/// report's title, status and summary as a JSON object.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VersionRecord {
+    pub kind: String,
+    pub id: String,
+    pub version: i64,
+    pub content: Option<String>,
+    pub updated_at: Option<String>,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+}
+
 /// Everything the source read for one report.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportRows {
@@ -78,4 +105,7 @@ pub struct ReportRows {
     pub tasks: Vec<TaskRecord>,
     pub runs: Vec<RunRecord>,
     pub links: Vec<LinkRecord>,
+    /// History kept by snapshots (empty unless the source is a snapshot archive).
+    pub seen: Vec<SeenRecord>,
+    pub versions: Vec<VersionRecord>,
 }

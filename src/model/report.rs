@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
 use super::actor::Actor;
-use super::artefact::{Artefact, Content};
-use super::record::{ArtefactRecord, ReportRows, RunRecord, TaskRecord};
+use super::artefact::{Artefact, Content, Gone, History, Version};
+use super::record::{ArtefactRecord, ReportRows, RunRecord, SeenRecord, TaskRecord, VersionRecord};
 use super::status::Status;
 use super::time::Timestamp;
 
@@ -32,6 +32,26 @@ pub struct Report {
     pub notices: Vec<String>,
     /// Diffs of `commit` entries read from a local clone (`--git-dir`), or why not.
     pub local_diffs: BTreeMap<Uuid, Result<String, String>>,
+    /// Earlier titles, statuses and summaries, and deletion upstream, as snapshots saw them.
+    pub history: ReportHistory,
+}
+
+/// A report row's history kept by snapshots.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportHistory {
+    /// Oldest first.
+    pub versions: Vec<ReportVersion>,
+    pub gone: Option<Gone>,
+}
+
+/// The report row's values before an edit upstream.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportVersion {
+    pub title: Option<String>,
+    pub status: Option<String>,
+    pub summary: Option<String>,
+    pub first_seen: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -110,7 +130,10 @@ impl Report {
             tasks,
             runs,
             links,
+            seen,
+            versions,
         } = rows;
+        let mut histories = histories(&seen, versions);
         let mut report_notices = Vec::new();
         let id = row_id(&report.id, &mut report_notices);
         let tasks = build_tasks(tasks, runs);
@@ -118,7 +141,15 @@ impl Report {
 
         let mut log: Vec<Artefact> = artefacts
             .into_iter()
-            .map(|row| build_artefact(row, &title_of))
+            .map(|row| {
+                let history = histories.artefacts.remove(&row.id).unwrap_or_default();
+                let mut artefact = build_artefact(row, &title_of);
+                artefact.history = history;
+                for version in &mut artefact.history.versions {
+                    version.content = Content::parse(&artefact.kind, &version.raw);
+                }
+                artefact
+            })
             .collect();
         log.sort_by_key(Artefact::order_key);
 
@@ -180,6 +211,7 @@ impl Report {
             associations,
             notices: report_notices,
             local_diffs: BTreeMap::new(),
+            history: histories.report,
         }
     }
 
@@ -361,5 +393,77 @@ fn build_artefact(row: ArtefactRecord, task_title: &impl Fn(Uuid) -> Option<Stri
         actor,
         channel_id: row.channel_id,
         notices,
+        history: History::default(),
     }
+}
+
+/// Snapshot history, sorted out by row.
+struct Histories {
+    artefacts: BTreeMap<String, History>,
+    report: ReportHistory,
+}
+
+fn seen_time(raw: Option<&str>) -> Option<Timestamp> {
+    raw.and_then(Timestamp::parse)
+}
+
+fn histories(seen: &[SeenRecord], mut versions: Vec<VersionRecord>) -> Histories {
+    let mut out = Histories {
+        artefacts: BTreeMap::new(),
+        report: ReportHistory::default(),
+    };
+    for row in seen {
+        let gone = row.gone_at.as_ref().map(|gone| Gone {
+            last_seen: seen_time(row.last_seen.as_deref()),
+            found_gone: seen_time(Some(gone)),
+        });
+        match row.kind.as_str() {
+            "artefact" => {
+                let history = out.artefacts.entry(row.id.clone()).or_default();
+                history.gone = gone;
+                history.since = seen_time(row.since.as_deref());
+            }
+            "report" => out.report.gone = gone,
+            _ => {}
+        }
+    }
+    versions.sort_by(|a, b| (&a.kind, &a.id, a.version).cmp(&(&b.kind, &b.id, b.version)));
+    for v in versions {
+        match v.kind.as_str() {
+            "artefact" => {
+                let history = out.artefacts.entry(v.id.clone()).or_default();
+                history.versions.push(Version {
+                    raw: v.content.clone().unwrap_or_default(),
+                    content: Content::Malformed {
+                        error: String::new(),
+                    },
+                    updated_at: seen_time(v.updated_at.as_deref()),
+                    first_seen: seen_time(v.first_seen.as_deref()),
+                    last_seen: seen_time(v.last_seen.as_deref()),
+                });
+            }
+            "report" => {
+                #[derive(serde::Deserialize, Default)]
+                struct Values {
+                    title: Option<String>,
+                    status: Option<String>,
+                    summary: Option<String>,
+                }
+                let values: Values = v
+                    .content
+                    .as_deref()
+                    .and_then(|c| serde_json::from_str(c).ok())
+                    .unwrap_or_default();
+                out.report.versions.push(ReportVersion {
+                    title: values.title,
+                    status: values.status,
+                    summary: values.summary,
+                    first_seen: seen_time(v.first_seen.as_deref()),
+                    last_seen: seen_time(v.last_seen.as_deref()),
+                });
+            }
+            _ => {}
+        }
+    }
+    out
 }

@@ -98,6 +98,11 @@ impl Status {
         let mut by_signal: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         let mut dismissals = Vec::new();
         for (index, artefact) in artefacts.iter().enumerate() {
+            // A row deleted upstream no longer counts: PostHog's latest row is the one before.
+            // The timeline and the status section still show it, marked.
+            if artefact.history.gone.is_some() {
+                continue;
+            }
             if let Some(kind) = StatusKind::from_type(&artefact.kind) {
                 by_kind.entry(kind).or_default().push(index);
             }

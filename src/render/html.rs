@@ -46,6 +46,9 @@ pub struct EntryHtml {
     pub superseded_by: Option<String>,
     pub notices: Vec<String>,
     pub body_html: String,
+    /// Earlier versions kept by snapshots, in a `<details>` (empty when none).
+    pub versions_html: String,
+    pub gone: bool,
 }
 
 /// How a page gets its stylesheet: linked from the archive's assets, or inlined (an export must
@@ -92,6 +95,7 @@ pub struct ReportPage {
     pub dismissals: Vec<ItemHtml>,
     pub days: Vec<DayHtml>,
     pub notices: Vec<String>,
+    pub status_notes: Vec<String>,
 }
 
 pub struct IndexRowHtml {
@@ -258,7 +262,31 @@ fn entry(e: &Entry, archive: &Archive) -> EntryHtml {
         superseded_by: e.superseded_by.map(links::entry),
         notices: e.notices.clone(),
         body_html: e.blocks.iter().map(|b| block(b, archive)).collect(),
+        versions_html: versions_html(e, archive),
+        gone: e.gone,
     }
+}
+
+fn versions_html(e: &Entry, archive: &Archive) -> String {
+    if e.versions.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        r#"<details class="versions"><summary>{}</summary>"#,
+        escape_html(&e.versions_label)
+    );
+    for v in &e.versions {
+        out.push_str(&format!(
+            r#"<section class="version"><p class="muted">{}</p>"#,
+            escape_html(&v.label)
+        ));
+        for b in &v.blocks {
+            out.push_str(&block(b, archive));
+        }
+        out.push_str("</section>");
+    }
+    out.push_str("</details>");
+    out
 }
 
 pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
@@ -363,6 +391,7 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
             })
             .collect(),
         notices: view.notices.clone(),
+        status_notes: view.status_notes.clone(),
     }
 }
 

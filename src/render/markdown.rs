@@ -34,6 +34,8 @@ pub struct EntryMd {
     pub meta: String,
     pub notices: Vec<String>,
     pub body: String,
+    /// Earlier versions kept by snapshots (empty when none).
+    pub versions: String,
 }
 
 #[derive(Template)]
@@ -50,6 +52,7 @@ pub struct ReportDoc {
     pub findings: Vec<String>,
     pub dismissals: Vec<String>,
     pub days: Vec<DayMd>,
+    pub status_notes: Vec<String>,
 }
 
 pub struct IndexRowMd {
@@ -383,6 +386,9 @@ fn entry(e: &Entry, archive: &Archive) -> EntryMd {
             link_or_text("superseded", archive.scope.entry(next))
         ));
     }
+    if e.gone {
+        meta.push_str(" · **deleted upstream**");
+    }
     EntryMd {
         anchor: links::anchor(e.id),
         heading: escape_markdown(&e.label),
@@ -394,7 +400,27 @@ fn entry(e: &Entry, archive: &Archive) -> EntryMd {
             .map(|b| block(b, archive))
             .collect::<Vec<_>>()
             .join("\n"),
+        versions: versions(e, archive),
     }
+}
+
+fn versions(e: &Entry, archive: &Archive) -> String {
+    if e.versions.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "<details><summary>{}</summary>\n\n",
+        escape_markdown(&e.versions_label)
+    );
+    for v in &e.versions {
+        out.push_str(&format!("**{}**\n\n", escape_markdown(&v.label)));
+        for b in &v.blocks {
+            out.push_str(&block(b, archive));
+            out.push('\n');
+        }
+    }
+    out.push_str("</details>\n");
+    out
 }
 
 /// Reasoning shown in a table cell: plain text, one line, at most 200 characters.
@@ -415,6 +441,11 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
     if let Some(error) = &view.error {
         notices.push(format!("Report error: {}", escape_markdown(error)));
     }
+    let status_notes = view
+        .status_notes
+        .iter()
+        .map(|n| escape_markdown(n))
+        .collect();
     ReportDoc {
         title: escape_markdown(&view.title),
         nav: [
@@ -519,6 +550,7 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
                 entries: day.entries.iter().map(|e| entry(e, archive)).collect(),
             })
             .collect(),
+        status_notes,
     }
 }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::links;
 use super::view::{self, Block, Inline};
 use crate::model::artefact::humanize;
-use crate::model::{Artefact, Content, Report, StatusKind, Timestamp};
+use crate::model::{Artefact, Content, Gone, Report, StatusKind, Timestamp};
 
 /// An optional time as (`datetime=` form, human form); a missing one reads "unknown time".
 pub fn time_pair(t: Option<Timestamp>) -> (String, String) {
@@ -86,6 +86,19 @@ pub struct Entry {
     pub superseded_by: Option<Uuid>,
     pub notices: Vec<String>,
     pub blocks: Vec<Block>,
+    /// Earlier versions kept by snapshots, oldest first, and the summary line above them
+    /// ("edited — 3 versions").
+    pub versions: Vec<VersionView>,
+    pub versions_label: String,
+    /// Deleted upstream (kept by snapshots).
+    pub gone: bool,
+}
+
+/// One earlier version of an edited entry.
+#[derive(Clone, Debug)]
+pub struct VersionView {
+    pub label: String,
+    pub blocks: Vec<Block>,
 }
 
 #[derive(Clone, Debug)]
@@ -106,6 +119,8 @@ pub struct ReportView {
     pub dismissals: Vec<DismissalRow>,
     pub days: Vec<Day>,
     pub notices: Vec<String>,
+    /// Status rows deleted upstream (kept by snapshots): they no longer count.
+    pub status_notes: Vec<String>,
 }
 
 /// One row of the index.
@@ -288,9 +303,23 @@ impl ReportView {
             })
             .collect();
         let mut days: Vec<Day> = Vec::new();
+        let mut status_notes = Vec::new();
         for (index, a) in report.artefacts.iter().enumerate() {
             let mut notices = a.notices.clone();
             notices.extend(view::notice(a));
+            if let Some(gone) = a.history.gone {
+                notices.push(gone_notice("This entry", gone));
+                if StatusKind::from_type(&a.kind).is_some() {
+                    status_notes.push(format!(
+                        "{} by {} ({}) was deleted upstream: {}; it no longer counts.",
+                        view::label(a),
+                        a.actor.display_name(),
+                        time_pair(a.created_at).1,
+                        seen_span(gone)
+                    ));
+                }
+            }
+            let versions = versions(a, report);
             let entry = Entry {
                 id: a.id,
                 label: view::label(a),
@@ -307,6 +336,13 @@ impl ReportView {
                     .map(|next| next.id),
                 notices,
                 blocks: view::blocks(a, report),
+                versions_label: if versions.is_empty() {
+                    String::new()
+                } else {
+                    format!("edited — {} versions", versions.len())
+                },
+                versions,
+                gone: a.history.gone.is_some(),
             };
             let day = a.created_at.map(|t| t.day());
             match days.last_mut() {
@@ -331,7 +367,85 @@ impl ReportView {
             findings,
             dismissals,
             days,
-            notices: report.notices.clone(),
+            notices: report_notices(report),
+            status_notes,
         }
     }
+}
+
+fn seen_span(gone: Gone) -> String {
+    format!(
+        "last seen {}, found gone {}",
+        time_pair(gone.last_seen).1,
+        time_pair(gone.found_gone).1
+    )
+}
+
+fn gone_notice(what: &str, gone: Gone) -> String {
+    format!(
+        "{what} was deleted upstream ({}); the snapshot archive kept it.",
+        seen_span(gone)
+    )
+}
+
+/// Earlier versions of an edited entry, oldest first, then the current one's label.
+fn versions(a: &Artefact, report: &Report) -> Vec<VersionView> {
+    let versions = &a.history.versions;
+    if versions.is_empty() {
+        return Vec::new();
+    }
+    let total = versions.len() + 1;
+    let mut out: Vec<VersionView> = versions
+        .iter()
+        .enumerate()
+        .map(|(n, v)| {
+            let mut earlier = a.clone();
+            earlier.content = v.content.clone();
+            earlier.raw = v.raw.clone();
+            earlier.history = Default::default();
+            let mut label = format!(
+                "Version {} of {total}: seen {} – {}",
+                n + 1,
+                time_pair(v.first_seen).1,
+                time_pair(v.last_seen).1
+            );
+            if let Some(updated) = v.updated_at {
+                label.push_str(&format!(" (updated_at {})", updated.display()));
+            }
+            VersionView {
+                label,
+                blocks: view::blocks(&earlier, report),
+            }
+        })
+        .collect();
+    out.push(VersionView {
+        label: format!(
+            "Version {total} of {total} (shown above): seen since {}",
+            time_pair(a.history.since).1
+        ),
+        blocks: Vec::new(),
+    });
+    out
+}
+
+/// The report row's own notices, then what snapshots kept of its history.
+fn report_notices(report: &Report) -> Vec<String> {
+    let mut notices = report.notices.clone();
+    if let Some(gone) = report.history.gone {
+        notices.push(gone_notice("This report", gone));
+    }
+    for v in &report.history.versions {
+        notices.push(format!(
+            "Earlier values of this report (seen {} – {}): title “{}”, status {}{}",
+            time_pair(v.first_seen).1,
+            time_pair(v.last_seen).1,
+            v.title.as_deref().unwrap_or("(none)"),
+            v.status.as_deref().unwrap_or("(none)"),
+            match &v.summary {
+                Some(s) if Some(s) != report.summary.as_ref() => format!(", summary “{s}”"),
+                _ => String::new(),
+            }
+        ));
+    }
+    notices
 }

@@ -2,17 +2,19 @@
 //! source to a pool of render workers that write its pages; finally the index, the assets and
 //! the manifest.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::manifest::{self, Manifest, ManifestReport};
+use super::manifest::{self, Manifest, ManifestReport, Previous};
 use super::output::{Output, OutputError};
+use super::staging::{OutError, Target};
 use crate::model::record::ReportRows;
 use crate::model::{self, Report};
+use crate::redact::{self, Redactor};
 use crate::render::{self, Archive, Format, IndexRow, Ledger, RenderError, ReportLedger, links};
 use crate::source::git::LocalRepos;
 use crate::source::{Source, SourceError};
@@ -25,6 +27,8 @@ pub enum BuildError {
     Render(#[from] RenderError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error(transparent)]
+    Out(#[from] OutError),
     #[error("the render workers stopped unexpectedly")]
     Workers,
 }
@@ -32,6 +36,10 @@ pub enum BuildError {
 impl BuildError {
     pub fn is_usage(&self) -> bool {
         matches!(self, BuildError::Source(e) if e.is_usage())
+            || matches!(
+                self,
+                BuildError::Out(OutError::NotAnArchive { .. } | OutError::Unusable { .. })
+            )
     }
 }
 
@@ -48,6 +56,11 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Render every report, even those whose fingerprint matches the previous build's.
     pub full: bool,
+    /// Build into `out` even when it holds files that are not a reportpress archive (they are
+    /// kept).
+    pub force: bool,
+    /// `--redact people`: names and emails replaced by pseudonyms in every file.
+    pub redact_people: bool,
 }
 
 /// Told how a build is going (a progress bar on a terminal). Called from every worker.
@@ -83,6 +96,8 @@ struct Rendered {
     row: IndexRow,
     files: [String; 2],
     fingerprint: String,
+    /// `manifest::report_digest`: the hash of the source rows the pages show.
+    source_rows: String,
     rendered: bool,
     written: usize,
 }
@@ -94,11 +109,17 @@ struct Plan {
     out: Output,
     /// See `manifest::build_salt`.
     salt: String,
-    /// The previous build's fingerprints (empty with `--full`).
-    previous: BTreeMap<String, String>,
+    /// The previous build's fingerprints and file hashes (empty with `--full`).
+    previous: Previous,
+    /// `--redact people`: applied to the rows before anything is made of them.
+    redactor: Option<Redactor>,
 }
 
 fn render_one(rows: ReportRows, plan: &Plan) -> Result<(Rendered, ReportLedger), BuildError> {
+    let mut rows = rows;
+    if let Some(redactor) = &plan.redactor {
+        redactor.rows(&mut rows);
+    }
     let mut report = Report::from_rows(rows);
     let digest = manifest::report_digest(&report);
     let referenced: Vec<(String, Option<&str>)> = report
@@ -111,8 +132,10 @@ fn render_one(rows: ReportRows, plan: &Plan) -> Result<(Rendered, ReportLedger),
         links::report_path(report.id, Format::Html),
         links::report_path(report.id, Format::Markdown),
     ];
-    let unchanged = plan.previous.get(&report.id.to_string()) == Some(&fingerprint)
-        && files.iter().all(|f| plan.out.exists(f));
+    let unchanged = plan.previous.fingerprints.get(&report.id.to_string()) == Some(&fingerprint)
+        && files
+            .iter()
+            .all(|f| plan.out.exists(f) && plan.previous.files.contains_key(f));
     let (archive, git, out) = (&plan.archive, &plan.git, &plan.out);
     if !git.is_empty() && !unchanged {
         let found: Vec<_> = report
@@ -133,6 +156,7 @@ fn render_one(rows: ReportRows, plan: &Plan) -> Result<(Rendered, ReportLedger),
             row: rendered.row,
             files,
             fingerprint,
+            source_rows: digest,
             rendered: !unchanged,
             written,
         },
@@ -146,12 +170,22 @@ pub async fn build(
     options: &BuildOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<BuildSummary, BuildError> {
+    let target = Target::check(&options.out, options.force)?;
     let teams = source.resolve_teams(&options.teams).await?;
     let records = source.reports(&teams, options.include_deleted).await?;
     progress.start(records.len());
-    let out = Output::create(&options.out)?;
-    // Settings that change pages besides the rows: the clones diffs are read from.
-    let settings = format!("{:?}", options.git);
+    // Pages the previous build wrote: the only files a build removes.
+    let listed = manifest::listed(&options.out);
+    // Everything is written into a staging folder, swapped in at the end (see `staging`).
+    let staging = target.stage()?;
+    let out = Output::create(staging.path())?;
+    let redactor = if options.redact_people {
+        Some(Redactor::new(&source.people().await?))
+    } else {
+        None
+    };
+    // Settings that change pages besides the rows: the clones diffs are read from, redaction.
+    let settings = format!("{:?} redact-people={}", options.git, options.redact_people);
     let plan = Arc::new(Plan {
         archive: Archive {
             scope: render::links::Scope::Archive,
@@ -159,18 +193,20 @@ pub async fn build(
                 .iter()
                 .map(|r| {
                     let id = model::row_id(&r.id, &mut Vec::new());
-                    (id, model::display_title(r.title.as_deref(), id))
+                    let title = redact::opt_text(redactor.as_ref(), r.title.as_deref());
+                    (id, model::display_title(title.as_deref(), id))
                 })
                 .collect(),
         },
         git: options.git.clone(),
         salt: manifest::build_salt(&settings),
         previous: if options.full {
-            BTreeMap::new()
+            Previous::default()
         } else {
             Manifest::previous(&options.out)
         },
         out,
+        redactor,
     });
 
     let jobs = options
@@ -258,11 +294,7 @@ pub async fn build(
         }
         files.insert(path);
     }
-    let removed = out.prune_file(links::SITEMAP, &files)?
-        + out.prune_file(links::FEED, &files)?
-        + out.prune(links::REPORTS_DIR, &files, is_report_file)?
-        + out.prune(links::TASKS_DIR, &files, is_report_file)?
-        + out.prune(links::PEOPLE_DIR, &files, |name| name.ends_with(".html"))?;
+    let removed = out.prune(&listed, &files)?;
 
     let mut manifest_reports: Vec<ManifestReport> = rendered
         .iter()
@@ -273,17 +305,36 @@ pub async fn build(
             html: r.files[0].clone(),
             markdown: r.files[1].clone(),
             fingerprint: r.fingerprint.clone(),
+            source_rows: r.source_rows.clone(),
         })
         .collect();
     manifest_reports.sort_by(|a, b| a.id.cmp(&b.id));
+    // The hash of every file: of the bytes written (or found already there), or, for the pages
+    // of a report not rendered again, the previous manifest's.
+    let mut hashes = out.take_hashes();
+    let file_hashes = files
+        .iter()
+        .map(|f| {
+            let hash = match hashes
+                .remove(f)
+                .or_else(|| plan.previous.files.get(f).cloned())
+            {
+                Some(hash) => hash,
+                None => out.hash_file(f)?,
+            };
+            Ok((f.clone(), hash))
+        })
+        .collect::<Result<_, OutputError>>()?;
     files.insert(links::MANIFEST.to_string());
     let manifest = Manifest {
         generator: manifest::generator(),
         teams: teams.clone(),
         reports: manifest_reports,
-        files: files.iter().cloned().collect(),
+        files: file_hashes,
     };
     written += usize::from(out.write(links::MANIFEST, manifest.to_json().as_bytes())?);
+    // Swapped in, or, when nothing changed, left as it was.
+    staging.finish(written > 0 || removed > 0)?;
 
     Ok(BuildSummary {
         teams,
@@ -296,12 +347,4 @@ pub async fn build(
         removed,
         search_index_bytes,
     })
-}
-
-/// `<uuid>.html` / `<uuid>.md`: a page an earlier build wrote.
-fn is_report_file(name: &str) -> bool {
-    let Some((stem, ext)) = name.rsplit_once('.') else {
-        return false;
-    };
-    matches!(ext, "html" | "md") && uuid::Uuid::parse_str(stem).is_ok()
 }

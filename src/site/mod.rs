@@ -1,9 +1,14 @@
 //! The site: plans a build, renders reports in parallel as the source streams them, and writes
-//! pages, index, assets and manifest. The only module that touches the output folder.
+//! pages, index, assets and manifest into a staging folder swapped in at the end; checks an
+//! archive against its manifest. The only module that touches the output folder.
 
 mod build;
 mod manifest;
 mod output;
+mod staging;
+mod verify;
 
 pub use build::{BuildError, BuildOptions, BuildSummary, Progress, Quiet, build};
 pub use output::OutputError;
+pub use staging::OutError;
+pub use verify::{Verification, VerifyError, verify};

@@ -89,3 +89,45 @@ CREATE TABLE IF NOT EXISTS signals_signalreporttask (
     created_at   TEXT NOT NULL,
     UNIQUE (report_id, task_id)
 );
+-- History kept by `reportpress snapshot` (PostHog keeps none: PATCH rewrites `content`, DELETE
+-- removes the row). Absent from PostHog's own database and from archives never snapshotted.
+-- Every row a snapshot copied: when it was first and last seen upstream, since when its current
+-- version has been seen, and when a later snapshot found it gone (deleted upstream).
+CREATE TABLE IF NOT EXISTS reportpress_row (
+    kind        TEXT NOT NULL,      -- 'report', 'artefact' or 'link'
+    id          TEXT NOT NULL,
+    team_id     INTEGER NOT NULL,
+    report_id   TEXT NOT NULL,
+    first_seen  TEXT NOT NULL,
+    since       TEXT NOT NULL,
+    last_seen   TEXT NOT NULL,
+    gone_at     TEXT,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS reportpress_row_report_idx ON reportpress_row (report_id);
+-- Earlier versions of edited rows, oldest first: an artefact's content and updated_at, or a
+-- report's title, status and summary (as a JSON object).
+CREATE TABLE IF NOT EXISTS reportpress_version (
+    kind        TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    team_id     INTEGER NOT NULL,
+    report_id   TEXT NOT NULL,
+    content     TEXT,
+    updated_at  TEXT,
+    first_seen  TEXT NOT NULL,
+    last_seen   TEXT NOT NULL,
+    PRIMARY KEY (kind, id, version)
+);
+CREATE INDEX IF NOT EXISTS reportpress_version_report_idx ON reportpress_version (report_id);
+-- One row per snapshot taken into this archive.
+CREATE TABLE IF NOT EXISTS reportpress_snapshot (
+    id          INTEGER PRIMARY KEY,
+    taken_at    TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    teams       TEXT NOT NULL,
+    reports     INTEGER NOT NULL,
+    artefacts   INTEGER NOT NULL,
+    edited      INTEGER NOT NULL,
+    gone        INTEGER NOT NULL
+);

@@ -15,7 +15,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
 
 use crate::model::record::{
-    ArtefactRecord, LinkRecord, ReportRecord, ReportRows, RunRecord, TaskRecord, UserRecord,
+    ArtefactRecord, LinkRecord, ReportRecord, ReportRows, RunRecord, SeenRecord, TaskRecord,
+    UserRecord, VersionRecord,
 };
 use schema::{Dialect, Schema};
 
@@ -221,6 +222,29 @@ impl Source {
             .collect()
     }
 
+    /// Every `posthog_user` row, whatever its team, by id (empty without that table): the
+    /// people `--redact people` hides.
+    pub async fn people(&mut self) -> Result<Vec<UserRecord>, SourceError> {
+        let Some(sql) = query::people(&self.schema) else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut self.conn)
+            .await
+            .map_err(SourceError::query("listing people"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(UserRecord {
+                    id: int(row, "id")?.unwrap_or_default(),
+                    uuid: text(row, "uuid")?,
+                    email: text(row, "email")?,
+                    first_name: text(row, "first_name")?,
+                    last_name: text(row, "last_name")?,
+                })
+            })
+            .collect()
+    }
+
     /// The report rows of `teams`, ordered by id (deleted ones only when asked).
     pub async fn reports(
         &mut self,
@@ -322,12 +346,32 @@ impl Source {
                 runs = rows.iter().map(run_record).collect::<Result<Vec<_>, _>>()?;
             }
         }
+        let mut seen = Vec::new();
+        if let Some(sql) = query::seen(&self.schema) {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(report.id.clone())
+                .fetch_all(&mut self.conn)
+                .await
+                .map_err(err)?;
+            seen = rows.iter().map(seen_record).collect::<Result<_, _>>()?;
+        }
+        let mut versions = Vec::new();
+        if let Some(sql) = query::versions(&self.schema) {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(report.id.clone())
+                .fetch_all(&mut self.conn)
+                .await
+                .map_err(err)?;
+            versions = rows.iter().map(version_record).collect::<Result<_, _>>()?;
+        }
         Ok(ReportRows {
             report,
             artefacts,
             tasks,
             runs,
             links,
+            seen,
+            versions,
         })
     }
 }
@@ -435,6 +479,29 @@ fn task_record(row: &AnyRow) -> Result<TaskRecord, SourceError> {
         repository: text(row, "repository")?,
         origin_product: text(row, "origin_product")?,
         created_at: text(row, "created_at")?,
+    })
+}
+
+fn seen_record(row: &AnyRow) -> Result<SeenRecord, SourceError> {
+    Ok(SeenRecord {
+        kind: text(row, "kind")?.unwrap_or_default(),
+        id: text(row, "id")?.unwrap_or_default(),
+        first_seen: text(row, "first_seen")?,
+        since: text(row, "since")?,
+        last_seen: text(row, "last_seen")?,
+        gone_at: text(row, "gone_at")?,
+    })
+}
+
+fn version_record(row: &AnyRow) -> Result<VersionRecord, SourceError> {
+    Ok(VersionRecord {
+        kind: text(row, "kind")?.unwrap_or_default(),
+        id: text(row, "id")?.unwrap_or_default(),
+        version: int(row, "version")?.unwrap_or_default(),
+        content: text(row, "content")?,
+        updated_at: text(row, "updated_at")?,
+        first_seen: text(row, "first_seen")?,
+        last_seen: text(row, "last_seen")?,
     })
 }
 

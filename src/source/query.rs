@@ -2,7 +2,9 @@
 //! column normalised to text, integer or RFC 3339 text, absent columns replaced by typed NULLs.
 //! Nothing from the user or the database is ever spliced in: values travel as bind parameters.
 
-use super::schema::{ARTEFACTS, Kind, LINKS, REPORTS, RUNS, Schema, TASKS, TEAMS, USERS};
+use super::schema::{
+    ARTEFACTS, Kind, LINKS, REPORTS, RUNS, SEEN, Schema, TASKS, TEAMS, USERS, VERSIONS,
+};
 
 fn params(schema: &Schema, first: usize, count: usize, uuid: bool) -> String {
     (first..first + count)
@@ -29,6 +31,21 @@ pub fn known_teams(schema: &Schema) -> Option<String> {
         format!(
             "SELECT {} FROM {TEAMS} t ORDER BY 1",
             schema.col(TEAMS, "t", "id", Kind::Int)
+        )
+    })
+}
+
+/// Every `posthog_user` row, whatever its team (for `--redact people`), by id.
+pub fn people(schema: &Schema) -> Option<String> {
+    let c = |column, kind| schema.col(USERS, "u", column, kind);
+    schema.has_table(USERS).then(|| {
+        format!(
+            "SELECT {}, {}, {}, {}, {} FROM {USERS} u ORDER BY 1",
+            c("id", Kind::Int),
+            c("uuid", Kind::Text),
+            c("email", Kind::Text),
+            c("first_name", Kind::Text),
+            c("last_name", Kind::Text),
         )
     })
 }
@@ -170,6 +187,41 @@ pub fn runs(schema: &Schema, count: usize) -> Option<String> {
             c("completed_at", Kind::Time),
             params(schema, 1, count, true),
             schema.dialect.param(count + 1),
+        )
+    })
+}
+
+/// What snapshots saw of one report's rows (a snapshot archive only). Binds: report id.
+pub fn seen(schema: &Schema) -> Option<String> {
+    let c = |column, kind| schema.col(SEEN, "s", column, kind);
+    schema.has_table(SEEN).then(|| {
+        format!(
+            "SELECT {}, {}, {}, {}, {}, {} FROM {SEEN} s WHERE s.report_id = {}",
+            c("kind", Kind::Text),
+            c("id", Kind::Text),
+            c("first_seen", Kind::Text),
+            c("since", Kind::Text),
+            c("last_seen", Kind::Text),
+            c("gone_at", Kind::Text),
+            schema.dialect.param(1),
+        )
+    })
+}
+
+/// Earlier versions of one report's edited rows (a snapshot archive only). Binds: report id.
+pub fn versions(schema: &Schema) -> Option<String> {
+    let c = |column, kind| schema.col(VERSIONS, "v", column, kind);
+    schema.has_table(VERSIONS).then(|| {
+        format!(
+            "SELECT {}, {}, {}, {}, {}, {}, {} FROM {VERSIONS} v WHERE v.report_id = {}",
+            c("kind", Kind::Text),
+            c("id", Kind::Text),
+            c("version", Kind::Int),
+            c("content", Kind::Text),
+            c("updated_at", Kind::Text),
+            c("first_seen", Kind::Text),
+            c("last_seen", Kind::Text),
+            schema.dialect.param(1),
         )
     })
 }

@@ -74,7 +74,12 @@ pub const TASKS: &str = "posthog_task";
 pub const RUNS: &str = "posthog_task_run";
 pub const LINKS: &str = "signals_signalreporttask";
 pub const TEAMS: &str = "posthog_team";
-const KNOWN: [&str; 7] = [REPORTS, ARTEFACTS, USERS, TASKS, RUNS, LINKS, TEAMS];
+/// History tables of a snapshot archive (see `archive_schema.sql`).
+pub const SEEN: &str = "reportpress_row";
+pub const VERSIONS: &str = "reportpress_version";
+const KNOWN: [&str; 9] = [
+    REPORTS, ARTEFACTS, USERS, TASKS, RUNS, LINKS, TEAMS, SEEN, VERSIONS,
+];
 
 #[derive(Clone, Debug)]
 pub struct Schema {
