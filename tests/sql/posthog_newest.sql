@@ -137,3 +137,15 @@ CREATE TABLE signals_signalreportassignment (
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now()
 );
+-- Django gives every foreign key an index of its own (named `<table>_<column>_<hash>` in
+-- PostHog); the reader's lookups of runs by task and links by task rely on them.
+CREATE INDEX posthog_task_team_id_fk_idx ON posthog_task (team_id);
+CREATE INDEX posthog_task_created_by_id_fk_idx ON posthog_task (created_by_id);
+CREATE INDEX posthog_task_run_task_id_fk_idx ON posthog_task_run (task_id);
+CREATE INDEX posthog_task_run_team_id_fk_idx ON posthog_task_run (team_id);
+CREATE INDEX signals_signalreport_team_id_fk_idx ON signals_signalreport (team_id);
+CREATE INDEX signals_signalreportartefact_team_id_fk_idx ON signals_signalreportartefact (team_id);
+CREATE INDEX signals_signalreportartefact_created_by_id_fk_idx ON signals_signalreportartefact (created_by_id);
+CREATE INDEX signals_signalreportartefact_task_id_fk_idx ON signals_signalreportartefact (task_id);
+CREATE INDEX signals_signalreporttask_team_id_fk_idx ON signals_signalreporttask (team_id);
+CREATE INDEX signals_signalreporttask_task_id_fk_idx ON signals_signalreporttask (task_id);

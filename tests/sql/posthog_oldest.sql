@@ -102,3 +102,5 @@ CREATE INDEX signals_sig_report__idx      ON signals_signalreportartefact (repor
 CREATE INDEX signals_sig_report_type_idx  ON signals_signalreportartefact (report_id, type);
 CREATE INDEX signals_sig_rpt_type_ct_idx  ON signals_signalreportartefact (report_id, type, created_at DESC);
 CREATE INDEX signals_sig_team_type_ct_idx ON signals_signalreportartefact (team_id, type, created_at DESC);
+-- Django's default foreign-key indexes (see posthog_newest.sql).
+CREATE INDEX posthog_task_run_task_id_fk_idx ON posthog_task_run (task_id);
