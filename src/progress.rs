@@ -2,8 +2,7 @@
 //! entries, rate, time left); nothing otherwise, where the build's summary line says it all.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -11,8 +10,9 @@ use reportpress::site::{Progress, Quiet};
 
 struct Bar {
     bar: ProgressBar,
-    entries: AtomicUsize,
-    unchanged: AtomicUsize,
+    /// Entries and unchanged reports so far; updated with the message under one lock, so the
+    /// figures shown never go backwards.
+    counts: Mutex<(usize, usize)>,
 }
 
 /// A progress bar when standard error is a terminal, silence otherwise.
@@ -27,8 +27,7 @@ pub fn for_stderr() -> Arc<dyn Progress> {
     bar.set_style(style);
     Arc::new(Bar {
         bar,
-        entries: AtomicUsize::new(0),
-        unchanged: AtomicUsize::new(0),
+        counts: Mutex::new((0, 0)),
     })
 }
 
@@ -39,15 +38,16 @@ impl Progress for Bar {
     }
 
     fn report(&self, entries: usize, rendered: bool) {
-        let entries = self.entries.fetch_add(entries, Ordering::Relaxed) + entries;
-        let unchanged = self.unchanged.load(Ordering::Relaxed) + usize::from(!rendered);
-        if !rendered {
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
-        }
+        let Ok(mut counts) = self.counts.lock() else {
+            return;
+        };
+        counts.0 += entries;
+        counts.1 += usize::from(!rendered);
         self.bar.inc(1);
         let rate = self.bar.position() as f64 / self.bar.elapsed().as_secs_f64().max(0.001);
         self.bar.set_message(format!(
-            "{entries} entries · {unchanged} unchanged · {rate:.0}/s"
+            "{} entries · {} unchanged · {rate:.0}/s",
+            counts.0, counts.1
         ));
     }
 
