@@ -41,6 +41,7 @@ use reportpress::model::Report;
 use reportpress::render::code::MAX_FILE_BYTES;
 use reportpress::render::diff::{self, LineKind};
 use reportpress::render::highlight::{MAX_HIGHLIGHT_LINE, syntax_for_path, syntax_set};
+use reportpress::render::text::escape_html_into;
 use reportpress::render::view::{self, Block};
 use reportpress::source::Source;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
@@ -158,19 +159,6 @@ async fn collect(url: &str) -> Result<Collected, Box<dyn std::error::Error>> {
     Ok(out)
 }
 
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
-
 thread_local! {
     static CLASSES: RefCell<HashMap<Scope, String>> = RefCell::new(HashMap::new());
 }
@@ -204,7 +192,7 @@ fn floor(stream: &Stream) -> usize {
         for (at, op) in ops {
             let at = at.min(line.len());
             if at > pos {
-                escape_into(&mut html, &line[pos..at]);
+                escape_html_into(&mut html, &line[pos..at]);
                 pos = at;
             }
             let applied = stack.apply_with_hook(&op, |basic, _| match basic {
@@ -219,7 +207,7 @@ fn floor(stream: &Stream) -> usize {
                 break;
             }
         }
-        escape_into(&mut html, &line[pos..]);
+        escape_html_into(&mut html, &line[pos..]);
     }
     for _ in 0..stack.len() {
         html.push_str("</span>");

@@ -13,7 +13,7 @@ use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style};
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 
-use super::text::escape_html;
+use super::text::escape_html_into;
 
 /// Lines longer than this are shown plain (GitHub's and diff2html's guard against pathological
 /// highlighting time).
@@ -205,7 +205,7 @@ impl<'a> Writer<'a> {
                 self.html.push_str("\">");
                 self.open.push(class.clone());
             }
-            self.html.push_str(&escape_html(piece));
+            escape_html_into(&mut self.html, piece);
         }
     }
 
@@ -270,6 +270,7 @@ pub const MEMO_BYTES: usize = 16 * 1024 * 1024;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::text::escape_html;
 
     #[test]
     fn languages_are_found_by_path() {

@@ -11,6 +11,12 @@ use pulldown_cmark::{
 /// Escapes `& < > " '` for HTML text and attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
+    escape_html_into(&mut out, text);
+    out
+}
+
+/// [`escape_html`], appended to `out` (no allocation of its own: the highlighter's hot path).
+pub fn escape_html_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -21,7 +27,6 @@ pub fn escape_html(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Escapes text for raw HTML that a Markdown document carries on one line (a `<details>`
