@@ -7,7 +7,7 @@
 //! transaction and renamed over the archive only once committed, so a snapshot killed at any
 //! point leaves the previous archive exactly as it was.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use sqlx::{AnyConnection, Connection, Row};
@@ -172,6 +172,7 @@ async fn update(
         err: &err,
         now: now(),
         summary: SnapshotSummary::default(),
+        copied: Copied::default(),
     };
     writer.summary.teams = teams.to_vec();
     for team in teams {
@@ -220,6 +221,16 @@ struct Writer<'t, 'c, E> {
     err: &'t E,
     now: String,
     summary: SnapshotSummary,
+    copied: Copied,
+}
+
+/// Users, tasks and runs already copied by this snapshot: many reports share them, and the
+/// source's one transaction gives the same row every time, so each is written once.
+#[derive(Default)]
+struct Copied {
+    users: HashSet<i64>,
+    tasks: HashSet<String>,
+    runs: HashSet<String>,
 }
 
 /// What the archive held for a row before this snapshot.
@@ -254,7 +265,9 @@ impl<E: Fn(sqlx::Error) -> SnapshotError> Writer<'_, '_, E> {
         let mut held = self.held_artefacts(&report_id).await?;
         for artefact in &artefacts {
             self.summary.artefacts += 1;
-            if let Some(user) = &artefact.created_by {
+            if let Some(user) = &artefact.created_by
+                && self.copied.users.insert(user.id)
+            {
                 sqlx::query(
                     "INSERT INTO posthog_user (id, uuid, email, first_name, last_name) VALUES (?, ?, ?, ?, ?) \
                      ON CONFLICT (id) DO UPDATE SET uuid = excluded.uuid, email = excluded.email, \
@@ -278,7 +291,10 @@ impl<E: Fn(sqlx::Error) -> SnapshotError> Writer<'_, '_, E> {
             self.seen("artefact", &artefact.id, team, &report_id, changed)
                 .await?;
         }
-        for task in &tasks {
+        for task in tasks
+            .iter()
+            .filter(|t| self.copied.tasks.insert(t.id.clone()))
+        {
             sqlx::query(
                 "INSERT INTO posthog_task (id, team_id, title, repository, origin_product, created_at) \
                  VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET title = excluded.title, \
@@ -295,7 +311,10 @@ impl<E: Fn(sqlx::Error) -> SnapshotError> Writer<'_, '_, E> {
             .await
             .map_err(self.err)?;
         }
-        for run in &runs {
+        for run in runs
+            .iter()
+            .filter(|r| self.copied.runs.insert(r.id.clone()))
+        {
             sqlx::query(
                 "INSERT INTO posthog_task_run (id, task_id, team_id, status, stage, branch, output, \
                  error_message, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
