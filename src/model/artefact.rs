@@ -29,6 +29,16 @@ pub struct Artefact {
     pub history: History,
 }
 
+/// How much later than `created_at` a row's `updated_at` must be for the row to count as edited.
+/// Django stamps the two separately on insert (`auto_now_add`, `auto_now`), so a row PostHog never
+/// changed has `updated_at` some microseconds after `created_at`; no insert takes a second.
+pub const EDIT_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
+
+/// Whether a row stamped `created_at`/`updated_at` was changed after it was written.
+pub fn edited(created_at: Option<Timestamp>, updated_at: Option<Timestamp>) -> bool {
+    matches!((created_at, updated_at), (Some(c), Some(u)) if u.later_than(c, EDIT_TOLERANCE))
+}
+
 /// A row's history as snapshots saw it: PostHog itself keeps none.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
@@ -59,9 +69,10 @@ pub struct Gone {
 }
 
 impl Artefact {
-    /// `updated_at` later than `created_at`: the row was edited in place (PATCH).
+    /// `updated_at` more than [`EDIT_TOLERANCE`] after `created_at`: the row was edited in
+    /// place (PATCH) after it was written.
     pub fn edited(&self) -> bool {
-        matches!((self.created_at, self.updated_at), (Some(c), Some(u)) if u > c)
+        edited(self.created_at, self.updated_at)
     }
 
     /// Sort key of the log: `created_at`, ties broken on `id` (uuid7 is time-ordered).

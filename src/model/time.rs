@@ -44,6 +44,11 @@ impl Timestamp {
         self.0.format("%Y-%m-%d %H:%M UTC").to_string()
     }
 
+    /// Whether `self` is more than `tolerance` after `earlier`.
+    pub fn later_than(&self, earlier: Timestamp, tolerance: chrono::TimeDelta) -> bool {
+        self.0 - earlier.0 > tolerance
+    }
+
     /// The calendar day, `2026-10-03`.
     pub fn day(&self) -> String {
         self.0.format("%Y-%m-%d").to_string()
@@ -70,6 +75,17 @@ mod tests {
         }
         assert_eq!(first.iso(), "2026-10-03T09:14:22Z");
         assert_eq!(first.display(), "2026-10-03 09:14 UTC");
+    }
+
+    #[test]
+    fn later_than_needs_more_than_the_tolerance() {
+        let a = Timestamp::parse("2026-10-03T09:14:22.000000Z").unwrap();
+        let b = Timestamp::parse("2026-10-03T09:14:22.000017Z").unwrap();
+        let c = Timestamp::parse("2026-10-03T09:14:23.500000Z").unwrap();
+        let second = chrono::TimeDelta::seconds(1);
+        assert!(!b.later_than(a, second));
+        assert!(c.later_than(a, second));
+        assert!(!a.later_than(c, second));
     }
 
     #[test]

@@ -256,6 +256,18 @@ fn ts(ms: i64) -> String {
         .to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// `updated_at` as Django writes it: `auto_now` is stamped a few microseconds after
+/// `auto_now_add` on insert, so a row saved once has `updated_at` 17 µs after `created_at`.
+/// A later save (`updated` past `created`) is written as it is.
+fn updated_stamp(created: i64, updated: i64) -> String {
+    if updated > created {
+        return ts(updated);
+    }
+    DateTime::from_timestamp_micros(created * 1_000 + 17)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
 /// A uuid7: the millisecond timestamp, then random bits.
 fn uuid7(ms: i64, rng: &mut Rng) -> String {
     let mut b = [0u8; 16];
@@ -1397,7 +1409,7 @@ impl Batch {
                     .bind(r.summary)
                     .bind(r.error)
                     .bind(ts(r.created))
-                    .bind(ts(r.updated))
+                    .bind(updated_stamp(r.created, r.updated))
                     .bind(r.promoted.map(ts))
                     .bind(r.last_run.map(ts))
             },
@@ -1429,7 +1441,7 @@ impl Batch {
                     .bind(t.repository)
                     .bind(0_i64)
                     .bind(ts(t.created))
-                    .bind(ts(t.created))
+                    .bind(updated_stamp(t.created, t.created))
             },
         )
         .await?;
@@ -1462,7 +1474,7 @@ impl Batch {
                     .bind(run.error)
                     .bind(run.output)
                     .bind(ts(run.created))
-                    .bind(ts(run.completed.unwrap_or(run.created)))
+                    .bind(updated_stamp(run.created, run.completed.unwrap_or(run.created)))
                     .bind(run.completed.map(ts))
             },
         )
@@ -1514,7 +1526,7 @@ impl Batch {
                     .bind(a.kind.to_string())
                     .bind(a.content)
                     .bind(ts(a.created))
-                    .bind(a.updated.map(ts))
+                    .bind(a.updated.map(|u| updated_stamp(a.created, u)))
                     .bind(a.created_by_id)
                     .bind(a.task_id)
                     .bind(a.channel_id)

@@ -74,11 +74,25 @@ pub const TASKS: &str = "posthog_task";
 pub const RUNS: &str = "posthog_task_run";
 pub const LINKS: &str = "signals_signalreporttask";
 pub const TEAMS: &str = "posthog_team";
+/// Newer PostHog tables (migrations 0115 and later): a report's pull requests with their state,
+/// and the legacy assignment (who holds the report, its PR).
+pub const PULL_REQUESTS: &str = "signals_signalreportpullrequest";
+pub const ASSIGNMENTS: &str = "signals_signalreportassignment";
 /// History tables of a snapshot archive (see `archive_schema.sql`).
 pub const SEEN: &str = "reportpress_row";
 pub const VERSIONS: &str = "reportpress_version";
-const KNOWN: [&str; 9] = [
-    REPORTS, ARTEFACTS, USERS, TASKS, RUNS, LINKS, TEAMS, SEEN, VERSIONS,
+const KNOWN: [&str; 11] = [
+    REPORTS,
+    ARTEFACTS,
+    USERS,
+    TASKS,
+    RUNS,
+    LINKS,
+    TEAMS,
+    PULL_REQUESTS,
+    ASSIGNMENTS,
+    SEEN,
+    VERSIONS,
 ];
 
 #[derive(Clone, Debug)]
