@@ -32,8 +32,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::model::record::{
-    ArtefactRecord, LinkRecord, ReportRecord, ReportRows, RunRecord, TaskRecord, UserRecord,
-    VersionRecord,
+    ArtefactRecord, AssignmentRecord, LinkRecord, PullRequestRecord, ReportRecord, ReportRows,
+    RunRecord, TaskRecord, UserRecord, VersionRecord,
 };
 
 /// Hashed before a person's identity: changing it changes every pseudonym.
@@ -502,6 +502,9 @@ impl Redactor {
             tasks,
             runs,
             links,
+            pull_requests,
+            assignments,
+            people,
             seen: _, // ids and timestamps
             versions,
         } = rows;
@@ -520,6 +523,8 @@ impl Redactor {
                 channel_id: _,
                 actor_kind: _,
                 actor_agent,
+                claim_id: _,
+                pull_request_id: _,
             } = artefact;
             self.json_opt(content, kind);
             if let Some(user) = created_by {
@@ -565,6 +570,48 @@ impl Redactor {
             } = link;
             self.opt(relationship);
         }
+        for pr in pull_requests {
+            let PullRequestRecord {
+                id: _,
+                repository,
+                number: _,
+                url,
+                state: _,
+                checked_at: _,
+                merged_at: _,
+                created_at: _,
+                updated_at: _,
+            } = pr;
+            self.opt(repository);
+            self.opt(url);
+        }
+        for assignment in assignments {
+            let AssignmentRecord {
+                id: _,
+                actor_kind: _,
+                actor_user_id: _,
+                actor_user,
+                actor_task_id: _,
+                actor_agent,
+                claimed_at: _,
+                pr_url,
+                repository,
+                pr_number: _,
+                pr_state: _,
+                pr_merged: _,
+                created_at: _,
+                updated_at: _,
+            } = assignment;
+            if let Some(user) = actor_user {
+                self.user(user);
+            }
+            self.opt(actor_agent);
+            self.opt(pr_url);
+            self.opt(repository);
+        }
+        for person in people {
+            self.user(person);
+        }
         for version in versions {
             let VersionRecord {
                 kind,
@@ -595,6 +642,11 @@ impl Redactor {
             signal_count: _,
             created_at: _,
             updated_at: _,
+            run_count: _,
+            corroboration_count: _,
+            content_revision_count: _,
+            implemented_at_run_count: _,
+            implemented_at_revision_count: _,
         } = report;
         self.opt(title);
         self.opt(summary);

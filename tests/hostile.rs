@@ -159,7 +159,9 @@ struct Expected {
     /// Dismissals' artefact ids, in log order.
     dismissals: Vec<String>,
     /// The pull request of the report's tasks (the fixture has one run per task).
-    pr_url: Option<String>,
+    /// Its pull requests, as PostHog gathers them: the `pull_request` entries' URLs, then the
+    /// PRs of its PR-bearing task runs (not research, repo selection or scout runs).
+    prs: Vec<String>,
     markers: BTreeSet<String>,
 }
 
@@ -368,18 +370,36 @@ fn reports() -> Vec<Expected> {
                 .map(|e| e.id.clone())
                 .collect();
 
-            // Tasks associated through `task_run` rows; their runs' pull request.
+            // Pull request entries, then the runs of tasks associated through PR-bearing
+            // `task_run` rows.
+            let mut prs: Vec<String> = rows
+                .iter()
+                .filter(|a| str_of(a, "type") == "pull_request")
+                .filter_map(|a| a.get("content")?.get("url")?.as_str())
+                .map(|u| u.trim().to_string())
+                .collect();
             let associated: BTreeSet<&str> = rows
                 .iter()
                 .filter(|a| str_of(a, "type") == "task_run")
-                .filter_map(|a| a.get("content")?.get("task_id")?.as_str())
+                .filter_map(|a| a.get("content"))
+                .filter(|c| {
+                    c.get("product").and_then(|p| p.as_str()) == Some("signals")
+                        && !matches!(
+                            c.get("type").and_then(|t| t.as_str()),
+                            Some("research" | "repo_selection" | "scout") | None
+                        )
+                })
+                .filter_map(|c| c.get("task_id")?.as_str())
                 .collect();
-            let pr_url = runs
+            for url in runs
                 .iter()
                 .filter(|r| associated.contains(str_of(r, "task_id")))
                 .filter_map(|r| r.get("output")?.get("pr_url")?.as_str())
-                .map(str::to_string)
-                .next_back();
+            {
+                if !prs.iter().any(|p| p == url.trim()) {
+                    prs.push(url.trim().to_string());
+                }
+            }
             Expected {
                 title: str_of(report, "title").trim().to_string(),
                 id,
@@ -389,7 +409,7 @@ fn reports() -> Vec<Expected> {
                 reviewers,
                 findings: latest.into_iter().collect(),
                 dismissals,
-                pr_url,
+                prs,
                 markers,
             }
         })
@@ -412,6 +432,9 @@ impl Expected {
     /// The summary's list titles, in template order, for the lists this report has.
     fn list_titles(&self) -> Vec<&'static str> {
         let mut titles = Vec::new();
+        if !self.prs.is_empty() {
+            titles.push("Pull requests");
+        }
         if self.reviewers > 0 {
             titles.push("Suggested reviewers");
         }
@@ -934,15 +957,14 @@ fn report_pages_keep_every_entry_and_every_marker() {
             .select(&sel("a[href]"))
             .filter_map(|a| a.value().attr("href"))
             .collect();
-        let pr = report
-            .pr_url
-            .as_deref()
-            .expect("the fixture's reports have a PR");
-        assert_eq!(
-            hrefs.contains(&pr),
-            is_web(pr),
-            "{id}: pull request link {pr:?}"
-        );
+        assert!(!report.prs.is_empty(), "the fixture's reports have a PR");
+        for pr in &report.prs {
+            assert_eq!(
+                hrefs.contains(&pr.as_str()),
+                is_web(pr),
+                "{id}: pull request link {pr:?}"
+            );
+        }
         // No code is linked on GitHub from a repository that is not `owner/repo`.
         if report.github_repo().is_none() {
             let blob: Vec<_> = hrefs.iter().filter(|h| h.contains("/blob/")).collect();
@@ -981,7 +1003,7 @@ fn report_pages_keep_every_entry_and_every_marker() {
 fn status_table_html(doc: &Html, report: &Expected) {
     let id = &report.id;
     let rows: Vec<ElementRef<'_>> = doc
-        .select(&sel("section.status > table > tbody > tr"))
+        .select(&sel("section.status > table:not(.prs) > tbody > tr"))
         .collect();
     assert_eq!(rows.len(), report.status.len(), "{id}: status rows");
     for (row, want) in rows.iter().zip(&report.status) {
@@ -1493,12 +1515,11 @@ fn markdown_documents_keep_their_structure() {
         status_table_md(&shape, &report, &context);
 
         // The pull request is linked when it is a web URL.
-        let pr = report
-            .pr_url
-            .as_deref()
-            .expect("the fixture's reports have a PR");
-        let linked = shape.links.iter().any(|l| percent_decoded(l) == pr);
-        assert_eq!(linked, is_web(pr), "{context}: {pr:?} in {:?}", shape.links);
+        assert!(!report.prs.is_empty(), "the fixture's reports have a PR");
+        for pr in &report.prs {
+            let linked = shape.links.iter().any(|l| percent_decoded(l) == *pr);
+            assert_eq!(linked, is_web(pr), "{context}: {pr:?} in {:?}", shape.links);
+        }
 
         let missing: Vec<_> = report
             .markers
@@ -1526,7 +1547,13 @@ fn markdown_documents_keep_their_structure() {
 /// columns.
 fn status_table_md(shape: &MdShape, report: &Expected, context: &str) {
     assert!(!report.status.is_empty());
-    assert_eq!(shape.tables.len(), 1, "{context}: tables");
+    // The status table, then the pull requests' table (one row per PR, four cells).
+    let pr_table = usize::from(!report.prs.is_empty());
+    assert_eq!(shape.tables.len(), 1 + pr_table, "{context}: tables");
+    if let Some(prs) = shape.tables.get(1) {
+        assert_eq!(prs.len(), report.prs.len() + 1, "{context}: PR rows");
+        assert!(prs.iter().all(|r| r.len() == 4), "{context}: PR cells");
+    }
     let rows = &shape.tables[0];
     assert_eq!(
         rows.len(),
@@ -1625,7 +1652,13 @@ fn index_markdown_keeps_one_row_per_report() {
     let wanted: BTreeSet<String> = expected.iter().map(|r| one_line(&r.title)).collect();
     assert_eq!(titles, wanted, "{md}");
     for row in &rows[1..] {
-        assert_eq!(row[6].text, "PR", "PR column of {:?}", row[0].text);
+        // Each pull request and its state; only web URLs are links (checked below).
+        assert!(
+            row[6].text.ends_with("Status unavailable"),
+            "PR column of {:?}: {:?}",
+            row[0].text,
+            row[6].text
+        );
     }
     // Every link survived its cell: each report's, and each pull request that is a web URL.
     let links: BTreeSet<String> = shape.links.iter().map(|l| percent_decoded(l)).collect();
@@ -1636,7 +1669,7 @@ fn index_markdown_keeps_one_row_per_report() {
     wanted.extend(
         expected
             .iter()
-            .filter_map(|r| r.pr_url.clone())
+            .flat_map(|r| r.prs.clone())
             .filter(|u| is_web(u)),
     );
     assert_eq!(links, wanted, "{md}");

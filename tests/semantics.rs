@@ -45,7 +45,7 @@ fn entry(doc: &Html, artefact: &str) -> String {
 }
 
 fn status_row(doc: &Html, label: &str) -> String {
-    let sel = Selector::parse("section.status tr").expect("selector");
+    let sel = Selector::parse("section.status table:not(.prs) tr").expect("selector");
     doc.select(&sel)
         .map(|e| e.text().collect::<Vec<_>>().join("|"))
         .find(|row| row.starts_with(label))
@@ -171,16 +171,31 @@ fn degraded_rows_are_shown_with_a_notice() {
     assert_eq!(md.matches("> **Notice:**").count(), 3, "{md}");
 }
 
+/// PostHog counts PRs of PR-bearing runs only (`NON_PR_BEARING_TASK_RUN_TYPES` in
+/// `implementation_pr.py`): the PR in the output of R1's research task is that task's, not the
+/// report's, and the PR of team 2's task that a team-1 row names never leaks.
 #[test]
-fn pr_link_comes_from_the_newest_run_of_associated_tasks() {
+fn research_runs_and_other_teams_give_the_report_no_pr() {
     let b = built(&["--team", "1"]);
     let doc = page(&b, R1);
-    let meta = Selector::parse("p.meta a").unwrap();
-    let hrefs: Vec<_> = doc
-        .select(&meta)
-        .filter_map(|a| a.value().attr("href"))
-        .collect();
-    assert_eq!(hrefs, ["https://github.com/posthog/posthog/pull/101"]);
+    let prs = Selector::parse("table.prs").unwrap();
+    assert_eq!(doc.select(&prs).count(), 0, "no PR table on R1");
+    let html = read(&b.out.join(format!("reports/{R1}.html")));
+    assert!(
+        !html.contains("pull request"),
+        "no PR in the page's meta line"
+    );
+    assert!(!html.contains("pull/999"), "team 2's PR never leaks");
+    // The research task's own page still lists its run's PR.
+    let task = read(
+        &b.out
+            .join("tasks/7a000000-0000-4000-8000-000000000001.html"),
+    );
+    assert!(
+        task.contains("https://github.com/posthog/posthog/pull/101"),
+        "{task}"
+    );
+    assert!(!task.contains("pull/999"));
 }
 
 #[test]

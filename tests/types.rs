@@ -452,18 +452,23 @@ fn channel_assignment() {
 #[test]
 fn implementation_decision() {
     let e = entry(0x10a);
-    e.assert_label("Implementation decided");
-    e.assert_badges(&["Supersede"]);
+    // PostHog's title for a decision on one PR (`prActivityTitle`).
+    e.assert_label("PR #4242 assessed");
+    assert_eq!(e.all("span.badge"), ["Supersede", "Status unavailable"]);
+    e.assert_md("**Supersede**\n");
     e.assert_fields(&[("Research runs", "2", "2"), ("Content revisions", "1", "1")]);
     e.assert_prose("The root cause moved to the evaluator", "moved");
     let pr = format!("{GITHUB}/pull/4242");
     assert_eq!(
         e.all("ul > li"),
-        [format!("{pr}, 0123456789ab, Fix the flag bound")]
+        // The target's automation entry (`automation_artefact_id`) is linked.
+        [format!(
+            "{pr}, Status unavailable, 0123456789ab, Fix the flag bound, automation, Commit pushed (2026-10-05 09:15 UTC)"
+        )]
     );
     e.assert_html_link(&pr, &pr);
     e.assert_md(&format!(
-        "- [{pr}](<{pr}>), `0123456789ab`, [Fix the flag bound](<../tasks/7c000000-0000-4000-8000-000000000001.html>)"
+        "- [{pr}](<{pr}>), **Status unavailable**, `0123456789ab`, [Fix the flag bound](<../tasks/7c000000-0000-4000-8000-000000000001.html>)"
     ));
 }
 
@@ -471,7 +476,7 @@ fn implementation_decision() {
 fn implementation_dispatch() {
     let e = entry(0x10b);
     e.assert_label("Implementation dispatched");
-    let decision = "Implementation decided (2026-10-05 09:10 UTC)";
+    let decision = "PR #4242 assessed (2026-10-05 09:10 UTC)";
     let href = format!("#a-{}", id(0x10a));
     e.assert_fields(&[
         ("Decision", decision, &format!("[{decision}](<{href}>)")),
@@ -741,7 +746,11 @@ fn task_run_with_a_run_and_a_pull_request() {
         ),
         ("Repository", "posthog/posthog", "`posthog/posthog`"),
         ("Run status", "Completed (build)", "**Completed (build)**"),
-        ("Pull request", &pr, &format!("[{pr}](<{pr}>)")),
+        (
+            "Pull request",
+            &format!("{pr}, Status unavailable"),
+            &format!("[{pr}](<{pr}>), **Status unavailable**"),
+        ),
     ]);
     e.assert_html_link(&pr, &pr);
 }
@@ -786,7 +795,7 @@ fn note() {
 #[test]
 fn title_change() {
     let e = entry(0x114);
-    e.assert_label("Title changed");
+    e.assert_label("Title edited");
     assert_eq!(e.all("dl.change > dt"), ["Before", "After"]);
     assert_eq!(
         e.all("dl.change > dd"),
@@ -800,7 +809,7 @@ fn title_change() {
 #[test]
 fn summary_change() {
     let e = entry(0x115);
-    e.assert_label("Summary changed");
+    e.assert_label("Summary edited");
     assert_eq!(
         e.all("dl.change > dd"),
         ["none", "Flags at exactly 50% roll out to nobody."]
@@ -814,7 +823,7 @@ fn summary_change() {
 #[test]
 fn code_review() {
     let e = entry(0x116);
-    e.assert_label("Code reviewed");
+    e.assert_label("Code review");
     let pr = format!("{GITHUB}/pull/4242");
     let review = format!("{pr}#pullrequestreview-1");
     e.assert_fields(&[
@@ -905,16 +914,20 @@ fn work_release() {
 #[test]
 fn pull_request() {
     let e = entry(0x11c);
-    e.assert_label("Pull request linked");
+    // PostHog's title: "PR #41 linked".
+    e.assert_label("PR #4250 linked");
     let pr = format!("{GITHUB}/pull/4250");
-    e.assert_fields(&[("Pull request", &pr, &format!("[{pr}](<{pr}>)"))]);
+    e.assert_fields(&[
+        ("Pull request", &pr, &format!("[{pr}](<{pr}>)")),
+        ("State", "Status unavailable", "**Status unavailable**"),
+    ]);
     e.assert_html_link(&pr, &pr);
 }
 
 #[test]
 fn check_result() {
     let e = entry(0x11d);
-    e.assert_label("Check result");
+    e.assert_label("Follow-up check");
     e.assert_badges(&["Failed"]);
     e.assert_fields(&[
         (
@@ -935,7 +948,7 @@ fn check_result() {
 #[test]
 fn check_scheduled() {
     let e = entry(0x11e);
-    e.assert_label("Check scheduled");
+    e.assert_label("Follow-up check scheduled");
     e.assert_fields(&[
         ("Check", "Watch flag errors", "Watch flag errors"),
         ("Kind", "Error rate", "Error rate"),
@@ -952,7 +965,7 @@ fn check_scheduled() {
 #[test]
 fn check_expired() {
     let e = entry(0x11f);
-    e.assert_label("Check expired");
+    e.assert_label("Follow-up check expired");
     e.assert_fields(&[
         ("Check", "Watch p95 latency", "Watch p95 latency"),
         ("Kind", "Latency", "Latency"),
@@ -966,20 +979,24 @@ fn check_expired() {
 #[test]
 fn check_cancelled() {
     let e = entry(0x120);
-    e.assert_label("Check cancelled");
+    e.assert_label("Follow-up check cancelled");
     e.assert_fields(&[
         ("Check", "Watch rollout", "Watch rollout"),
         ("Kind", "Error rate", "Error rate"),
         ("Check id", "chk-4", "`chk-4`"),
-        ("Reason", "Stopped by person", "Stopped by person"),
+        (
+            "Reason",
+            "Stopped from the report before it could settle",
+            "Stopped from the report before it could settle",
+        ),
     ]);
 }
 
 #[test]
 fn implementation_replacement() {
     let e = entry(0x121);
-    e.assert_label("Implementation replaced");
-    let decision = "Implementation decided (2026-10-05 09:10 UTC)";
+    e.assert_label("PR replacement started");
+    let decision = "PR #4242 assessed (2026-10-05 09:10 UTC)";
     let href = format!("#a-{}", id(0x10a));
     e.assert_fields(&[
         ("Decision", decision, &format!("[{decision}](<{href}>)")),
@@ -998,8 +1015,8 @@ fn implementation_replacement() {
 #[test]
 fn implementation_handover() {
     let e = entry(0x122);
-    e.assert_label("Implementation handed over");
-    let replacement = "Implementation replaced (2026-10-05 09:33 UTC)";
+    e.assert_label("PR replacement needs attention");
+    let replacement = "PR replacement started (2026-10-05 09:33 UTC)";
     let href = format!("#a-{}", id(0x121));
     e.assert_fields(&[
         (
@@ -1015,14 +1032,18 @@ fn implementation_handover() {
     assert_eq!(
         e.all("ul > li"),
         [
-            format!("{old}, Already closed"),
-            format!("Replacement PR, {new}")
+            format!("Replacement PR, {new}, Status unavailable"),
+            format!("Previous PR, {old}, Status unavailable, Already closed at replacement"),
         ]
     );
     e.assert_html_link(&old, &old);
     e.assert_html_link(&new, &new);
-    e.assert_md(&format!("- [{old}](<{old}>), **Already closed**\n"));
-    e.assert_md(&format!("- Replacement PR, [{new}](<{new}>)\n"));
+    e.assert_md(&format!(
+        "- Previous PR, [{old}](<{old}>), **Status unavailable**, **Already closed at replacement**\n"
+    ));
+    e.assert_md(&format!(
+        "- Replacement PR, [{new}](<{new}>), **Status unavailable**\n"
+    ));
     e.assert_prose("The old PR was already closed", "already");
 }
 

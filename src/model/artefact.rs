@@ -27,6 +27,24 @@ pub struct Artefact {
     pub notices: Vec<String>,
     /// What snapshots kept of the row's history (a snapshot archive only).
     pub history: History,
+    /// The `work_claim` entry this row belongs to (`claim_id`).
+    pub claim_id: Option<String>,
+    /// The `signals_signalreportpullrequest` row a `pull_request` entry links (`pull_request_id`).
+    pub pull_request_id: Option<String>,
+    /// Where the entry comes from: an artefact row, or a legacy link row.
+    pub origin: Origin,
+}
+
+/// Where an entry of the log comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// A `signals_signalreportartefact` row.
+    #[default]
+    Artefact,
+    /// A legacy `signals_signalreporttask` row, shown as the `task_run` entry PostHog makes of
+    /// it at read time (`SignalReport.synthetic_legacy_task_run_artefacts` in
+    /// `products/signals/backend/models.py`).
+    LegacyLink,
 }
 
 /// How much later than `created_at` a row's `updated_at` must be for the row to count as edited.
@@ -112,6 +130,10 @@ pub enum Content {
     ImplementationReplacement(ImplementationReplacement),
     ImplementationHandover(ImplementationHandover),
     VideoSegment(serde_json::Value),
+    AutostartSkip(AutostartSkip),
+    RankingScore(RankingScore),
+    /// Deleted from PostHog by migration 0162; older snapshots still hold some.
+    ImpactMeasurementPlan(ImpactMeasurementPlan),
     // Legacy types, found in older databases.
     CodeDiff(CodeDiff),
     LineReference(LineReference),
@@ -181,6 +203,9 @@ impl Content {
                         .into(),
                 },
             },
+            "autostart_skip" => typed(value, Content::AutostartSkip),
+            "ranking_score" => typed(value, Content::RankingScore),
+            "impact_measurement_plan" => typed(value, Content::ImpactMeasurementPlan),
             "code_diff" => typed(value, Content::CodeDiff),
             "line_reference" => typed(value, Content::LineReference),
             "pushed_branch" => typed(value, Content::PushedBranch),
@@ -193,7 +218,8 @@ impl Content {
     }
 }
 
-/// Human label of an artefact type, as PostHog's inbox names them where it does.
+/// Human label of an artefact type: PostHog's own (`ARTEFACT_TYPE_LABELS` in
+/// `products/signals/frontend/inbox/components/detail/artefactTypes.ts`) where it has one.
 pub fn type_label(kind: &str) -> String {
     let label = match kind {
         "code_reference" => "Code referenced",
@@ -209,23 +235,27 @@ pub fn type_label(kind: &str) -> String {
         "repo_selection" => "Repo selected",
         "dismissal" => "Report dismissed",
         "video_segment" => "Video segment",
-        "channel_assignment" => "Channel assigned",
-        "implementation_decision" => "Implementation decided",
-        "implementation_dispatch" => "Implementation dispatched",
-        "implementation_replacement" => "Implementation replaced",
-        "implementation_handover" => "Implementation handed over",
-        "title_change" => "Title changed",
-        "summary_change" => "Summary changed",
-        "code_review" => "Code reviewed",
+        "title_change" => "Title edited",
+        "summary_change" => "Summary edited",
         "related_to" => "Related report",
         "report_link" => "Report linked",
+        "autostart_skip" => "Work not started",
+        "code_review" => "Code review",
+        "check_result" => "Follow-up check",
+        "check_scheduled" => "Follow-up check scheduled",
+        "check_expired" => "Follow-up check expired",
+        "check_cancelled" => "Follow-up check cancelled",
+        "implementation_decision" => "Open PR assessed",
+        "implementation_replacement" => "Replacement started",
+        "implementation_handover" => "Replacement outcome",
+        "ranking_score" => "Ranking scored",
         "work_claim" => "Work claimed",
         "work_release" => "Work released",
         "pull_request" => "Pull request linked",
-        "check_result" => "Check result",
-        "check_scheduled" => "Check scheduled",
-        "check_expired" => "Check expired",
-        "check_cancelled" => "Check cancelled",
+        // PostHog shows no label of its own for these (the raw type).
+        "channel_assignment" => "Channel assigned",
+        "implementation_dispatch" => "Implementation dispatched",
+        "impact_measurement_plan" => "Impact measurement plan",
         "code_diff" => "Code diff",
         "pushed_branch" => "Branch pushed",
         other => return humanize(other),
@@ -323,6 +353,8 @@ pub struct ImplementationDecision {
     #[serde(default)]
     pub research_run_count: Option<i64>,
     #[serde(default)]
+    pub research_started_at: Option<String>,
+    #[serde(default)]
     pub content_revision_count: Option<i64>,
     #[serde(default)]
     pub blocked_reason: Option<String>,
@@ -338,6 +370,12 @@ pub struct ImplementationTarget {
     pub pr_url: Option<String>,
     #[serde(default)]
     pub head_sha: Option<String>,
+    /// The work claim the target's run holds.
+    #[serde(default)]
+    pub claim_id: Option<String>,
+    /// The `task_run` entry of the automation that opened the PR.
+    #[serde(default)]
+    pub automation_artefact_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -353,6 +391,9 @@ pub struct ImplementationDispatch {
     pub source_skill: Option<String>,
     #[serde(default)]
     pub next_retry_at: Option<String>,
+    /// Until when a worker holds the row (its `worker_token` is a lease secret: never read).
+    #[serde(default)]
+    pub lease_until: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -600,6 +641,81 @@ pub struct ImplementationHandover {
     pub explanation: Option<String>,
     #[serde(default)]
     pub attempt: Option<i64>,
+    #[serde(default)]
+    pub lease_until: Option<String>,
+}
+
+/// Why auto-start did not start work on the report (PostHog's frontend `AutostartSkipContent`;
+/// every field optional there).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct AutostartSkip {
+    #[serde(default)]
+    pub skip_reason: Option<String>,
+    #[serde(default)]
+    pub linked_report_id: Option<String>,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+/// The ranking models' scores of the report (`RankingScore`, written by
+/// `products/signals/backend/ranking/sinks.py`; read by `readRankingScore` in the frontend).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RankingScore {
+    #[serde(default)]
+    pub served_key: Option<String>,
+    #[serde(default)]
+    pub scored_at: Option<String>,
+    #[serde(default)]
+    pub manifest_version: Option<serde_json::Value>,
+    #[serde(default)]
+    pub embedding_inserted_at: Option<String>,
+    #[serde(default)]
+    pub results: BTreeMap<String, RankingResult>,
+}
+
+/// One ranking model's result.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RankingResult {
+    #[serde(default)]
+    pub model_name: Option<String>,
+    #[serde(default)]
+    pub model_version: Option<serde_json::Value>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// `scored` or `skipped`.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub skip_reason: Option<String>,
+    /// Probability per head.
+    #[serde(default)]
+    pub scores: BTreeMap<String, Option<f64>>,
+    #[serde(default)]
+    pub lifts: BTreeMap<String, Option<f64>>,
+}
+
+/// An impact measurement plan (removed from PostHog by migration 0162; its shape is the one
+/// `ReportExpectedImpact.test.tsx` uses).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ImpactMeasurementPlan {
+    #[serde(default)]
+    pub metric_id: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub query: Option<serde_json::Value>,
+    #[serde(default)]
+    pub goal_value: Option<f64>,
+    #[serde(default)]
+    pub goal_direction: Option<String>,
+    #[serde(default)]
+    pub goal_grain: Option<String>,
+    #[serde(default)]
+    pub decision_window_days: Option<i64>,
+    #[serde(default)]
+    pub activated: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -695,6 +811,9 @@ mod tests {
     #[test]
     fn labels() {
         assert_eq!(type_label("code_reference"), "Code referenced");
+        assert_eq!(type_label("title_change"), "Title edited");
+        assert_eq!(type_label("check_result"), "Follow-up check");
+        assert_eq!(type_label("implementation_decision"), "Open PR assessed");
         assert_eq!(type_label("sentiment_probe"), "Sentiment probe");
         assert_eq!(humanize("already_fixed"), "Already fixed");
     }

@@ -12,6 +12,15 @@ pub struct ReportRecord {
     pub signal_count: Option<i64>,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
+    /// Research passes run (`run_count`).
+    pub run_count: Option<i64>,
+    /// Newer counters (PostHog 2026-09, all nullable): scout corroborations beyond the log,
+    /// scout rewrites of the title or summary, and the run and revision the current
+    /// implementation PR was built from.
+    pub corroboration_count: Option<i64>,
+    pub content_revision_count: Option<i64>,
+    pub implemented_at_run_count: Option<i64>,
+    pub implemented_at_revision_count: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -37,6 +46,46 @@ pub struct ArtefactRecord {
     pub channel_id: Option<String>,
     pub actor_kind: Option<String>,
     pub actor_agent: Option<String>,
+    /// The `work_claim` entry this row belongs to (`claim_id`, no database constraint).
+    pub claim_id: Option<String>,
+    /// The `signals_signalreportpullrequest` row a `pull_request` entry links.
+    pub pull_request_id: Option<String>,
+}
+
+/// A `signals_signalreportpullrequest` row: one GitHub pull request and its last known state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PullRequestRecord {
+    pub id: String,
+    pub repository: Option<String>,
+    pub number: Option<i64>,
+    pub url: Option<String>,
+    /// `unknown`, `draft`, `open`, `closed` or `merged`.
+    pub state: Option<String>,
+    pub checked_at: Option<String>,
+    pub merged_at: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// A `signals_signalreportassignment` row: PostHog's legacy record of who holds a report and
+/// its PR ("read-only legacy ownership and PR links; new work is recorded as artefacts").
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AssignmentRecord {
+    pub id: String,
+    pub actor_kind: Option<String>,
+    pub actor_user_id: Option<i64>,
+    /// The `posthog_user` row behind `actor_user_id`, when it still exists.
+    pub actor_user: Option<UserRecord>,
+    pub actor_task_id: Option<String>,
+    pub actor_agent: Option<String>,
+    pub claimed_at: Option<String>,
+    pub pr_url: Option<String>,
+    pub repository: Option<String>,
+    pub pr_number: Option<i64>,
+    pub pr_state: Option<String>,
+    pub pr_merged: Option<bool>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -105,6 +154,12 @@ pub struct ReportRows {
     pub tasks: Vec<TaskRecord>,
     pub runs: Vec<RunRecord>,
     pub links: Vec<LinkRecord>,
+    /// The pull request rows the report's `pull_request` entries link to.
+    pub pull_requests: Vec<PullRequestRecord>,
+    /// The report's assignment row (at most one in PostHog).
+    pub assignments: Vec<AssignmentRecord>,
+    /// People the content names by `user_uuid` (suggested reviewers, dismissals).
+    pub people: Vec<UserRecord>,
     /// History kept by snapshots (empty unless the source is a snapshot archive).
     pub seen: Vec<SeenRecord>,
     pub versions: Vec<VersionRecord>,

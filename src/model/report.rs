@@ -4,9 +4,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use uuid::Uuid;
 
-use super::actor::Actor;
-use super::artefact::{Artefact, Content, Gone, History, Version};
-use super::record::{ArtefactRecord, ReportRows, RunRecord, SeenRecord, TaskRecord, VersionRecord};
+use super::actor::{Actor, Person};
+use super::artefact::{Artefact, Content, Gone, History, Origin, Version};
+use super::pull_request::{self, PullRequest};
+use super::record::{
+    ArtefactRecord, AssignmentRecord, LinkRecord, ReportRows, RunRecord, SeenRecord, TaskRecord,
+    VersionRecord,
+};
 use super::status::Status;
 use super::time::Timestamp;
 
@@ -34,8 +38,47 @@ pub struct Report {
     pub local_diffs: BTreeMap<Uuid, Result<String, String>>,
     /// Earlier titles, statuses and summaries, and deletion upstream, as snapshots saw them.
     pub history: ReportHistory,
+    /// Its pull requests with their state (see [`pull_request::gather`]).
+    pub pull_requests: Vec<PullRequest>,
+    /// People the content names by `user_uuid`, by that uuid.
+    pub people: BTreeMap<Uuid, Person>,
+    /// The legacy assignment row: who holds the report.
+    pub assignment: Option<Assignment>,
+    pub counters: Counters,
 }
 
+/// The report row's counters (newer PostHog versions; all optional).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counters {
+    pub runs: Option<i64>,
+    /// Scout corroborations appended in all (`corroboration_count`).
+    pub corroborations: Option<i64>,
+    pub content_revisions: Option<i64>,
+    pub implemented_at_run: Option<i64>,
+    pub implemented_at_revision: Option<i64>,
+}
+
+/// Scout notes that land in the log before further corroborations only count
+/// (`MAX_SCOUT_REPORT_NOTES` in `products/signals/backend/models.py`).
+pub const MAX_SCOUT_REPORT_NOTES: i64 = 4;
+
+impl Counters {
+    /// Corroborations that live only as the count, not as notes: PostHog's "Corroborated N more
+    /// times by a scout, with nothing new to add."
+    pub fn collapsed_corroborations(&self) -> i64 {
+        self.corroborations
+            .map(|n| n - MAX_SCOUT_REPORT_NOTES)
+            .unwrap_or(0)
+            .max(0)
+    }
+}
+
+/// Who holds the report according to its `signals_signalreportassignment` row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assignment {
+    pub holder: Option<Actor>,
+    pub claimed_at: Option<Timestamp>,
+}
 /// A report row's history kept by snapshots.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportHistory {
@@ -71,18 +114,68 @@ pub struct Run {
     pub status: Option<String>,
     pub stage: Option<String>,
     pub branch: Option<String>,
-    pub pr_url: Option<String>,
+    /// `output.pr_url` then `output.pr_urls`, each once.
+    pub pr_urls: Vec<String>,
     pub error_message: Option<String>,
     pub created_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
 }
 
+/// A task associated with the report by a `task_run` entry (a legacy link row included).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Association {
     pub task_id: Uuid,
-    /// `task_run` artefact index, or `None` for a legacy `signals_signalreporttask` row.
-    pub artefact: Option<usize>,
+    /// Index of the `task_run` entry in the log.
+    pub artefact: usize,
+    /// `signals` or `tasks` (PostHog's `TaskRunArtefact.product`).
+    pub product: Option<String>,
+    /// The run type (`implementation`, `research`, …).
     pub relationship: Option<String>,
+}
+
+/// PostHog's `task_run_identifier_for_legacy_relationship`
+/// (`products/signals/backend/artefact_schemas.py`): the (product, type) of a legacy link row,
+/// or of an early `task_run` row that recorded only a relationship.
+pub fn legacy_run_identifier(relationship: Option<&str>) -> (&'static str, String) {
+    match relationship.map(str::trim) {
+        Some(r @ ("repo_selection" | "research" | "implementation" | "discussion")) => {
+            ("signals", r.to_string())
+        }
+        _ => ("tasks", "agent_run".to_string()),
+    }
+}
+
+/// The `pull_request_id`s of a report's rows that are uuids (the source reads those rows).
+pub fn referenced_pull_request_ids(artefacts: &[ArtefactRecord]) -> BTreeSet<Uuid> {
+    artefacts
+        .iter()
+        .filter_map(|a| Uuid::parse_str(a.pull_request_id.as_deref()?.trim()).ok())
+        .collect()
+}
+
+/// The people a report's content names by `user_uuid`: suggested reviewers and dismissals.
+pub fn referenced_user_uuids(artefacts: &[ArtefactRecord]) -> BTreeSet<Uuid> {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        user_uuid: Option<String>,
+    }
+    let mut out = BTreeSet::new();
+    for a in artefacts {
+        let Some(raw) = a.content.as_deref() else {
+            continue;
+        };
+        let named: Vec<Named> = match a.kind.as_str() {
+            "suggested_reviewers" => serde_json::from_str(raw).unwrap_or_default(),
+            "dismissal" => serde_json::from_str::<Named>(raw).into_iter().collect(),
+            _ => continue,
+        };
+        out.extend(
+            named
+                .into_iter()
+                .filter_map(|n| Uuid::parse_str(n.user_uuid?.trim()).ok()),
+        );
+    }
+    out
 }
 
 /// The task ids a report's rows mention: the artefacts' `task_id` column, the `task_id` of
@@ -130,6 +223,9 @@ impl Report {
             tasks,
             runs,
             links,
+            pull_requests,
+            assignments,
+            people,
             seen,
             versions,
         } = rows;
@@ -151,41 +247,50 @@ impl Report {
                 artefact
             })
             .collect();
+        let legacy = legacy_entries(links, &log, &title_of, &mut histories.links);
+        log.extend(legacy);
         log.sort_by_key(Artefact::order_key);
 
-        let mut associations: Vec<Association> = log
+        let associations: Vec<Association> = log
             .iter()
             .enumerate()
             .filter_map(|(index, a)| match &a.content {
-                Content::TaskRun(run) => Some(Association {
-                    task_id: Uuid::parse_str(run.task_id.trim()).ok()?,
-                    artefact: Some(index),
-                    relationship: run.run_type.clone().or_else(|| run.relationship.clone()),
-                }),
+                Content::TaskRun(run) => {
+                    let (product, relationship) = match (&run.product, &run.run_type) {
+                        (Some(p), Some(t)) => (p.clone(), t.clone()),
+                        _ => {
+                            let (p, t) = legacy_run_identifier(
+                                run.run_type.as_deref().or(run.relationship.as_deref()),
+                            );
+                            (p.to_string(), t)
+                        }
+                    };
+                    Some(Association {
+                        task_id: Uuid::parse_str(run.task_id.trim()).ok()?,
+                        artefact: index,
+                        product: Some(product),
+                        relationship: Some(relationship),
+                    })
+                }
                 _ => None,
             })
             .collect();
-        let mut links: Vec<_> = links
-            .into_iter()
-            .filter_map(|l| {
-                let when = l.created_at.as_deref().and_then(Timestamp::parse);
-                Some((
-                    when,
-                    Uuid::parse_str(l.task_id.trim()).ok()?,
-                    l.relationship,
-                ))
+        let assignment_row = assignments.into_iter().next();
+        let pull_requests = pull_request::gather(
+            &log,
+            &pull_requests,
+            assignment_row.as_ref(),
+            &associations,
+            &tasks,
+        );
+        let assignment = assignment_row.map(|row| assignment(&row, &title_of));
+        let people = people
+            .iter()
+            .filter_map(|u| {
+                let person = Person::from_record(u);
+                Some((person.uuid?, person))
             })
             .collect();
-        links.sort();
-        associations.extend(
-            links
-                .into_iter()
-                .map(|(_, task_id, relationship)| Association {
-                    task_id,
-                    artefact: None,
-                    relationship,
-                }),
-        );
 
         Report {
             id,
@@ -212,32 +317,27 @@ impl Report {
             notices: report_notices,
             local_diffs: BTreeMap::new(),
             history: histories.report,
+            pull_requests,
+            people,
+            assignment,
+            counters: Counters {
+                runs: report.run_count,
+                corroborations: report.corroboration_count,
+                content_revisions: report.content_revision_count,
+                implemented_at_run: report.implemented_at_run_count,
+                implemented_at_revision: report.implemented_at_revision_count,
+            },
         }
     }
 
-    /// The distinct `pr_url`s of the runs of the tasks associated with the report, newest run
-    /// first.
+    /// The report's PR URLs, PostHog's primary PR first.
     pub fn pr_urls(&self) -> Vec<&str> {
-        let associated: BTreeSet<Uuid> = self.associations.iter().map(|a| a.task_id).collect();
-        let mut runs: Vec<&Run> = associated
-            .iter()
-            .filter_map(|id| self.tasks.get(id))
-            .flat_map(|task| task.runs.iter())
-            .filter(|run| run.pr_url.is_some())
-            .collect();
-        runs.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
-        let mut urls: Vec<&str> = Vec::new();
-        for url in runs.iter().filter_map(|r| r.pr_url.as_deref()) {
-            if !urls.contains(&url) {
-                urls.push(url);
-            }
-        }
-        urls
+        self.pull_requests.iter().map(|p| p.url.as_str()).collect()
     }
 
-    /// The newest `pr_url` among the runs of the tasks associated with the report.
-    pub fn pr_url(&self) -> Option<&str> {
-        self.pr_urls().first().copied()
+    /// PostHog's primary PR: the first open, draft or unknown one, else merged, else closed.
+    pub fn primary_pull_request(&self) -> Option<&PullRequest> {
+        self.pull_requests.first()
     }
 
     /// The latest time anything happened to the report.
@@ -344,7 +444,11 @@ fn build_tasks(tasks: Vec<TaskRecord>, runs: Vec<RunRecord>) -> BTreeMap<Uuid, T
             continue;
         };
         task.runs.push(Run {
-            pr_url: run.output.as_deref().and_then(pr_url_of_output),
+            pr_urls: run
+                .output
+                .as_deref()
+                .map(pr_urls_of_output)
+                .unwrap_or_default(),
             id: run.id,
             status: run.status,
             stage: run.stage,
@@ -361,19 +465,113 @@ fn build_tasks(tasks: Vec<TaskRecord>, runs: Vec<RunRecord>) -> BTreeMap<Uuid, T
     by_id
 }
 
-/// `posthog_task_run.output->>'pr_url'`.
-fn pr_url_of_output(output: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(output).ok()?;
-    let url = value.get("pr_url")?.as_str()?.trim();
-    (!url.is_empty()).then(|| url.to_string())
+/// `posthog_task_run.output->>'pr_url'`, then each of `output->'pr_urls'` (one run can open
+/// PRs in several repositories), each once.
+fn pr_urls_of_output(output: &str) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(output) else {
+        return Vec::new();
+    };
+    let single = value.get("pr_url").into_iter();
+    let many = value
+        .get("pr_urls")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten();
+    let mut urls: Vec<String> = Vec::new();
+    for url in single.chain(many).filter_map(|v| v.as_str()).map(str::trim) {
+        if !url.is_empty() && !urls.iter().any(|u| u == url) {
+            urls.push(url.to_string());
+        }
+    }
+    urls
+}
+
+/// The `task_run` entries PostHog makes at read time of legacy link rows
+/// (`SignalReport.synthetic_legacy_task_run_artefacts`): oldest first, one per task that no
+/// `task_run` row already names, with the link row's id and time, attributed to the task.
+fn legacy_entries(
+    links: Vec<LinkRecord>,
+    log: &[Artefact],
+    title_of: &impl Fn(Uuid) -> Option<String>,
+    histories: &mut BTreeMap<String, History>,
+) -> Vec<Artefact> {
+    let key = |raw: &str| {
+        Uuid::parse_str(raw.trim())
+            .map(|u| u.to_string())
+            .unwrap_or_else(|_| raw.trim().to_string())
+    };
+    let mut seen: BTreeSet<String> = log
+        .iter()
+        .filter_map(|a| match &a.content {
+            Content::TaskRun(run) if a.origin == Origin::Artefact => Some(key(&run.task_id)),
+            _ => None,
+        })
+        .collect();
+    let mut links = links;
+    links.sort_by(|a, b| {
+        let when = |l: &LinkRecord| l.created_at.as_deref().and_then(Timestamp::parse);
+        (when(a), &a.id).cmp(&(when(b), &b.id))
+    });
+    let mut out = Vec::new();
+    for link in links {
+        if !seen.insert(key(&link.task_id)) {
+            continue;
+        }
+        let (product, run_type) = legacy_run_identifier(link.relationship.as_deref());
+        // PostHog's `TaskRunArtefact(...).model_dump_json()`.
+        let content = serde_json::json!({
+            "task_id": link.task_id.trim(),
+            "run_id": null,
+            "automation_branch": null,
+            "product": product,
+            "type": run_type,
+        });
+        let row = ArtefactRecord {
+            id: link.id.clone(),
+            kind: "task_run".into(),
+            content: Some(content.to_string()),
+            created_at: link.created_at.clone(),
+            task_id: Some(link.task_id.clone()),
+            actor_kind: Some("task".into()),
+            ..ArtefactRecord::default()
+        };
+        let mut artefact = build_artefact(row, title_of);
+        if let Content::TaskRun(run) = &mut artefact.content {
+            run.relationship = link.relationship.clone();
+        }
+        artefact.origin = Origin::LegacyLink;
+        artefact.history = histories.remove(&link.id).unwrap_or_default();
+        out.push(artefact);
+    }
+    out
+}
+
+/// The holder of a report by its assignment row, attributed as entries are.
+fn assignment(row: &AssignmentRecord, title_of: &impl Fn(Uuid) -> Option<String>) -> Assignment {
+    let named = row.actor_kind.is_some()
+        || row.actor_user_id.is_some()
+        || row.actor_task_id.is_some()
+        || row.actor_agent.is_some();
+    let record = ArtefactRecord {
+        created_by_id: row.actor_user_id,
+        created_by: row.actor_user.clone(),
+        task_id: row.actor_task_id.clone(),
+        actor_kind: row.actor_kind.clone(),
+        actor_agent: row.actor_agent.clone(),
+        ..ArtefactRecord::default()
+    };
+    Assignment {
+        holder: named.then(|| Actor::from_record(&record, title_of, None)),
+        claimed_at: row.claimed_at.as_deref().and_then(Timestamp::parse),
+    }
 }
 
 fn build_artefact(row: ArtefactRecord, task_title: &impl Fn(Uuid) -> Option<String>) -> Artefact {
     let mut notices = Vec::new();
     let id = row_id(&row.id, &mut notices);
-    let raw = row.content.clone().unwrap_or_default();
+    let raw = super::secrets::hide(row.content.as_deref().unwrap_or_default()).into_owned();
     let content = match row.content.as_deref() {
-        Some(text) => Content::parse(&row.kind, text),
+        Some(_) => Content::parse(&row.kind, &raw),
         None => Content::Malformed {
             error: "content is NULL".to_string(),
         },
@@ -394,12 +592,17 @@ fn build_artefact(row: ArtefactRecord, task_title: &impl Fn(Uuid) -> Option<Stri
         channel_id: row.channel_id,
         notices,
         history: History::default(),
+        claim_id: row.claim_id.filter(|c| !c.trim().is_empty()),
+        pull_request_id: row.pull_request_id,
+        origin: Origin::Artefact,
     }
 }
 
 /// Snapshot history, sorted out by row.
 struct Histories {
     artefacts: BTreeMap<String, History>,
+    /// Legacy link rows (their gone-ness: link rows are never edited).
+    links: BTreeMap<String, History>,
     report: ReportHistory,
 }
 
@@ -410,6 +613,7 @@ fn seen_time(raw: Option<&str>) -> Option<Timestamp> {
 fn histories(seen: &[SeenRecord], mut versions: Vec<VersionRecord>) -> Histories {
     let mut out = Histories {
         artefacts: BTreeMap::new(),
+        links: BTreeMap::new(),
         report: ReportHistory::default(),
     };
     for row in seen {
@@ -423,6 +627,11 @@ fn histories(seen: &[SeenRecord], mut versions: Vec<VersionRecord>) -> Histories
                 history.gone = gone;
                 history.since = seen_time(row.since.as_deref());
             }
+            "link" => {
+                let history = out.links.entry(row.id.clone()).or_default();
+                history.gone = gone;
+                history.since = seen_time(row.since.as_deref());
+            }
             "report" => out.report.gone = gone,
             _ => {}
         }
@@ -433,7 +642,8 @@ fn histories(seen: &[SeenRecord], mut versions: Vec<VersionRecord>) -> Histories
             "artefact" => {
                 let history = out.artefacts.entry(v.id.clone()).or_default();
                 history.versions.push(Version {
-                    raw: v.content.clone().unwrap_or_default(),
+                    raw: super::secrets::hide(v.content.as_deref().unwrap_or_default())
+                        .into_owned(),
                     content: Content::Malformed {
                         error: String::new(),
                     },

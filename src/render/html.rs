@@ -49,6 +49,19 @@ pub struct EntryHtml {
     /// Earlier versions kept by snapshots, in a `<details>` (empty when none).
     pub versions_html: String,
     pub gone: bool,
+    /// Why the entry is shown muted (bookkeeping PostHog hides), when it is.
+    pub muted: Option<&'static str>,
+}
+
+/// A pull request row of the status summary: already escaped HTML in the `_html` fields.
+pub struct PrHtml {
+    pub link_html: String,
+    pub state: String,
+    /// `open`, `merged`, … for the badge's colour.
+    pub state_class: &'static str,
+    pub task_html: String,
+    pub source: &'static str,
+    pub entry_href: Option<String>,
 }
 
 /// How a page gets its stylesheet: linked from the archive's assets, or inlined (an export must
@@ -88,7 +101,10 @@ pub struct ReportPage {
     pub last_activity: String,
     pub summary_html: String,
     pub error: Option<String>,
-    pub prs_html: Vec<String>,
+    pub prs: Vec<PrHtml>,
+    pub facts: Vec<String>,
+    /// "Held by …" from the assignment row (empty when not shown).
+    pub holder_html: String,
     pub status_rows: Vec<StatusRowHtml>,
     pub reviewers_html: Vec<String>,
     pub findings: Vec<ItemHtml>,
@@ -176,6 +192,7 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
         },
         Inline::Task { id, title } => anchor(title, archive.scope.page(&links::task_path(*id))),
         Inline::Entry { id, text } => anchor(text, archive.scope.entry(*id)),
+        Inline::Person { name, path } => anchor(name, archive.scope.page(path)),
         Inline::Badge(b) => format!(r#"<span class="badge">{}</span>"#, escape_html(b)),
         Inline::List(items) => items
             .iter()
@@ -264,6 +281,33 @@ fn entry(e: &Entry, archive: &Archive) -> EntryHtml {
         body_html: e.blocks.iter().map(|b| block(b, archive)).collect(),
         versions_html: versions_html(e, archive),
         gone: e.gone,
+        muted: e.muted,
+    }
+}
+
+fn state_class(state: crate::model::PrState) -> &'static str {
+    use crate::model::PrState;
+    match state {
+        PrState::Open => "open",
+        PrState::Draft => "draft",
+        PrState::Unknown => "unknown",
+        PrState::Merged => "merged",
+        PrState::Closed => "closed",
+    }
+}
+
+fn pr_html(pr: &super::page::PrRow, archive: &Archive) -> PrHtml {
+    PrHtml {
+        link_html: external(&pr.reference, &pr.url),
+        state: pr.state_text(),
+        state_class: state_class(pr.state),
+        task_html: pr
+            .task
+            .as_ref()
+            .map(|t| inline(t, archive))
+            .unwrap_or_default(),
+        source: pr.source,
+        entry_href: pr.entry.and_then(|id| archive.scope.entry(id)),
     }
 }
 
@@ -319,7 +363,21 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
             .map(markdown_to_html)
             .unwrap_or_default(),
         error: view.error.clone(),
-        prs_html: view.prs.iter().map(|url| external(url, url)).collect(),
+        prs: view.prs.iter().map(|pr| pr_html(pr, archive)).collect(),
+        facts: view.facts.clone(),
+        holder_html: view
+            .holder
+            .as_ref()
+            .map(|(name, page, since)| {
+                format!(
+                    "Held by {}{} (from the assignment row).",
+                    anchor(name, page.as_deref().and_then(|p| archive.scope.page(p))),
+                    since
+                        .map(|t| format!(" since {}", t.display()))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default(),
         status_rows: view
             .status_rows
             .iter()
@@ -431,10 +489,17 @@ pub fn index_page(rows: &[IndexRow], people: Vec<PersonLink>) -> IndexPage {
                     activity,
                     entries: r.entries,
                     pr_html: r
-                        .pr_url
-                        .as_deref()
-                        .map(|u| external("PR", u))
-                        .unwrap_or_default(),
+                        .prs
+                        .iter()
+                        .map(|pr| {
+                            format!(
+                                r#"{} <span class="muted">{}</span>"#,
+                                external(&pr.label, &pr.url),
+                                escape_html(pr.state)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("<br>"),
                 }
             })
             .collect(),

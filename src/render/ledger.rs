@@ -49,10 +49,25 @@ pub struct SearchEntry {
     pub p: Vec<(String, String)>,
 }
 
+/// A pull request a task opened, as its page lists it.
+#[derive(Clone, Debug)]
+pub struct TaskPr {
+    pub task: Uuid,
+    pub report: Uuid,
+    pub reference: String,
+    pub url: String,
+    pub state: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct ReportLedger {
     pub report: Uuid,
     pub title: String,
+    /// The pull requests each task opened.
+    pub task_prs: Vec<TaskPr>,
+    /// People named by an entry without writing it (suggested reviewers): (their page, the
+    /// mention). They get a page even when they wrote nothing.
+    pub mentions: Vec<Credit>,
     pub credits: Vec<Credit>,
     /// Tasks whose rows this report loaded.
     pub tasks: Vec<Task>,
@@ -106,7 +121,8 @@ impl ReportLedger {
                 },
                 report: report.id,
                 entry: a.id,
-                label: super::view::label(a),
+                // Grouped by type on the ledger pages (not by each entry's own heading).
+                label: crate::model::artefact::type_label(&a.kind),
                 when: a.created_at,
             })
             .collect();
@@ -120,6 +136,14 @@ impl ReportLedger {
             if let Actor::Task(t) = &a.actor {
                 referenced.insert(t.id);
             }
+        }
+        for pr in &view.prs {
+            if let Some(task) = &pr.task {
+                inline_tasks(task, &mut referenced);
+            }
+        }
+        if let Some(Some(Actor::Task(t))) = report.assignment.as_ref().map(|a| &a.holder) {
+            referenced.insert(t.id);
         }
         let mut task_refs: BTreeMap<Uuid, Option<String>> =
             referenced.into_iter().map(|id| (id, None)).collect();
@@ -153,9 +177,50 @@ impl ReportLedger {
                 _ => None,
             })
             .collect();
+        let task_prs = view
+            .prs
+            .iter()
+            .filter_map(|pr| match &pr.task {
+                Some(Inline::Task { id, .. }) => Some(TaskPr {
+                    task: *id,
+                    report: report.id,
+                    reference: pr.reference.clone(),
+                    url: pr.url.clone(),
+                    state: pr.state_text(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let mut mentions = Vec::new();
+        for a in &report.artefacts {
+            let Content::SuggestedReviewers(list) = &a.content else {
+                continue;
+            };
+            for r in list {
+                let person = r
+                    .user_uuid
+                    .as_deref()
+                    .and_then(|u| Uuid::parse_str(u.trim()).ok())
+                    .and_then(|u| report.people.get(&u));
+                if let Some(p) = person {
+                    mentions.push(Credit {
+                        page: links::actor_path(&Actor::User(p.clone())),
+                        name: p.display_name(),
+                        kind: "user",
+                        on_behalf: None,
+                        report: report.id,
+                        entry: a.id,
+                        label: "Suggested as reviewer".into(),
+                        when: a.created_at,
+                    });
+                }
+            }
+        }
         ReportLedger {
             report: report.id,
             title: view.title.clone(),
+            task_prs,
+            mentions,
             credits,
             tasks: report.tasks.values().cloned().collect(),
             task_refs,
@@ -199,6 +264,9 @@ pub struct Ledger {
     task_reports: BTreeMap<Uuid, BTreeMap<Uuid, Option<String>>>,
     /// Each report's search entry, serialised (the compact form), by its page's path.
     search: BTreeMap<String, String>,
+    /// Mentions of people who did not write the entry, by their page.
+    mentions: BTreeMap<String, Vec<Kept>>,
+    task_prs: BTreeMap<Uuid, Vec<TaskPr>>,
 }
 
 pub struct CreditRow {
@@ -226,6 +294,8 @@ pub struct PersonPage {
     pub counts: Vec<CountRow>,
     pub total: usize,
     pub rows: Vec<CreditRow>,
+    /// Entries that name the person without being theirs (suggested reviewers).
+    pub mentions: Vec<CreditRow>,
 }
 
 pub struct RunRow {
@@ -243,6 +313,13 @@ pub struct ReportRow {
     pub how: String,
 }
 
+pub struct TaskPrRow {
+    pub link_html: String,
+    pub state: String,
+    pub report_href: String,
+    pub report: String,
+}
+
 #[derive(Template)]
 #[template(path = "task.html")]
 pub struct TaskPage {
@@ -254,6 +331,7 @@ pub struct TaskPage {
     pub repository: String,
     pub origin: String,
     pub runs: Vec<RunRow>,
+    pub prs: Vec<TaskPrRow>,
     pub reports: Vec<ReportRow>,
     pub counts: Vec<CountRow>,
     pub total: usize,
@@ -271,16 +349,15 @@ pub struct PersonLink {
 impl Ledger {
     pub fn add(&mut self, report: ReportLedger) {
         self.titles.insert(report.report, report.title);
+        for pr in report.task_prs {
+            self.task_prs.entry(pr.task).or_default().push(pr);
+        }
+        for mention in report.mentions {
+            let kept = self.keep(&mention);
+            self.mentions.entry(mention.page).or_default().push(kept);
+        }
         for credit in report.credits {
-            let kept = Kept {
-                name: self.intern(&credit.name),
-                kind: credit.kind,
-                on_behalf: credit.on_behalf.as_deref().map(|s| self.intern(s)),
-                report: credit.report,
-                entry: credit.entry,
-                label: self.intern(&credit.label),
-                when: credit.when,
-            };
+            let kept = self.keep(&credit);
             match self.credits.get_mut(&credit.page) {
                 Some(list) => list.push(kept),
                 None => {
@@ -302,6 +379,18 @@ impl Ledger {
             .unwrap_or_else(|_| "null".into())
             .replace('<', "\\u003c");
         self.search.insert(report.search.u, json);
+    }
+
+    fn keep(&mut self, credit: &Credit) -> Kept {
+        Kept {
+            name: self.intern(&credit.name),
+            kind: credit.kind,
+            on_behalf: credit.on_behalf.as_deref().map(|s| self.intern(s)),
+            report: credit.report,
+            entry: credit.entry,
+            label: self.intern(&credit.label),
+            when: credit.when,
+        }
     }
 
     fn intern(&mut self, text: &str) -> Arc<str> {
@@ -357,18 +446,23 @@ impl Ledger {
 
     /// The paths of the people, agent and system pages, in path order.
     pub fn person_paths(&self) -> Vec<&str> {
-        self.credits
+        let paths: BTreeSet<&str> = self
+            .credits
             .keys()
+            .chain(self.mentions.keys())
             .map(String::as_str)
             .filter(|path| path.starts_with(links::PEOPLE_DIR))
-            .collect()
+            .collect();
+        paths.into_iter().collect()
     }
 
     /// The page at `path` (one of [`Ledger::person_paths`]).
     pub fn person_page(&self, path: &str) -> Option<PersonPage> {
-        let credits = self.credits.get(path)?;
-        let first = credits.first()?;
+        let credits = self.credits.get(path).map(Vec::as_slice).unwrap_or(&[]);
+        let mentioned = self.mentions.get(path).map(Vec::as_slice).unwrap_or(&[]);
+        let first = credits.first().or(mentioned.first())?;
         let (counts, rows) = self.rows(credits);
+        let (_, mentions) = self.rows(mentioned);
         let kind = match first.kind {
             "user" => "Person",
             "agent" => "Agent (MCP client)",
@@ -383,6 +477,7 @@ impl Ledger {
             total: rows.len(),
             counts,
             rows,
+            mentions,
         })
     }
 
@@ -425,10 +520,11 @@ impl Ledger {
                         stage: r.stage.clone().unwrap_or_default(),
                         branch: r.branch.clone().unwrap_or_default(),
                         pr_html: r
-                            .pr_url
-                            .as_deref()
+                            .pr_urls
+                            .iter()
                             .map(|u| external(u, u))
-                            .unwrap_or_default(),
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         created: time(r.created_at).1,
                         completed: r.completed_at.map(|t| t.display()).unwrap_or_default(),
                     })
@@ -450,6 +546,23 @@ impl Ledger {
                 .and_then(|t| t.origin_product.as_deref().map(humanize))
                 .unwrap_or_default(),
             runs,
+            prs: self
+                .task_prs
+                .get(&id)
+                .map(|prs| {
+                    prs.iter()
+                        .map(|pr| TaskPrRow {
+                            link_html: external(&pr.reference, &pr.url),
+                            state: pr.state.clone(),
+                            report_href: links::from(
+                                Depth::Folder,
+                                &links::report_path(pr.report, Format::Html),
+                            ),
+                            report: self.titles.get(&pr.report).cloned().unwrap_or_default(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             reports,
             total: rows.len(),
             counts,
@@ -460,14 +573,19 @@ impl Ledger {
     /// The people list of the index: every person, agent and system page, most entries first.
     pub fn people(&self) -> Vec<PersonLink> {
         let mut people: Vec<PersonLink> = self
-            .credits
-            .iter()
-            .filter(|(path, _)| path.starts_with(links::PEOPLE_DIR))
-            .map(|(path, credits)| PersonLink {
-                href: path.clone(),
-                name: credits[0].name.to_string(),
-                kind: credits[0].kind,
-                entries: credits.len(),
+            .person_paths()
+            .into_iter()
+            .filter_map(|path| {
+                let credits = self.credits.get(path).map(Vec::as_slice).unwrap_or(&[]);
+                let first = credits
+                    .first()
+                    .or_else(|| self.mentions.get(path)?.first())?;
+                Some(PersonLink {
+                    href: path.to_string(),
+                    name: first.name.to_string(),
+                    kind: first.kind,
+                    entries: credits.len(),
+                })
             })
             .collect();
         people.sort_by(|a, b| b.entries.cmp(&a.entries).then(a.href.cmp(&b.href)));

@@ -53,6 +53,11 @@ pub struct ReportDoc {
     pub dismissals: Vec<String>,
     pub days: Vec<DayMd>,
     pub status_notes: Vec<String>,
+    /// Table rows of the pull requests: PR, state, the task that opened it, where found.
+    pub prs: Vec<[String; 4]>,
+    pub facts: Vec<String>,
+    /// "Held by …" from the assignment row (empty when not shown).
+    pub holder: String,
 }
 
 pub struct IndexRowMd {
@@ -132,6 +137,7 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
             link_or_text(title, archive.scope.page(&links::task_path(*id)))
         }
         Inline::Entry { id, text } => link_or_text(text, archive.scope.entry(*id)),
+        Inline::Person { name, path } => link_or_text(name, archive.scope.page(path)),
         Inline::Badge(b) => format!("**{}**", escape_markdown(b)),
         Inline::List(items) => items
             .iter()
@@ -395,9 +401,10 @@ fn entry(e: &Entry, archive: &Archive) -> EntryMd {
         meta,
         notices: e.notices.iter().map(|n| escape_markdown(n)).collect(),
         body: e
-            .blocks
-            .iter()
-            .map(|b| block(b, archive))
+            .muted
+            .map(|why| format!("_{}_\n", escape_markdown(why)))
+            .into_iter()
+            .chain(e.blocks.iter().map(|b| block(b, archive)))
             .collect::<Vec<_>>()
             .join("\n"),
         versions: versions(e, archive),
@@ -433,10 +440,44 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
         time(view.created),
         time(view.last_activity)
     );
-    for (n, pr) in view.prs.iter().enumerate() {
-        meta.push_str(if n == 0 { " · pull request " } else { ", " });
-        meta.push_str(&external(pr, pr));
+    match view.prs.len() {
+        0 => {}
+        1 => meta.push_str(" · 1 pull request"),
+        n => meta.push_str(&format!(" · {n} pull requests")),
     }
+    let prs = view
+        .prs
+        .iter()
+        .map(|pr| {
+            [
+                cell(external(&pr.reference, &pr.url)),
+                cell(escape_markdown(&pr.state_text())),
+                cell(
+                    pr.task
+                        .as_ref()
+                        .map(|t| inline(t, archive))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                cell(match pr.entry {
+                    Some(id) => link_or_text(pr.source, archive.scope.entry(id)),
+                    None => escape_markdown(pr.source),
+                }),
+            ]
+        })
+        .collect();
+    let holder = view
+        .holder
+        .as_ref()
+        .map(|(name, page, since)| {
+            format!(
+                "Held by {}{} (from the assignment row).",
+                link_or_text(name, page.as_deref().and_then(|p| archive.scope.page(p))),
+                since
+                    .map(|t| format!(" since {}", t.display()))
+                    .unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
     let mut notices: Vec<String> = view.notices.iter().map(|n| escape_markdown(n)).collect();
     if let Some(error) = &view.error {
         notices.push(format!("Report error: {}", escape_markdown(error)));
@@ -447,6 +488,9 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
         .map(|n| escape_markdown(n))
         .collect();
     ReportDoc {
+        prs,
+        holder,
+        facts: view.facts.iter().map(|f| escape_markdown(f)).collect(),
         title: escape_markdown(&view.title),
         nav: [
             archive
@@ -578,11 +622,13 @@ pub fn index_doc(rows: &[IndexRow]) -> IndexDoc {
                 ),
                 activity: time(r.last_activity),
                 entries: r.entries,
-                pr: r
-                    .pr_url
-                    .as_deref()
-                    .map(|u| external("PR", u))
-                    .unwrap_or_default(),
+                pr: cell(
+                    r.prs
+                        .iter()
+                        .map(|pr| format!("{} {}", external(&pr.label, &pr.url), pr.state))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
             })
             .collect(),
     }

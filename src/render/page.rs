@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::links;
 use super::view::{self, Block, Inline};
 use crate::model::artefact::humanize;
-use crate::model::{Artefact, Content, Gone, Report, StatusKind, Timestamp};
+use crate::model::{Actor, Artefact, Content, Gone, PrState, Report, StatusKind, Timestamp};
 
 /// An optional time as (`datetime=` form, human form); a missing one reads "unknown time".
 pub fn time_pair(t: Option<Timestamp>) -> (String, String) {
@@ -92,6 +92,69 @@ pub struct Entry {
     pub versions_label: String,
     /// Deleted upstream (kept by snapshots).
     pub gone: bool,
+    /// Shown muted, and why (bookkeeping PostHog hides).
+    pub muted: Option<&'static str>,
+}
+
+/// One pull request of the report, as the status summary lists it.
+#[derive(Clone, Debug)]
+pub struct PrRow {
+    /// `owner/repo#42` (or the URL when it is not a GitHub PR URL).
+    pub reference: String,
+    pub url: String,
+    pub state: PrState,
+    pub merged_at: Option<Timestamp>,
+    /// The task that opened it.
+    pub task: Option<Inline>,
+    /// Where it was found (`linked by an entry`, …).
+    pub source: &'static str,
+    /// The entry that linked it.
+    pub entry: Option<Uuid>,
+    /// `#42` when a handover replaced it by that PR.
+    pub replaced_by: Option<String>,
+}
+
+impl PrRow {
+    /// `Merged`, `Open`, … with `replaced by #42` when it was.
+    pub fn state_text(&self) -> String {
+        match &self.replaced_by {
+            Some(by) => format!("{}, replaced by {by}", self.state.label()),
+            None => self.state.label().to_string(),
+        }
+    }
+}
+
+/// A PR as the index lists it: `#42` and its state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexPr {
+    pub label: String,
+    pub url: String,
+    pub state: &'static str,
+}
+
+fn pr_rows(report: &Report) -> Vec<PrRow> {
+    report
+        .pull_requests
+        .iter()
+        .map(|pr| PrRow {
+            reference: pr.reference.clone(),
+            url: pr.url.clone(),
+            state: pr.state,
+            merged_at: pr.merged_at,
+            task: pr.task.map(|id| Inline::Task {
+                id,
+                title: report
+                    .tasks
+                    .get(&id)
+                    .and_then(|t| t.title.clone())
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(|| format!("task {id}")),
+            }),
+            source: pr.source.label(),
+            entry: pr.entry,
+            replaced_by: pr.replaced_by.clone(),
+        })
+        .collect()
 }
 
 /// One earlier version of an edited entry.
@@ -110,8 +173,13 @@ pub struct ReportView {
     pub error: Option<String>,
     pub created: Option<Timestamp>,
     pub last_activity: Option<Timestamp>,
-    /// Pull requests of the associated tasks' runs, newest first.
-    pub prs: Vec<String>,
+    /// Pull requests with their state, PostHog's primary PR first.
+    pub prs: Vec<PrRow>,
+    /// Facts from the report row's counters and its assignment, one line each.
+    pub facts: Vec<String>,
+    /// Who holds the report by its assignment row: (name, page, since), when no entry says.
+    /// The page is `None` when the archive has none for them (they wrote nothing in it).
+    pub holder: Option<(String, Option<String>, Option<Timestamp>)>,
     pub status_rows: Vec<StatusRow>,
     /// The canonical reviewers, each with their relevant commits.
     pub reviewers: Vec<Inline>,
@@ -135,7 +203,7 @@ pub struct IndexRow {
     pub created: Option<Timestamp>,
     pub last_activity: Option<Timestamp>,
     pub entries: usize,
-    pub pr_url: Option<String>,
+    pub prs: Vec<IndexPr>,
 }
 
 fn current(report: &Report, kind: StatusKind) -> Option<&Artefact> {
@@ -168,7 +236,18 @@ impl IndexRow {
             created: report.created_at,
             last_activity: report.last_activity(),
             entries: report.artefacts.len(),
-            pr_url: report.pr_url().map(str::to_string),
+            prs: report
+                .pull_requests
+                .iter()
+                .map(|pr| IndexPr {
+                    label: match pr.number {
+                        Some(n) => format!("#{n}"),
+                        None => "PR".into(),
+                    },
+                    url: pr.url.clone(),
+                    state: pr.state.label(),
+                })
+                .collect(),
         }
     }
 }
@@ -186,7 +265,7 @@ fn explanation(artefact: &Artefact) -> Option<String> {
     text.filter(|t| !t.trim().is_empty())
 }
 
-fn status_value(artefact: &Artefact) -> Inline {
+fn status_value(artefact: &Artefact, report: &Report) -> Inline {
     match &artefact.content {
         Content::PriorityJudgment(p) => Inline::Badge(p.priority.clone()),
         Content::ActionabilityJudgment(j) => {
@@ -206,14 +285,18 @@ fn status_value(artefact: &Artefact) -> Inline {
         Content::SuggestedReviewers(list) => Inline::List(
             list.iter()
                 .map(|r| {
-                    let name = r
-                        .github_login
+                    let person = r
+                        .user_uuid
                         .as_deref()
-                        .map(|l| format!("@{l}"))
-                        .or_else(|| r.github_name.clone())
-                        .or_else(|| r.user_uuid.clone())
-                        .unwrap_or_else(|| "unnamed".into());
-                    Inline::Code(name)
+                        .and_then(|u| uuid::Uuid::parse_str(u.trim()).ok())
+                        .and_then(|u| report.people.get(&u));
+                    match (person, r.github_login.as_deref()) {
+                        (Some(p), _) => Inline::text(p.display_name()),
+                        (None, Some(login)) => Inline::Code(format!("@{login}")),
+                        (None, None) => {
+                            Inline::text(r.github_name.clone().unwrap_or_else(|| "unnamed".into()))
+                        }
+                    }
                 })
                 .collect(),
         ),
@@ -242,11 +325,11 @@ impl ReportView {
                 let earlier = h.rows[..h.rows.len() - 1]
                     .iter()
                     .filter_map(|&i| report.artefacts.get(i))
-                    .map(|a| (a.id, status_value(a)))
+                    .map(|a| (a.id, status_value(a, report)))
                     .collect();
                 Some(StatusRow {
                     label: h.kind.label(),
-                    value: status_value(artefact),
+                    value: status_value(artefact, report),
                     explanation: explanation(artefact),
                     actor: artefact.actor.display_name(),
                     actor_page: links::actor_path(&artefact.actor),
@@ -260,7 +343,9 @@ impl ReportView {
             .history(StatusKind::Reviewers)
             .and_then(|h| report.artefacts.get(h.current()))
             .map(|a| match &a.content {
-                Content::SuggestedReviewers(list) => list.iter().map(view::reviewer).collect(),
+                Content::SuggestedReviewers(list) => {
+                    list.iter().map(|r| view::reviewer(r, report)).collect()
+                }
                 _ => Vec::new(),
             })
             .unwrap_or_default();
@@ -284,10 +369,7 @@ impl ReportView {
             .map(|a| {
                 let (reason, note) = match &a.content {
                     Content::Dismissal(d) => (
-                        d.reason
-                            .as_deref()
-                            .map(humanize)
-                            .unwrap_or_else(|| "No reason given".into()),
+                        view::dismissal_reason(d.reason.as_deref()),
                         d.note.clone().filter(|n| !n.trim().is_empty()),
                     ),
                     _ => ("Unreadable dismissal".into(), None),
@@ -343,6 +425,7 @@ impl ReportView {
                 },
                 versions,
                 gone: a.history.gone.is_some(),
+                muted: view::muted(a),
             };
             let day = a.created_at.map(|t| t.day());
             match days.last_mut() {
@@ -361,7 +444,9 @@ impl ReportView {
             error: report.error.clone().filter(|s| !s.trim().is_empty()),
             created: report.created_at,
             last_activity: report.last_activity(),
-            prs: report.pr_urls().into_iter().map(str::to_string).collect(),
+            prs: pr_rows(report),
+            facts: facts(report),
+            holder: holder(report),
             status_rows,
             reviewers,
             findings,
@@ -371,6 +456,75 @@ impl ReportView {
             status_notes,
         }
     }
+}
+
+/// The report row's counters, as sentences.
+fn facts(report: &Report) -> Vec<String> {
+    let c = &report.counters;
+    let mut out = Vec::new();
+    let collapsed = c.collapsed_corroborations();
+    if collapsed > 0 {
+        // PostHog's line (`ArtefactLogList.tsx`).
+        out.push(format!(
+            "Corroborated {collapsed} more {} by a scout, with nothing new to add.",
+            if collapsed == 1 { "time" } else { "times" }
+        ));
+    }
+    let mut counts = Vec::new();
+    if let Some(n) = c.runs.filter(|n| *n > 0) {
+        counts.push(format!("research runs: {n}"));
+    }
+    if let Some(n) = c.content_revisions.filter(|n| *n > 0) {
+        counts.push(format!("scout revisions of the title or summary: {n}"));
+    }
+    match (c.implemented_at_run, c.implemented_at_revision) {
+        (Some(run), Some(rev)) => counts.push(format!(
+            "current implementation built from research run {run}, revision {rev}"
+        )),
+        (Some(run), None) => counts.push(format!(
+            "current implementation built from research run {run}"
+        )),
+        (None, Some(rev)) => {
+            counts.push(format!("current implementation built from revision {rev}"))
+        }
+        (None, None) => {}
+    }
+    if !counts.is_empty() {
+        let mut line = counts.join(" · ");
+        if let Some(first) = line.get(..1) {
+            line = first.to_uppercase() + &line[1..];
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// Who holds the report by its assignment row, unless a work claim or release in the log
+/// speaks for itself (PostHog: "read-only legacy ownership; new work is recorded as
+/// artefacts").
+fn holder(report: &Report) -> Option<(String, Option<String>, Option<Timestamp>)> {
+    let assignment = report.assignment.as_ref()?;
+    let actor = assignment.holder.as_ref()?;
+    let claims = report
+        .artefacts
+        .iter()
+        .any(|a| matches!(a.kind.as_str(), "work_claim" | "work_release"));
+    if claims {
+        return None;
+    }
+    let name = match actor {
+        Actor::Agent { client, .. } => client.clone(),
+        other => other.display_name(),
+    };
+    let page = links::actor_path(actor);
+    // Task pages exist for every task a report names; a person's or agent's page only when
+    // they are credited with something.
+    let has_page = matches!(actor, Actor::Task(_))
+        || report
+            .artefacts
+            .iter()
+            .any(|a| links::actor_path(&a.actor) == page);
+    Some((name, has_page.then_some(page), assignment.claimed_at))
 }
 
 fn seen_span(gone: Gone) -> String {

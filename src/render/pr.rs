@@ -172,6 +172,9 @@ enum Trim {
     Omitted,
 }
 
+/// PRs listed in the comment's head table; the rest are counted.
+const HEAD_PRS: usize = 5;
+
 /// The comment, within `max_chars` code points (and GitHub's byte limit).
 pub fn comment(
     view: &ReportView,
@@ -188,11 +191,28 @@ pub fn comment(
             .map(|r| cell(inline(&r.value, archive)))
             .unwrap_or_else(|| "—".into())
     };
-    let pr = view
+    // Every PR with its state, up to a few (the head is never trimmed).
+    let mut pr = view
         .prs
-        .first()
-        .map(|u| cell(external(u, u)))
-        .unwrap_or_else(|| "—".into());
+        .iter()
+        .take(HEAD_PRS)
+        .map(|p| {
+            format!(
+                "{} {}",
+                external(&p.reference, &p.url),
+                escape_markdown(&p.state_text())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if view.prs.len() > HEAD_PRS {
+        pr.push_str(&format!(" and {} more", view.prs.len() - HEAD_PRS));
+    }
+    let pr = if pr.is_empty() {
+        "—".into()
+    } else {
+        cell(pr)
+    };
     // The head is never trimmed: the marker, the title and the summary table.
     let head = neutralize(&format!(
         "{}\n\n## {}\n\n| Status | Priority | Actionability | Repository | Pull request | Entries |\n| --- | --- | --- | --- | --- | --- |\n| {} | {} | {} | {} | {} | {} |\n\n",

@@ -4,8 +4,9 @@
 
 use uuid::Uuid;
 
+use super::links;
 use crate::model::artefact::{self, humanize};
-use crate::model::{Artefact, Content, Report};
+use crate::model::{Artefact, Content, Origin, Report, pull_request};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Inline {
@@ -27,6 +28,11 @@ pub enum Inline {
     Entry {
         id: Uuid,
         text: String,
+    },
+    /// A person of `posthog_user`: links to their page (`path`, root-relative).
+    Person {
+        name: String,
+        path: String,
     },
     Badge(String),
     /// Several inlines, comma separated.
@@ -246,7 +252,9 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             markdown(&mut out, &Some(r.reason.clone()));
         }
         Content::SuggestedReviewers(list) => {
-            out.push(Block::Items(list.iter().map(reviewer).collect()));
+            out.push(Block::Items(
+                list.iter().map(|r| reviewer(r, report)).collect(),
+            ));
         }
         Content::ChannelAssignment(c) => fields(
             &mut out,
@@ -264,6 +272,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             }
             opt_field(&mut f, "Skill", &d.source_skill);
             opt_field(&mut f, "Next retry", &d.next_retry_at);
+            opt_field(&mut f, "Lease until", &d.lease_until);
             fields(&mut out, f);
             markdown(&mut out, &d.reason);
         }
@@ -299,17 +308,19 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             }
         }
         Content::Dismissal(d) => {
-            let reason = d
-                .reason
-                .as_deref()
-                .map(humanize)
-                .unwrap_or_else(|| "No reason given".into());
-            out.push(Block::Paragraph(Inline::Badge(reason)));
+            out.push(Block::Paragraph(Inline::Badge(dismissal_reason(
+                d.reason.as_deref(),
+            ))));
             let mut f = Vec::new();
             code_field(&mut f, "Selected repository", &d.selected_repository);
             code_field(&mut f, "Corrected repository", &d.corrected_repository);
-            if let Some(id) = d.user_id {
-                f.push(("User id".into(), Inline::text(id.to_string())));
+            match d.user_uuid.as_deref().and_then(|u| person(report, u)) {
+                Some(p) => f.push(("Dismissed by".into(), p)),
+                None => {
+                    if let Some(id) = d.user_id {
+                        f.push(("User id".into(), Inline::text(id.to_string())));
+                    }
+                }
             }
             code_field(&mut f, "Slack user", &d.slack_user_id);
             fields(&mut out, f);
@@ -393,10 +404,23 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                         "Run status".into(),
                         Inline::Badge(format!("{status}{stage}")),
                     ));
-                    url_field(&mut f, "Pull request", &run.pr_url);
+                    if !run.pr_urls.is_empty() {
+                        f.push((
+                            "Pull request".into(),
+                            Inline::List(
+                                run.pr_urls.iter().map(|u| pr_inline(report, u)).collect(),
+                            ),
+                        ));
+                    }
                 }
             } else {
                 code_field(&mut f, "Task id", &Some(t.task_id.clone()));
+            }
+            if artefact.origin == Origin::LegacyLink {
+                f.push((
+                    "Recorded by".into(),
+                    Inline::text("a legacy task link row (signals_signalreporttask)"),
+                ));
             }
             fields(&mut out, f);
         }
@@ -462,16 +486,29 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             opt_field(&mut f, "Reason", &r.reason.as_deref().map(humanize));
             fields(&mut out, f);
         }
-        Content::PullRequest(p) => fields(
-            &mut out,
-            vec![(
+        Content::PullRequest(p) => {
+            let mut f = vec![(
                 "Pull request".into(),
                 Inline::Url {
-                    text: p.url.clone(),
-                    url: p.url.clone(),
+                    text: p.url.trim().to_string(),
+                    url: p.url.trim().to_string(),
                 },
-            )],
-        ),
+            )];
+            let known = report
+                .pull_requests
+                .iter()
+                .find(|pr| pr.entry == Some(artefact.id));
+            if let Some(pr) = known {
+                f.push(("State".into(), Inline::Badge(pr.state.label().into())));
+                if let Some(t) = pr.merged_at {
+                    f.push(("Merged".into(), Inline::text(t.display())));
+                }
+                if let Some(t) = pr.checked_at {
+                    f.push(("State checked".into(), Inline::text(t.display())));
+                }
+            }
+            fields(&mut out, f);
+        }
         Content::CheckResult(c) => {
             out.push(Block::Paragraph(Inline::Badge(humanize(&c.outcome))));
             let mut f = check_fields(&c.title, &c.kind, &c.check_id);
@@ -513,7 +550,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         }
         Content::CheckCancelled(c) => {
             let mut f = check_fields(&c.title, &c.kind, &c.check_id);
-            opt_field(&mut f, "Reason", &c.reason.as_deref().map(humanize));
+            opt_field(&mut f, "Reason", &c.reason.as_deref().map(cancel_reason));
             fields(&mut out, f);
         }
         Content::ImplementationReplacement(r) => {
@@ -535,27 +572,20 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             if let Some(a) = h.attempt {
                 f.push(("Attempt".into(), Inline::text(a.to_string())));
             }
+            opt_field(&mut f, "Lease until", &h.lease_until);
             fields(&mut out, f);
             let mut items: Vec<Inline> = h
-                .results
+                .replacement_pr_urls
                 .iter()
-                .map(|(url, result)| {
-                    Inline::List(vec![
-                        Inline::Url {
-                            text: url.clone(),
-                            url: url.clone(),
-                        },
-                        Inline::Badge(humanize(result)),
-                    ])
+                .map(|url| {
+                    Inline::List(vec![Inline::text("Replacement PR"), pr_inline(report, url)])
                 })
                 .collect();
-            items.extend(h.replacement_pr_urls.iter().map(|url| {
+            items.extend(h.results.iter().map(|(url, result)| {
                 Inline::List(vec![
-                    Inline::text("Replacement PR"),
-                    Inline::Url {
-                        text: url.clone(),
-                        url: url.clone(),
-                    },
+                    Inline::text("Previous PR"),
+                    pr_inline(report, url),
+                    Inline::Badge(handover_result(result)),
                 ])
             }));
             if !items.is_empty() {
@@ -564,6 +594,70 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             markdown(&mut out, &h.explanation);
         }
         Content::VideoSegment(value) => generic(&mut out, value),
+        Content::AutostartSkip(skip) => {
+            let reason = skip
+                .skip_reason
+                .as_deref()
+                .map(autostart_reason)
+                .unwrap_or_else(|| "No reason given".into());
+            out.push(Block::Paragraph(Inline::Badge(reason)));
+            if let Some(id) = skip
+                .linked_report_id
+                .as_deref()
+                .filter(|r| !r.trim().is_empty())
+            {
+                fields(
+                    &mut out,
+                    vec![("Related report".into(), Inline::Report(id.to_string()))],
+                );
+            }
+            markdown(&mut out, &skip.detail);
+        }
+        Content::RankingScore(score) => {
+            let mut f = Vec::new();
+            code_field(&mut f, "Served model", &score.served_key);
+            opt_field(&mut f, "Scored", &score.scored_at);
+            if let Some(v) = &score.manifest_version {
+                f.push(("Manifest version".into(), Inline::Code(json_text(v))));
+            }
+            fields(&mut out, f);
+            out.push(Block::Items(
+                score
+                    .results
+                    .iter()
+                    .map(|(key, result)| ranking_result(key, result, score))
+                    .collect(),
+            ));
+        }
+        Content::ImpactMeasurementPlan(plan) => {
+            let mut f = Vec::new();
+            opt_field(&mut f, "Metric", &plan.title);
+            code_field(&mut f, "Metric id", &plan.metric_id);
+            opt_field(&mut f, "Kind", &plan.kind.as_deref().map(humanize));
+            if let Some(goal) = plan.goal_value {
+                let direction = plan.goal_direction.as_deref().map(humanize);
+                let grain = plan.goal_grain.as_deref().map(humanize);
+                let text = [direction, Some(number(goal)), grain]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                f.push(("Goal".into(), Inline::text(text)));
+            }
+            if let Some(days) = plan.decision_window_days {
+                f.push((
+                    "Decision window".into(),
+                    Inline::text(format!("{days} days")),
+                ));
+            }
+            if let Some(active) = plan.activated {
+                f.push(("Activated".into(), Inline::text(yes_no(active))));
+            }
+            if let Some(q) = &plan.query {
+                f.push(("Query".into(), Inline::Code(json_text(q))));
+            }
+            fields(&mut out, f);
+        }
         Content::CodeDiff(d) => {
             markdown(&mut out, &d.relevance_note);
             fields(
@@ -615,7 +709,158 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         },
         Content::Malformed { .. } => out.push(Block::Raw(artefact.raw.clone())),
     }
+    if let Some(claim) = &artefact.claim_id {
+        fields(
+            &mut out,
+            vec![("Claim".into(), entry_or_code(report, claim))],
+        );
+    }
     out
+}
+
+/// Why an entry is shown muted: bookkeeping PostHog hides while it is in flight, or a type it
+/// no longer shows (`selectVisibleReportActivity` in the frontend's `artefactTypes.ts`).
+pub fn muted(artefact: &Artefact) -> Option<&'static str> {
+    match &artefact.content {
+        Content::ImplementationDispatch(d) if d.status.as_deref() == Some("processing") => {
+            Some("Still processing: PostHog hides this bookkeeping row; this archive shows it.")
+        }
+        Content::ImplementationHandover(h) if h.status == "processing" => {
+            Some("Still processing: PostHog hides this bookkeeping row; this archive shows it.")
+        }
+        Content::ImpactMeasurementPlan(_) => Some(
+            "PostHog deleted every impact measurement plan (migration 0162); this archive kept it.",
+        ),
+        _ => None,
+    }
+}
+
+/// A PR URL, linked, with its state when the report knows it.
+fn pr_inline(report: &Report, url: &str) -> Inline {
+    let link = Inline::Url {
+        text: url.trim().to_string(),
+        url: url.trim().to_string(),
+    };
+    let id = pull_request::parse_url(url).map(|(r, n)| (r.to_lowercase(), n));
+    let known = report.pull_requests.iter().find(|pr| {
+        pr.url == url.trim()
+            || (id.is_some()
+                && pull_request::parse_url(&pr.url).map(|(r, n)| (r.to_lowercase(), n)) == id)
+    });
+    match known {
+        Some(pr) => Inline::List(vec![link, Inline::Badge(pr.state.label().into())]),
+        None => link,
+    }
+}
+
+/// A person named by `user_uuid`, when their row was read.
+fn person(report: &Report, raw: &str) -> Option<Inline> {
+    let id = Uuid::parse_str(raw.trim()).ok()?;
+    let p = report.people.get(&id)?;
+    Some(Inline::Person {
+        name: p.display_name(),
+        path: links::actor_path(&crate::model::Actor::User(p.clone())),
+    })
+}
+
+/// PostHog's `DISMISS_REASON_LABELS`, else the reason made readable.
+pub fn dismissal_reason(reason: Option<&str>) -> String {
+    match reason.map(str::trim) {
+        Some("slack_dismiss") => "Dismissed from Slack".into(),
+        Some(r) if !r.is_empty() => humanize(r),
+        _ => "No reason given".into(),
+    }
+}
+
+/// PostHog's `AUTOSTART_SKIP_REASON_LABELS`.
+fn autostart_reason(reason: &str) -> String {
+    match reason.trim() {
+        "duplicate_of" => "Duplicate".into(),
+        "blocked_by_dependency" => "Waiting on a dependency".into(),
+        "plan_parent" => "Tracked by other reports".into(),
+        other => humanize(other),
+    }
+}
+
+/// PostHog's detail line for a cancelled check (`reportCheckPresentation.ts`).
+fn cancel_reason(reason: &str) -> String {
+    match reason.trim() {
+        "stopped_by_person" => "Stopped from the report before it could settle".into(),
+        "stopped_by_scout" => "A scout run stopped it before it could settle".into(),
+        "replaced_by_research" => {
+            "Replaced when research re-ran on this report and wrote a new check".into()
+        }
+        "replaced_by_request" => "Replaced on request by a revised check".into(),
+        other => humanize(other),
+    }
+}
+
+/// PostHog's handover outcome line per previous PR.
+fn handover_result(result: &str) -> String {
+    match result.trim() {
+        "skipped" => "Not closed by PostHog".into(),
+        "already_closed" => "Already closed at replacement".into(),
+        "closed" => "Closed by PostHog".into(),
+        other => humanize(other),
+    }
+}
+
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One ranking model's result: its key (marked when served), status, and the scores of its
+/// heads with their lifts, highest lift first (as PostHog's `readRankingScore` orders them).
+fn ranking_result(
+    key: &str,
+    result: &artefact::RankingResult,
+    score: &artefact::RankingScore,
+) -> Inline {
+    let mut parts = vec![Inline::Code(key.to_string())];
+    if score.served_key.as_deref() == Some(key) {
+        parts.push(Inline::Badge("Served".into()));
+    }
+    if let Some(status) = &result.status {
+        parts.push(Inline::Badge(humanize(status)));
+    }
+    if let Some(name) = &result.model_name {
+        let version = result.model_version.as_ref().map(json_text);
+        parts.push(Inline::text(match version {
+            Some(v) => format!("{name}@{v}"),
+            None => name.clone(),
+        }));
+    }
+    if !result.roles.is_empty() {
+        parts.push(Inline::text(format!("roles: {}", result.roles.join(", "))));
+    }
+    if let Some(why) = &result.skip_reason {
+        parts.push(Inline::text(format!("skipped: {why}")));
+    }
+    let mut heads: Vec<(&String, Option<f64>, Option<f64>)> = result
+        .scores
+        .iter()
+        .map(|(head, p)| (head, *p, result.lifts.get(head).copied().flatten()))
+        .collect();
+    heads.sort_by(|a, b| {
+        let key = |h: &(&String, Option<f64>, Option<f64>)| {
+            (h.2.unwrap_or(f64::MIN), h.1.unwrap_or(f64::MIN))
+        };
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.0.cmp(b.0))
+    });
+    for (head, p, lift) in heads {
+        let p = p.map(number).unwrap_or_else(|| "—".into());
+        parts.push(Inline::text(match lift {
+            Some(l) => format!("{head} {p} (lift {})", number(l)),
+            None => format!("{head} {p}"),
+        }));
+    }
+    Inline::List(parts)
 }
 
 /// The notice shown on a degraded entry, if it is one.
@@ -632,19 +877,72 @@ pub fn notice(artefact: &Artefact) -> Option<String> {
     }
 }
 
+/// An entry's heading: PostHog's title for it (`prActivityTitle` in `prActivityPresentation.ts`)
+/// where it has one, else its type's label.
 pub fn label(artefact: &Artefact) -> String {
-    artefact::type_label(&artefact.kind)
+    let pr = |url: &str| match pull_request::number_of(url) {
+        Some(n) => format!("PR #{n}"),
+        None => "Pull request".to_string(),
+    };
+    match &artefact.content {
+        Content::PullRequest(p) => format!("{} linked", pr(&p.url)),
+        Content::ImplementationDecision(d) => match d.targets.as_slice() {
+            [] => "Open PR assessed".into(),
+            [one] => format!("{} assessed", pr(one.pr_url.as_deref().unwrap_or(""))),
+            _ => "Open PRs assessed".into(),
+        },
+        Content::ImplementationReplacement(r) => {
+            let targets = r
+                .decision
+                .as_ref()
+                .map_or(&[][..], |d| d.targets.as_slice());
+            match targets {
+                [] => "PR replacement started".into(),
+                [one] => format!("Replacing {}", pr(one.pr_url.as_deref().unwrap_or(""))),
+                many => format!("Replacing {} PRs", many.len()),
+            }
+        }
+        Content::ImplementationHandover(h) => match pull_request::replacement(h) {
+            Some((old, new)) => {
+                match (pull_request::number_of(new), pull_request::number_of(old)) {
+                    (Some(n), Some(o)) => format!("PR #{n} replaced #{o}"),
+                    _ => "PR replacement completed".into(),
+                }
+            }
+            None => match h.status.as_str() {
+                "processing" => "PR replacement in progress".into(),
+                "completed" => "PR replacement completed".into(),
+                "failed" => "PR replacement failed".into(),
+                "cancelled" => "PR replacement canceled".into(),
+                "needs_attention" => "PR replacement needs attention".into(),
+                _ => "PR replacement update".into(),
+            },
+        },
+        Content::Dismissal(d) if d.reason.as_deref() == Some("slack_dismiss") => {
+            "Dismissed from Slack".into()
+        }
+        _ => artefact::type_label(&artefact.kind),
+    }
 }
 
-pub fn reviewer(r: &artefact::Reviewer) -> Inline {
+/// A suggested reviewer: the person of `posthog_user` when `user_uuid` names one (linked to
+/// their page; never shown as the uuid), else their GitHub name or login.
+pub fn reviewer(r: &artefact::Reviewer, report: &Report) -> Inline {
     let mut parts = Vec::new();
+    let known = r.user_uuid.as_deref().and_then(|u| person(report, u));
     let name = r
         .github_name
         .clone()
         .or_else(|| r.github_login.clone())
-        .or_else(|| r.user_uuid.clone())
-        .unwrap_or_else(|| "unnamed reviewer".into());
-    parts.push(Inline::text(name));
+        .filter(|n| !n.trim().is_empty());
+    match (known, name) {
+        (Some(person), _) => parts.push(person),
+        (None, Some(name)) => parts.push(Inline::text(name)),
+        (None, None) if r.user_uuid.is_some() => {
+            parts.push(Inline::text("a PostHog user not in this database"))
+        }
+        (None, None) => parts.push(Inline::text("unnamed reviewer")),
+    }
     if let Some(login) = r.github_login.as_deref().filter(|l| !l.trim().is_empty()) {
         parts.push(Inline::Code(format!("@{}", login.trim())));
     }
@@ -691,6 +989,7 @@ fn decision(out: &mut Vec<Block>, d: &artefact::ImplementationDecision, report: 
     if let Some(n) = d.research_run_count {
         f.push(("Research runs".into(), Inline::text(n.to_string())));
     }
+    opt_field(&mut f, "Research started", &d.research_started_at);
     if let Some(n) = d.content_revision_count {
         f.push(("Content revisions".into(), Inline::text(n.to_string())));
     }
@@ -708,16 +1007,29 @@ fn decision(out: &mut Vec<Block>, d: &artefact::ImplementationDecision, report: 
                 .map(|t| {
                     let mut parts = Vec::new();
                     if let Some(url) = &t.pr_url {
-                        parts.push(Inline::Url {
-                            text: url.clone(),
-                            url: url.clone(),
-                        });
+                        parts.push(pr_inline(report, url));
                     }
                     if let Some(sha) = &t.head_sha {
                         parts.push(Inline::Code(sha.chars().take(12).collect()));
                     }
                     if let Some(task) = &t.task_id {
                         parts.push(task_ref(report, task));
+                    }
+                    if let Some(claim) = t.claim_id.as_deref().filter(|c| !c.trim().is_empty()) {
+                        parts.push(Inline::List(vec![
+                            Inline::text("claim"),
+                            entry_or_code(report, claim),
+                        ]));
+                    }
+                    if let Some(run) = t
+                        .automation_artefact_id
+                        .as_deref()
+                        .filter(|c| !c.trim().is_empty())
+                    {
+                        parts.push(Inline::List(vec![
+                            Inline::text("automation"),
+                            entry_or_code(report, run),
+                        ]));
                     }
                     Inline::List(parts)
                 })

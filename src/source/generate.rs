@@ -1474,7 +1474,10 @@ impl Batch {
                     .bind(run.error)
                     .bind(run.output)
                     .bind(ts(run.created))
-                    .bind(updated_stamp(run.created, run.completed.unwrap_or(run.created)))
+                    .bind(updated_stamp(
+                        run.created,
+                        run.completed.unwrap_or(run.created),
+                    ))
                     .bind(run.completed.map(ts))
             },
         )

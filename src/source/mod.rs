@@ -15,8 +15,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
 
 use crate::model::record::{
-    ArtefactRecord, LinkRecord, ReportRecord, ReportRows, RunRecord, SeenRecord, TaskRecord,
-    UserRecord, VersionRecord,
+    ArtefactRecord, AssignmentRecord, LinkRecord, PullRequestRecord, ReportRecord, ReportRows,
+    RunRecord, SeenRecord, TaskRecord, UserRecord, VersionRecord,
 };
 use schema::{Dialect, Schema};
 
@@ -232,17 +232,7 @@ impl Source {
             .fetch_all(&mut self.conn)
             .await
             .map_err(SourceError::query("listing people"))?;
-        rows.iter()
-            .map(|row| {
-                Ok(UserRecord {
-                    id: int(row, "id")?.unwrap_or_default(),
-                    uuid: text(row, "uuid")?,
-                    email: text(row, "email")?,
-                    first_name: text(row, "first_name")?,
-                    last_name: text(row, "last_name")?,
-                })
-            })
-            .collect()
+        rows.iter().map(user_record).collect()
     }
 
     /// The report rows of `teams`, ordered by id (deleted ones only when asked).
@@ -310,11 +300,68 @@ impl Source {
             None => Vec::new(),
         };
 
-        let ids: Vec<String> =
-            crate::model::referenced_task_ids(&artefacts, links.iter().map(|l| l.task_id.as_str()))
-                .into_iter()
-                .map(|id| id.to_string())
-                .collect();
+        let assignments = match query::assignments(&self.schema) {
+            Some(sql) => {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(report.id.clone())
+                    .bind(report.team_id)
+                    .fetch_all(&mut self.conn)
+                    .await
+                    .map_err(err)?;
+                rows.iter()
+                    .map(assignment_record)
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            None => Vec::new(),
+        };
+
+        let pr_ids = crate::model::referenced_pull_request_ids(&artefacts);
+        let mut pull_requests = Vec::new();
+        if !pr_ids.is_empty()
+            && let Some(sql) = query::pull_requests(&self.schema, pr_ids.len())
+        {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in &pr_ids {
+                q = q.bind(id.to_string());
+            }
+            let rows = q
+                .bind(report.team_id)
+                .fetch_all(&mut self.conn)
+                .await
+                .map_err(err)?;
+            pull_requests = rows
+                .iter()
+                .map(pull_request_record)
+                .collect::<Result<Vec<_>, _>>()?;
+        }
+
+        let uuids = crate::model::referenced_user_uuids(&artefacts);
+        let mut people = Vec::new();
+        if !uuids.is_empty()
+            && let Some(sql) = query::people_by_uuid(&self.schema, uuids.len())
+        {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in &uuids {
+                q = q.bind(id.to_string());
+            }
+            let rows = q.fetch_all(&mut self.conn).await.map_err(err)?;
+            people = rows
+                .iter()
+                .map(user_record)
+                .collect::<Result<Vec<_>, _>>()?;
+        }
+
+        let ids: Vec<String> = crate::model::referenced_task_ids(
+            &artefacts,
+            links.iter().map(|l| l.task_id.as_str()).chain(
+                assignments
+                    .iter()
+                    .filter_map(|a| a.actor_task_id.as_deref()),
+            ),
+        )
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect();
         let mut tasks = Vec::new();
         let mut runs = Vec::new();
         if !ids.is_empty() {
@@ -370,6 +417,9 @@ impl Source {
             tasks,
             runs,
             links,
+            pull_requests,
+            assignments,
+            people,
             seen,
             versions,
         })
@@ -422,6 +472,63 @@ fn int(row: &AnyRow, name: &str) -> Result<Option<i64>, SourceError> {
         .map_err(SourceError::query("decoding a row"))
 }
 
+fn user_record(row: &AnyRow) -> Result<UserRecord, SourceError> {
+    Ok(UserRecord {
+        id: int(row, "id")?.unwrap_or_default(),
+        uuid: text(row, "uuid")?,
+        email: text(row, "email")?,
+        first_name: text(row, "first_name")?,
+        last_name: text(row, "last_name")?,
+    })
+}
+
+/// The user joined to a row under `user_*` names, when the join found one.
+fn joined_user(row: &AnyRow) -> Result<Option<UserRecord>, SourceError> {
+    Ok(match int(row, "user_id")? {
+        Some(id) => Some(UserRecord {
+            id,
+            uuid: text(row, "user_uuid")?,
+            email: text(row, "user_email")?,
+            first_name: text(row, "user_first_name")?,
+            last_name: text(row, "user_last_name")?,
+        }),
+        None => None,
+    })
+}
+
+fn pull_request_record(row: &AnyRow) -> Result<PullRequestRecord, SourceError> {
+    Ok(PullRequestRecord {
+        id: text(row, "id")?.unwrap_or_default(),
+        repository: text(row, "repository")?,
+        number: int(row, "number")?,
+        url: text(row, "url")?,
+        state: text(row, "state")?,
+        checked_at: text(row, "checked_at")?,
+        merged_at: text(row, "merged_at")?,
+        created_at: text(row, "created_at")?,
+        updated_at: text(row, "updated_at")?,
+    })
+}
+
+fn assignment_record(row: &AnyRow) -> Result<AssignmentRecord, SourceError> {
+    Ok(AssignmentRecord {
+        id: text(row, "id")?.unwrap_or_default(),
+        actor_kind: text(row, "actor_kind")?,
+        actor_user_id: int(row, "actor_user_id")?,
+        actor_user: joined_user(row)?,
+        actor_task_id: text(row, "actor_task_id")?,
+        actor_agent: text(row, "actor_agent")?,
+        claimed_at: text(row, "claimed_at")?,
+        pr_url: text(row, "pr_url")?,
+        repository: text(row, "repository")?,
+        pr_number: int(row, "pr_number")?,
+        pr_state: text(row, "pr_state")?,
+        pr_merged: int(row, "pr_merged")?.map(|v| v != 0),
+        created_at: text(row, "created_at")?,
+        updated_at: text(row, "updated_at")?,
+    })
+}
+
 fn report_record(row: &AnyRow) -> Result<ReportRecord, SourceError> {
     Ok(ReportRecord {
         id: text(row, "id")?.unwrap_or_default(),
@@ -433,21 +540,17 @@ fn report_record(row: &AnyRow) -> Result<ReportRecord, SourceError> {
         signal_count: int(row, "signal_count")?,
         created_at: text(row, "created_at")?,
         updated_at: text(row, "updated_at")?,
+        run_count: int(row, "run_count")?,
+        corroboration_count: int(row, "corroboration_count")?,
+        content_revision_count: int(row, "content_revision_count")?,
+        implemented_at_run_count: int(row, "implemented_at_run_count")?,
+        implemented_at_revision_count: int(row, "implemented_at_revision_count")?,
     })
 }
 
 fn artefact_record(row: &AnyRow) -> Result<ArtefactRecord, SourceError> {
     let created_by_id = int(row, "created_by_id")?;
-    let created_by = match int(row, "user_id")? {
-        Some(id) => Some(UserRecord {
-            id,
-            uuid: text(row, "user_uuid")?,
-            email: text(row, "user_email")?,
-            first_name: text(row, "user_first_name")?,
-            last_name: text(row, "user_last_name")?,
-        }),
-        None => None,
-    };
+    let created_by = joined_user(row)?;
     Ok(ArtefactRecord {
         id: text(row, "id")?.unwrap_or_default(),
         kind: text(row, "type")?.unwrap_or_default(),
@@ -460,6 +563,8 @@ fn artefact_record(row: &AnyRow) -> Result<ArtefactRecord, SourceError> {
         channel_id: text(row, "channel_id")?,
         actor_kind: text(row, "actor_kind")?,
         actor_agent: text(row, "actor_agent")?,
+        claim_id: text(row, "claim_id")?,
+        pull_request_id: text(row, "pull_request_id")?,
     })
 }
 

@@ -3,7 +3,8 @@
 //! Nothing from the user or the database is ever spliced in: values travel as bind parameters.
 
 use super::schema::{
-    ARTEFACTS, Kind, LINKS, REPORTS, RUNS, SEEN, Schema, TASKS, TEAMS, USERS, VERSIONS,
+    ARTEFACTS, ASSIGNMENTS, Kind, LINKS, PULL_REQUESTS, REPORTS, RUNS, SEEN, Schema, TASKS, TEAMS,
+    USERS, VERSIONS,
 };
 
 fn params(schema: &Schema, first: usize, count: usize, uuid: bool) -> String {
@@ -53,7 +54,7 @@ pub fn people(schema: &Schema) -> Option<String> {
 fn report_columns(schema: &Schema) -> String {
     let c = |column, kind| schema.col(REPORTS, "r", column, kind);
     format!(
-        "{}, {}, {}, {}, {}, {}, {}, {}, {}",
+        "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}",
         c("id", Kind::Text),
         c("team_id", Kind::Int),
         c("status", Kind::Text),
@@ -63,6 +64,11 @@ fn report_columns(schema: &Schema) -> String {
         c("signal_count", Kind::Int),
         c("created_at", Kind::Time),
         c("updated_at", Kind::Time),
+        c("run_count", Kind::Int),
+        c("corroboration_count", Kind::Int),
+        c("content_revision_count", Kind::Int),
+        c("implemented_at_run_count", Kind::Int),
+        c("implemented_at_revision_count", Kind::Int),
     )
 }
 
@@ -116,7 +122,7 @@ pub fn artefacts(schema: &Schema) -> String {
         String::new()
     };
     format!(
-        "SELECT {}, {}, {content}, {}, {}, {}, {}, {}, {}, {}, {user_id}, {}, {}, {}, {} \
+        "SELECT {}, {}, {content}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {user_id}, {}, {}, {}, {} \
          FROM {ARTEFACTS} a{join} WHERE a.report_id = {} AND a.team_id = {}",
         c("id", Kind::Text),
         c("type", Kind::Text),
@@ -127,6 +133,8 @@ pub fn artefacts(schema: &Schema) -> String {
         c("channel_id", Kind::Text),
         c("actor_kind", Kind::Text),
         c("actor_agent", Kind::Text),
+        c("claim_id", Kind::Text),
+        c("pull_request_id", Kind::Text),
         u("uuid", "user_uuid"),
         u("email", "user_email"),
         u("first_name", "user_first_name"),
@@ -148,6 +156,88 @@ pub fn links(schema: &Schema) -> Option<String> {
             c("created_at", Kind::Time),
             schema.dialect.uuid_param(1),
             schema.dialect.param(2),
+        )
+    })
+}
+
+/// Pull request rows by id. Binds: `count` ids, then the team id.
+pub fn pull_requests(schema: &Schema, count: usize) -> Option<String> {
+    let c = |column, kind| schema.col(PULL_REQUESTS, "p", column, kind);
+    schema.has_table(PULL_REQUESTS).then(|| {
+        format!(
+            "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {} FROM {PULL_REQUESTS} p \
+             WHERE p.id IN ({}) AND p.team_id = {} ORDER BY 1",
+            c("id", Kind::Text),
+            c("repository", Kind::Text),
+            c("number", Kind::Int),
+            c("url", Kind::Text),
+            c("state", Kind::Text),
+            c("checked_at", Kind::Time),
+            c("merged_at", Kind::Time),
+            c("created_at", Kind::Time),
+            c("updated_at", Kind::Time),
+            params(schema, 1, count, true),
+            schema.dialect.param(count + 1),
+        )
+    })
+}
+
+/// One report's assignment row(s), with the user who holds it. Binds: report id, team id.
+pub fn assignments(schema: &Schema) -> Option<String> {
+    let c = |column, kind| schema.col(ASSIGNMENTS, "s", column, kind);
+    let join_users = schema.has_table(USERS) && schema.has_column(ASSIGNMENTS, "actor_user_id");
+    let u = |column, kind, name| {
+        if join_users {
+            schema.col_as(USERS, "u", column, kind, name)
+        } else {
+            format!("{} AS {name}", schema.dialect.null(kind))
+        }
+    };
+    let join = if join_users {
+        format!(" LEFT JOIN {USERS} u ON u.id = s.actor_user_id")
+    } else {
+        String::new()
+    };
+    schema.has_table(ASSIGNMENTS).then(|| {
+        format!(
+            "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} \
+             FROM {ASSIGNMENTS} s{join} WHERE s.report_id = {} AND s.team_id = {} ORDER BY 1",
+            c("id", Kind::Text),
+            c("actor_kind", Kind::Text),
+            c("actor_user_id", Kind::Int),
+            c("actor_task_id", Kind::Text),
+            c("actor_agent", Kind::Text),
+            c("claimed_at", Kind::Time),
+            c("pr_url", Kind::Text),
+            c("repository", Kind::Text),
+            c("pr_number", Kind::Int),
+            c("pr_state", Kind::Text),
+            c("pr_merged", Kind::Bool),
+            c("created_at", Kind::Time),
+            c("updated_at", Kind::Time),
+            u("id", Kind::Int, "user_id"),
+            u("uuid", Kind::Text, "user_uuid"),
+            u("email", Kind::Text, "user_email"),
+            u("first_name", Kind::Text, "user_first_name"),
+            u("last_name", Kind::Text, "user_last_name"),
+            schema.dialect.uuid_param(1),
+            schema.dialect.param(2),
+        )
+    })
+}
+
+/// People by uuid (reviewers and dismissals name them so). Binds: `count` uuids.
+pub fn people_by_uuid(schema: &Schema, count: usize) -> Option<String> {
+    let c = |column, kind| schema.col(USERS, "u", column, kind);
+    schema.has_table(USERS).then(|| {
+        format!(
+            "SELECT {}, {}, {}, {}, {} FROM {USERS} u WHERE u.uuid IN ({}) ORDER BY 1",
+            c("id", Kind::Int),
+            c("uuid", Kind::Text),
+            c("email", Kind::Text),
+            c("first_name", Kind::Text),
+            c("last_name", Kind::Text),
+            params(schema, 1, count, true),
         )
     })
 }

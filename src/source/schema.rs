@@ -23,6 +23,8 @@ pub enum Kind {
     Time,
     /// integer, bigint: as a 64-bit integer.
     Int,
+    /// boolean: as a 64-bit integer, 0 or 1.
+    Bool,
 }
 
 impl Dialect {
@@ -50,15 +52,17 @@ impl Dialect {
                 format!("to_char({expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
             }
             (Dialect::Postgres, Kind::Int) => format!("CAST({expr} AS bigint)"),
+            // PostgreSQL casts boolean to integer, not to bigint.
+            (Dialect::Postgres, Kind::Bool) => format!("CAST(CAST({expr} AS integer) AS bigint)"),
             (Dialect::Sqlite, Kind::Text | Kind::Time) => format!("CAST({expr} AS TEXT)"),
-            (Dialect::Sqlite, Kind::Int) => format!("CAST({expr} AS INTEGER)"),
+            (Dialect::Sqlite, Kind::Int | Kind::Bool) => format!("CAST({expr} AS INTEGER)"),
         }
     }
 
     /// A typed NULL standing in for a column the database does not have.
     pub fn null(self, kind: Kind) -> &'static str {
         match (self, kind) {
-            (Dialect::Postgres, Kind::Int) => "CAST(NULL AS bigint)",
+            (Dialect::Postgres, Kind::Int | Kind::Bool) => "CAST(NULL AS bigint)",
             (Dialect::Postgres, _) => "CAST(NULL AS text)",
             (Dialect::Sqlite, _) => "NULL",
         }
