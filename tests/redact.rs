@@ -322,7 +322,7 @@ fn postgres_and_sqlite_give_the_same_pseudonyms() {
     };
     let scratch = Scratch::new("redact-pg");
     let sqlite = sqlite_archive(&scratch.path("people.sqlite"), FIXTURE);
-    let pg = PgDb::create(&admin, NEWEST_PG);
+    let pg = PgDb::create(&admin, POSTHOG_PG);
     pg.seed(FIXTURE);
     let (a, b) = (scratch.path("sqlite"), scratch.path("pg"));
     build(Some(&sqlite), &a, &["--redact", "people"]);

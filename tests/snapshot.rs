@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{PgDb, Scratch, build, postgres, read, reportpress, stderr, tree};
 
-const NEWEST_PG: &str = include_str!("sql/posthog_newest.sql");
+const POSTHOG_PG: &str = include_str!("sql/posthog_2026_09.sql");
 const DEMO: &str = include_str!("../fixtures/demo.toml");
 
 const REPORT: &str = "019a0000-0000-7000-8000-000000000002";
@@ -58,7 +58,7 @@ fn a_second_snapshot_keeps_every_earlier_version_and_every_deletion() {
     else {
         return;
     };
-    let pg = PgDb::create(&admin, NEWEST_PG);
+    let pg = PgDb::create(&admin, POSTHOG_PG);
     pg.seed(DEMO);
     let scratch = Scratch::new("snapshot-history");
     let archive = scratch.path("audit.sqlite");
@@ -231,14 +231,14 @@ fn teams_never_mix_and_the_snapshot_needs_only_select() {
     let Some(admin) = postgres("teams_never_mix_and_the_snapshot_needs_only_select") else {
         return;
     };
-    let pg = PgDb::create(&admin, NEWEST_PG);
+    let pg = PgDb::create(&admin, POSTHOG_PG);
     pg.seed(DEMO);
     // A second team with one report of its own.
     pg.execute(
         "INSERT INTO posthog_team (id, uuid, name, timezone, created_at, updated_at) VALUES \
          (2, '018c2f4a-91d0-7c3e-a5b1-6e2d8f0c4a18', 'Other', 'UTC', now(), now());
-         INSERT INTO signals_signalreport (id, team_id, status, total_weight, signal_count, run_count, title, created_at, updated_at) VALUES \
-         ('019a0000-0000-7000-8000-00000000aaaa', 2, 'ready', 0, 0, 0, 'Team two only', now(), now());
+         INSERT INTO signals_signalreport (id, team_id, status, total_weight, signal_count, signals_at_run, run_count, title, created_at, updated_at) VALUES \
+         ('019a0000-0000-7000-8000-00000000aaaa', 2, 'ready', 0, 0, 0, 0, 'Team two only', now(), now());
          INSERT INTO signals_signalreportartefact (id, team_id, report_id, type, content, created_at, updated_at) VALUES \
          ('01a00000-0000-7000-8000-00000000bbbb', 2, '019a0000-0000-7000-8000-00000000aaaa', 'note', '{\"note\": \"team two secret\"}', now(), now());",
     );

@@ -26,7 +26,7 @@ FILES = [
     "static/style.css",
     "src/render/view.rs",
     "static/index.js",
-    "tests/sql/posthog_newest.sql",
+    "tests/sql/posthog_schema_notes.sql",
     "src/render/diff.rs",
     "templates/report.html",
     "src/render/markdown.rs",

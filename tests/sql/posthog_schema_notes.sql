@@ -1,25 +1,29 @@
--- PostHog's Signals tables as PostgreSQL holds them in the newest known schema
--- (kept from the schema notes' DDL; columns reportpress does not read are kept too,
--- so the reader is tested against the real shape, not a trimmed one).
+-- PostHog's Signals tables as the schema notes' DDL (§9) described them before PostHog's own
+-- 2026-09 DDL was generated (posthog_2026_09.sql, the one most tests use): a variant with columns
+-- that one lacks (conversation_id, validation_prompt) and without newer ones (metrics, the
+-- revision counters, signals_signalreportpullrequest), serial ids instead of identity columns.
+-- Columns reportpress does not read are kept too, so the reader is tested against a real shape,
+-- not a trimmed one. As in PostHog, only db_default fields have an SQL default (repositories,
+-- charts, suggested_prompts, pr_merged): everything else is written by Django, and by the seeder.
 CREATE TABLE posthog_team (
     id          serial PRIMARY KEY,
     uuid        uuid NOT NULL UNIQUE,
-    name        varchar(200) NOT NULL DEFAULT 'Default project',
-    timezone    varchar(240) NOT NULL DEFAULT 'UTC',
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    updated_at  timestamptz NOT NULL DEFAULT now()
+    name        varchar(200) NOT NULL,
+    timezone    varchar(240) NOT NULL,
+    created_at  timestamptz NOT NULL,
+    updated_at  timestamptz NOT NULL
 );
 CREATE TABLE posthog_user (
     id            serial PRIMARY KEY,
     uuid          uuid NOT NULL UNIQUE,
-    password      varchar(128) NOT NULL DEFAULT '',
+    password      varchar(128) NOT NULL,
     email         varchar(254) NOT NULL UNIQUE,
-    first_name    varchar(150) NOT NULL DEFAULT '',
-    last_name     varchar(150) NOT NULL DEFAULT '',
+    first_name    varchar(150) NOT NULL,
+    last_name     varchar(150) NOT NULL,
     distinct_id   varchar(200) UNIQUE,
-    is_active     boolean NOT NULL DEFAULT true,
-    is_staff      boolean NOT NULL DEFAULT false,
-    date_joined   timestamptz NOT NULL DEFAULT now()
+    is_active     boolean NOT NULL,
+    is_staff      boolean NOT NULL,
+    date_joined   timestamptz NOT NULL
 );
 CREATE TABLE posthog_task (
     id                 uuid PRIMARY KEY,
@@ -27,53 +31,53 @@ CREATE TABLE posthog_task (
     created_by_id      integer REFERENCES posthog_user(id) DEFERRABLE INITIALLY DEFERRED,
     task_number        integer,
     title              varchar(255) NOT NULL,
-    title_manually_set boolean NOT NULL DEFAULT false,
-    description        text NOT NULL DEFAULT '',
-    origin_product     varchar(20) NOT NULL DEFAULT 'signal_report',
+    title_manually_set boolean NOT NULL,
+    description        text NOT NULL,
+    origin_product     varchar(20) NOT NULL,
     repository         varchar(255),
     repositories       varchar(255)[] NOT NULL DEFAULT '{}',
-    internal           boolean NOT NULL DEFAULT false,
-    archived           boolean NOT NULL DEFAULT false,
+    internal           boolean NOT NULL,
+    archived           boolean NOT NULL,
     state              jsonb,
-    deleted            boolean DEFAULT false,
+    deleted            boolean,
     deleted_at         timestamptz,
-    created_at         timestamptz NOT NULL DEFAULT now(),
-    updated_at         timestamptz NOT NULL DEFAULT now()
+    created_at         timestamptz NOT NULL,
+    updated_at         timestamptz NOT NULL
 );
 CREATE TABLE posthog_task_run (
     id            uuid PRIMARY KEY,
     task_id       uuid NOT NULL REFERENCES posthog_task(id) DEFERRABLE INITIALLY DEFERRED,
     team_id       integer NOT NULL REFERENCES posthog_team(id) DEFERRABLE INITIALLY DEFERRED,
     branch        varchar(255),
-    environment   varchar(10) NOT NULL DEFAULT 'cloud',
+    environment   varchar(10) NOT NULL,
     stage         varchar(100),
-    status        varchar(20) NOT NULL DEFAULT 'not_started',
+    status        varchar(20) NOT NULL,
     error_message text,
     output        jsonb,
-    artifacts     jsonb NOT NULL DEFAULT '[]',
-    state         jsonb NOT NULL DEFAULT '{}',
-    created_at    timestamptz NOT NULL DEFAULT now(),
-    updated_at    timestamptz NOT NULL DEFAULT now(),
+    artifacts     jsonb NOT NULL,
+    state         jsonb NOT NULL,
+    created_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL,
     completed_at  timestamptz
 );
 CREATE TABLE signals_signalreport (
     id                          uuid PRIMARY KEY,
     team_id                     integer NOT NULL REFERENCES posthog_team(id) DEFERRABLE INITIALLY DEFERRED,
-    status                      varchar(20) NOT NULL DEFAULT 'potential',
+    status                      varchar(20) NOT NULL,
     status_before_suppression   varchar(20),
     billing_exempt_reason       varchar(30),
-    total_weight                double precision NOT NULL DEFAULT 0,
-    signal_count                integer NOT NULL DEFAULT 0,
-    signals_at_run              integer NOT NULL DEFAULT 0,
-    run_count                   integer NOT NULL DEFAULT 0,
+    total_weight                double precision NOT NULL,
+    signal_count                integer NOT NULL,
+    signals_at_run              integer NOT NULL,
+    run_count                   integer NOT NULL,
     signals_researched          integer,
     title                       text,
     summary                     text,
     error                       text,
     charts                      jsonb NOT NULL DEFAULT '[]',
     suggested_prompts           jsonb NOT NULL DEFAULT '[]',
-    created_at                  timestamptz NOT NULL DEFAULT now(),
-    updated_at                  timestamptz NOT NULL DEFAULT now(),
+    created_at                  timestamptz NOT NULL,
+    updated_at                  timestamptz NOT NULL,
     promoted_at                 timestamptz,
     last_run_at                 timestamptz,
     first_visible_at            timestamptz,
@@ -95,7 +99,7 @@ CREATE TABLE signals_signalreportartefact (
     report_id     uuid NOT NULL REFERENCES signals_signalreport(id) DEFERRABLE INITIALLY DEFERRED,
     type          varchar(100) NOT NULL,
     content       text NOT NULL,
-    created_at    timestamptz NOT NULL DEFAULT now(),
+    created_at    timestamptz NOT NULL,
     updated_at    timestamptz,
     created_by_id integer REFERENCES posthog_user(id) DEFERRABLE INITIALLY DEFERRED,
     task_id       uuid REFERENCES posthog_task(id) DEFERRABLE INITIALLY DEFERRED,
@@ -116,7 +120,7 @@ CREATE TABLE signals_signalreporttask (
     report_id    uuid NOT NULL REFERENCES signals_signalreport(id) DEFERRABLE INITIALLY DEFERRED,
     task_id      uuid NOT NULL REFERENCES posthog_task(id) DEFERRABLE INITIALLY DEFERRED,
     relationship varchar(200),
-    created_at   timestamptz NOT NULL DEFAULT now(),
+    created_at   timestamptz NOT NULL,
     CONSTRAINT unique_signal_report_task UNIQUE (report_id, task_id)
 );
 CREATE INDEX signals_report_task_rel_idx ON signals_signalreporttask (report_id, relationship);
@@ -134,13 +138,13 @@ CREATE TABLE signals_signalreportassignment (
     pr_number     bigint,
     pr_state      varchar(10),
     pr_merged     boolean NOT NULL DEFAULT false,
-    created_at    timestamptz NOT NULL DEFAULT now(),
-    updated_at    timestamptz NOT NULL DEFAULT now()
+    created_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL
 );
 -- Django gives every foreign key an index of its own (named `<table>_<column>_<hash>` in
--- PostHog); the reader's lookups of runs by task and links by task rely on them.
+-- PostHog), but for posthog_task.created_by (db_index=False); the reader's lookups of runs by
+-- task and links by task rely on them.
 CREATE INDEX posthog_task_team_id_fk_idx ON posthog_task (team_id);
-CREATE INDEX posthog_task_created_by_id_fk_idx ON posthog_task (created_by_id);
 CREATE INDEX posthog_task_run_task_id_fk_idx ON posthog_task_run (task_id);
 CREATE INDEX posthog_task_run_team_id_fk_idx ON posthog_task_run (team_id);
 CREATE INDEX signals_signalreport_team_id_fk_idx ON signals_signalreport (team_id);
