@@ -95,7 +95,7 @@ fn oldest_schema_without_optional_columns_still_renders() {
         "task_run rows credit their task"
     );
     assert!(!page.contains("class=\"actor user\""));
-    assert!(!page.contains("edited"), "no updated_at, no edit marks");
+    assert!(!page.contains("class=\"edited\""), "no updated_at, no edit marks");
 }
 
 #[test]
@@ -301,4 +301,214 @@ created_at = "2026-09-01T09:00:00Z"
         .to_string()
     });
     assert!(err.contains("team_id"), "{err}");
+}
+
+// ---- A real PostHog database: PostHog's DDL, rows as PostHog's code writes them -------------
+
+/// Rows as PostHog writes them (see the fixture's header for the cases).
+const POSTHOG_ROWS: &str = include_str!("fixtures/posthog_2026_09.toml");
+const REPORT_PRS: &str = "01961000-0000-7000-8000-000000000001";
+const REPORT_LEGACY: &str = "01961000-0000-7000-8000-000000000002";
+const REPORT_REVIEWERS: &str = "01961000-0000-7000-8000-000000000003";
+const REPORT_EDITED: &str = "01961000-0000-7000-8000-000000000004";
+const REPORT_TYPES: &str = "01961000-0000-7000-8000-000000000005";
+const LEGACY_LINK: &str = "01962000-0000-7000-8000-0000000000c3";
+const EDITED_NOTE: &str = "01965000-0000-7000-8000-000000000008";
+const FIX_TASK: &str = "7f000000-0000-4000-8000-0000000000a1";
+/// The three PRs of REPORT_PRS, in PostHog's primary order, with their states.
+const PRS: [(&str, &str, &str); 3] = [
+    (
+        "PostHog/posthog-js#9",
+        "https://github.com/PostHog/posthog-js/pull/9",
+        "Open",
+    ),
+    (
+        "PostHog/posthog#41",
+        "https://github.com/PostHog/posthog/pull/41",
+        "Status unavailable, replaced by #42",
+    ),
+    (
+        "PostHog/posthog#42",
+        "https://github.com/PostHog/posthog/pull/42",
+        "Merged",
+    ),
+];
+
+fn html_doc(path: &std::path::Path) -> scraper::Html {
+    scraper::Html::parse_document(&read(path))
+}
+
+fn texts(doc: &scraper::Html, css: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(css).expect("selector");
+    doc.select(&sel)
+        .map(|e| {
+            e.text()
+                .flat_map(str::split_whitespace)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+fn export_as(url: &str, report: &str, format: &str) -> String {
+    let out = reportpress(&["export", report, "--database", url, "--format", format]);
+    assert!(out.status.success(), "export {format}: {}", stderr(&out));
+    // A PR comment keeps `#41` from linking with a zero-width space.
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .replace('\u{200b}', "")
+}
+
+#[test]
+fn a_database_as_posthog_writes_it_reads_right() {
+    let Some(admin) = postgres("a_database_as_posthog_writes_it_reads_right") else {
+        return;
+    };
+    let pg = PgDb::create(&admin, POSTHOG_PG);
+    assert!(pg.seed(POSTHOG_ROWS) > 40);
+    let scratch = Scratch::new("posthog-rows");
+    let out = scratch.path("site");
+    let built = build(Some(&pg.url), &out, &[]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let page = |id: &str| out.join(format!("reports/{id}.html"));
+    let md = |id: &str| read(&out.join(format!("reports/{id}.md")));
+
+    // 1. Django stamps `updated_at` 17 µs after `created_at`: nothing is "edited" but the one
+    //    note PATCHed three hours later.
+    let mut edited = Vec::new();
+    for (path, _) in files(&out) {
+        if path.starts_with("reports/") && path.ends_with(".html") {
+            let doc = html_doc(&out.join(&path));
+            let sel = scraper::Selector::parse("article:has(span.edited)").expect("selector");
+            edited.extend(doc.select(&sel).filter_map(|a| a.value().id().map(str::to_string)));
+        }
+    }
+    assert_eq!(edited, [format!("a-{EDITED_NOTE}")]);
+    assert_eq!(md(REPORT_EDITED).matches(" · edited ").count(), 1);
+
+    // 2. Three PRs with their states, the same in the summary, the Markdown twin, the index,
+    //    the task page and every export format.
+    let summary = html_doc(&page(REPORT_PRS));
+    let rows = texts(&summary, "table.prs tbody tr");
+    let want: Vec<String> = PRS
+        .iter()
+        .map(|(reference, _, state)| reference.to_string() + " " + state)
+        .collect();
+    for (row, want) in rows.iter().zip(&want) {
+        assert!(row.starts_with(want.as_str()), "{row:?} / {want:?}");
+    }
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows[0].contains("Fix the flag cache"), "the task that opened it: {rows:?}");
+    let twin = md(REPORT_PRS);
+    for (reference, url, state) in PRS {
+        let row = format!("| [{reference}](<{url}>) | {state} |");
+        assert!(twin.contains(&row), "{row} in\n{twin}");
+    }
+    let index = html_doc(&out.join("index.html"));
+    let index_row = texts(&index, &format!("tr:has(a[href='reports/{REPORT_PRS}.html']) td"));
+    assert_eq!(
+        index_row.last().map(String::as_str),
+        Some("posthog-js#9 Open posthog#41 Status unavailable posthog#42 Merged"),
+        "{index_row:?}"
+    );
+    let index_md = read(&out.join("index.md"));
+    let row = index_md
+        .lines()
+        .find(|l| l.contains(REPORT_PRS))
+        .expect("the report's index row");
+    for (_, url, state) in PRS {
+        let state = state.split(',').next().unwrap_or(state);
+        assert!(row.contains(&format!("(<{url}>) {state}")), "{row}");
+    }
+    let task = html_doc(&out.join(format!("tasks/{FIX_TASK}.html")));
+    let task_prs = texts(&task, "table.prs tbody tr");
+    assert!(
+        task_prs.iter().any(|r| r.starts_with("PostHog/posthog-js#9 Open"))
+            && task_prs
+                .iter()
+                .any(|r| r.starts_with("PostHog/posthog#41 Status unavailable")),
+        "{task_prs:?}"
+    );
+    for format in ["pr", "md", "html"] {
+        let text = export_as(&pg.url, REPORT_PRS, format);
+        for (reference, url, state) in PRS {
+            assert!(
+                text.contains(url) && text.contains(reference),
+                "{format}: {reference}"
+            );
+            assert!(text.contains(state.split(',').next().unwrap_or(state)), "{format}: {state}");
+        }
+    }
+
+    // 3. A report whose only history is a legacy link row: one entry, the task run PostHog
+    //    shows, anchored by the link row's id, counted in the index.
+    let legacy = html_doc(&page(REPORT_LEGACY));
+    assert_eq!(
+        texts(&legacy, "article.entry header a.anchor"),
+        ["Task run"],
+        "one entry"
+    );
+    let sel = scraper::Selector::parse(&format!("article#a-{LEGACY_LINK}")).expect("selector");
+    assert_eq!(legacy.select(&sel).count(), 1, "anchored by the link row's id");
+    let fields = texts(&legacy, "article.entry dl.fields dd");
+    assert!(fields.iter().any(|f| f == "Implementation"), "{fields:?}");
+    assert!(fields.iter().any(|f| f == "Completed (build)"), "its latest run: {fields:?}");
+    let index_row = texts(&index, &format!("tr:has(a[href='reports/{REPORT_LEGACY}.html']) td"));
+    assert_eq!(index_row.get(7).map(String::as_str), Some("1"), "{index_row:?}");
+    assert!(md(REPORT_LEGACY).contains(&format!("<a id=\"a-{LEGACY_LINK}\"></a>")));
+
+    // 4. Reviewers named by user_uuid are people: by name (or email), linked to their page.
+    let reviewers = read(&page(REPORT_REVIEWERS));
+    assert!(reviewers.contains(r#"<a href="../people/user-2.html">Bea Costa</a>"#));
+    assert!(reviewers.contains(r#"<a href="../people/user-3.html">carl@example.com</a>"#));
+    for uuid in ["01960000-0000-7000-8000-0000000000a2", "01960000-0000-7000-8000-0000000000a3"] {
+        assert!(!reviewers.contains(uuid), "never the uuid");
+    }
+    let bea = read(&out.join("people/user-2.html"));
+    assert!(bea.contains("Suggested as reviewer") && bea.contains(REPORT_REVIEWERS));
+    assert!(md(REPORT_REVIEWERS).contains("[Bea Costa](<../people/user-2.html>)"));
+
+    // 5. Every type PostHog's code or frontend defines is typed, and lease secrets never show.
+    let types = read(&page(REPORT_TYPES));
+    for (path, _) in files(&out) {
+        let text = read(&out.join(&path));
+        assert!(!text.contains("Unknown entry type"), "{path}");
+        assert!(!text.contains("5ec12e70"), "{path}: a worker token");
+    }
+    for label in [
+        "Work not started",
+        "Ranking scored",
+        "Impact measurement plan",
+        "Dismissed from Slack",
+        "Title edited",
+        "Follow-up check",
+        "PR #42 linked",
+        "PR #42 assessed",
+        "Replaced on request by a revised check",
+        "Duplicate",
+        "Corroborated 2 more times by a scout, with nothing new to add.",
+    ] {
+        assert!(types.contains(label), "{label}");
+    }
+    let muted = html_doc(&page(REPORT_TYPES));
+    assert_eq!(
+        texts(&muted, "article.muted-entry header a.anchor"),
+        [
+            "Implementation dispatched",
+            "PR replacement in progress",
+            "Impact measurement plan"
+        ]
+    );
+
+    // 6. The same rows copied by `snapshot` build byte-identical pages.
+    let snap = scratch.path("snap.sqlite");
+    let out_snap = reportpress(&["snapshot", "--from", &pg.url, "--to", &snap.to_string_lossy()]);
+    assert!(out_snap.status.success(), "{}", stderr(&out_snap));
+    let from_snap = scratch.path("from-snapshot");
+    let rebuilt = build(Some(&snap.to_string_lossy()), &from_snap, &[]);
+    assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
+    let (a, b) = (tree(&out), tree(&from_snap));
+    for (path, bytes) in a.iter().filter(|(p, _)| !p.ends_with("manifest.json")) {
+        assert!(b.get(path) == Some(bytes), "{path} differs after a snapshot");
+    }
 }

@@ -240,15 +240,27 @@ impl IndexRow {
                 .pull_requests
                 .iter()
                 .map(|pr| IndexPr {
-                    label: match pr.number {
-                        Some(n) => format!("#{n}"),
-                        None => "PR".into(),
-                    },
+                    label: index_label(pr, report.repository()),
                     url: pr.url.clone(),
                     state: pr.state.label(),
                 })
                 .collect(),
         }
+    }
+}
+
+/// A PR as short as the index can name it: `#42` in the report's own repository, `repo#42` in
+/// another, `PR` when the URL is not a GitHub pull request.
+fn index_label(pr: &crate::model::PullRequest, repository: Option<&str>) -> String {
+    let Some(n) = pr.number else {
+        return "PR".into();
+    };
+    let repo = pr.reference.rsplit_once('#').map_or("", |(r, _)| r);
+    if repository.is_some_and(|own| own.trim().eq_ignore_ascii_case(repo)) {
+        format!("#{n}")
+    } else {
+        let name = repo.rsplit_once('/').map_or(repo, |(_, name)| name);
+        format!("{name}#{n}")
     }
 }
 
