@@ -1123,6 +1123,61 @@ fn pushed_branch() {
 }
 
 #[test]
+fn autostart_skip() {
+    let e = entry(0x128);
+    // PostHog's header and reason label (`artefactTypes.ts`).
+    e.assert_label("Work not started");
+    e.assert_badges(&["Waiting on a dependency"]);
+    e.assert_fields(&[(
+        "Related report",
+        "Rollout percentages drift",
+        "[Rollout percentages drift](<03000000-0000-7000-8000-000000000002.md>)",
+    )]);
+    e.assert_prose("Waits for the schema change.", "schema");
+}
+
+#[test]
+fn ranking_score() {
+    let e = entry(0x129);
+    e.assert_label("Ranking scored");
+    e.assert_fields(&[
+        ("Served model", "rank-v3", "`rank-v3`"),
+        ("Scored", "2026-10-05T09:41:00Z", "2026-10-05T09:41:00Z"),
+        ("Manifest version", "3", "`3`"),
+    ]);
+    // Each model's result: served first by key order, heads by lift.
+    assert_eq!(
+        e.all("ul > li"),
+        [
+            "rank-v2, Skipped, ranker@2, roles: challenger, skipped: no embedding",
+            "rank-v3, Served, Scored, ranker@3, roles: served, urgent 0.2 (lift 2), actionable 0.5 (lift 1.25)",
+        ]
+    );
+}
+
+#[test]
+fn impact_measurement_plan() {
+    let e = entry(0x12a);
+    e.assert_label("Impact measurement plan");
+    assert_eq!(e.count("p.notice"), 0, "typed, not generic");
+    e.assert_fields(&[
+        ("Metric", "Flag errors per day", "Flag errors per day"),
+        ("Metric id", "m-1", "`m-1`"),
+        ("Kind", "Trend", "Trend"),
+        ("Goal", "at most 5 per interval", "at most 5 per interval"),
+        ("Decision window", "14 days", "14 days"),
+        ("Activated", "yes", "yes"),
+        (
+            "Query",
+            r#"{"kind":"TrendsQuery"}"#,
+            r#"`{"kind":"TrendsQuery"}`"#,
+        ),
+    ]);
+    // PostHog deleted these (migration 0162): shown, muted, with why.
+    assert!(e.one("p.muted").contains("migration 0162"));
+}
+
+#[test]
 fn unknown_type() {
     let e = entry(0x127);
     e.assert_label("Dreaming briefing");

@@ -635,8 +635,9 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             code_field(&mut f, "Metric id", &plan.metric_id);
             opt_field(&mut f, "Kind", &plan.kind.as_deref().map(humanize));
             if let Some(goal) = plan.goal_value {
-                let direction = plan.goal_direction.as_deref().map(humanize);
-                let grain = plan.goal_grain.as_deref().map(humanize);
+                let words = |s: &str| s.trim().replace(['_', '-'], " ");
+                let direction = plan.goal_direction.as_deref().map(words);
+                let grain = plan.goal_grain.as_deref().map(words);
                 let text = [direction, Some(number(goal)), grain]
                     .into_iter()
                     .flatten()

@@ -25,7 +25,7 @@ pub const OLDEST_PG: &str = include_str!("../sql/posthog_oldest.sql");
 pub const DEMO: &str = include_str!("../../fixtures/demo.toml");
 
 /// Every artefact type of PostHog's schema, current and legacy.
-pub const TYPES: [&str; 32] = [
+pub const TYPES: [&str; 35] = [
     "video_segment",
     "safety_judgment",
     "actionability_judgment",
@@ -58,6 +58,9 @@ pub const TYPES: [&str; 32] = [
     "code_diff",
     "line_reference",
     "pushed_branch",
+    "autostart_skip",
+    "ranking_score",
+    "impact_measurement_plan",
 ];
 
 pub const REQUIRE_ENV: &str = "REPORTPRESS_REQUIRE_CHROMIUM";
