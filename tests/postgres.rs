@@ -95,7 +95,10 @@ fn oldest_schema_without_optional_columns_still_renders() {
         "task_run rows credit their task"
     );
     assert!(!page.contains("class=\"actor user\""));
-    assert!(!page.contains("class=\"edited\""), "no updated_at, no edit marks");
+    assert!(
+        !page.contains("class=\"edited\""),
+        "no updated_at, no edit marks"
+    );
 }
 
 #[test]
@@ -380,7 +383,10 @@ fn a_database_as_posthog_writes_it_reads_right() {
         if path.starts_with("reports/") && path.ends_with(".html") {
             let doc = html_doc(&out.join(&path));
             let sel = scraper::Selector::parse("article:has(span.edited)").expect("selector");
-            edited.extend(doc.select(&sel).filter_map(|a| a.value().id().map(str::to_string)));
+            edited.extend(
+                doc.select(&sel)
+                    .filter_map(|a| a.value().id().map(str::to_string)),
+            );
         }
     }
     assert_eq!(edited, [format!("a-{EDITED_NOTE}")]);
@@ -398,14 +404,20 @@ fn a_database_as_posthog_writes_it_reads_right() {
         assert!(row.starts_with(want.as_str()), "{row:?} / {want:?}");
     }
     assert_eq!(rows.len(), 3, "{rows:?}");
-    assert!(rows[0].contains("Fix the flag cache"), "the task that opened it: {rows:?}");
+    assert!(
+        rows[0].contains("Fix the flag cache"),
+        "the task that opened it: {rows:?}"
+    );
     let twin = md(REPORT_PRS);
     for (reference, url, state) in PRS {
         let row = format!("| [{reference}](<{url}>) | {state} |");
         assert!(twin.contains(&row), "{row} in\n{twin}");
     }
     let index = html_doc(&out.join("index.html"));
-    let index_row = texts(&index, &format!("tr:has(a[href='reports/{REPORT_PRS}.html']) td"));
+    let index_row = texts(
+        &index,
+        &format!("tr:has(a[href='reports/{REPORT_PRS}.html']) td"),
+    );
     assert_eq!(
         index_row.last().map(String::as_str),
         Some("posthog-js#9 Open posthog#41 Status unavailable posthog#42 Merged"),
@@ -423,7 +435,9 @@ fn a_database_as_posthog_writes_it_reads_right() {
     let task = html_doc(&out.join(format!("tasks/{FIX_TASK}.html")));
     let task_prs = texts(&task, "table.prs tbody tr");
     assert!(
-        task_prs.iter().any(|r| r.starts_with("PostHog/posthog-js#9 Open"))
+        task_prs
+            .iter()
+            .any(|r| r.starts_with("PostHog/posthog-js#9 Open"))
             && task_prs
                 .iter()
                 .any(|r| r.starts_with("PostHog/posthog#41 Status unavailable")),
@@ -436,7 +450,10 @@ fn a_database_as_posthog_writes_it_reads_right() {
                 text.contains(url) && text.contains(reference),
                 "{format}: {reference}"
             );
-            assert!(text.contains(state.split(',').next().unwrap_or(state)), "{format}: {state}");
+            assert!(
+                text.contains(state.split(',').next().unwrap_or(state)),
+                "{format}: {state}"
+            );
         }
     }
 
@@ -449,19 +466,36 @@ fn a_database_as_posthog_writes_it_reads_right() {
         "one entry"
     );
     let sel = scraper::Selector::parse(&format!("article#a-{LEGACY_LINK}")).expect("selector");
-    assert_eq!(legacy.select(&sel).count(), 1, "anchored by the link row's id");
+    assert_eq!(
+        legacy.select(&sel).count(),
+        1,
+        "anchored by the link row's id"
+    );
     let fields = texts(&legacy, "article.entry dl.fields dd");
     assert!(fields.iter().any(|f| f == "Implementation"), "{fields:?}");
-    assert!(fields.iter().any(|f| f == "Completed (build)"), "its latest run: {fields:?}");
-    let index_row = texts(&index, &format!("tr:has(a[href='reports/{REPORT_LEGACY}.html']) td"));
-    assert_eq!(index_row.get(7).map(String::as_str), Some("1"), "{index_row:?}");
+    assert!(
+        fields.iter().any(|f| f == "Completed (build)"),
+        "its latest run: {fields:?}"
+    );
+    let index_row = texts(
+        &index,
+        &format!("tr:has(a[href='reports/{REPORT_LEGACY}.html']) td"),
+    );
+    assert_eq!(
+        index_row.get(7).map(String::as_str),
+        Some("1"),
+        "{index_row:?}"
+    );
     assert!(md(REPORT_LEGACY).contains(&format!("<a id=\"a-{LEGACY_LINK}\"></a>")));
 
     // 4. Reviewers named by user_uuid are people: by name (or email), linked to their page.
     let reviewers = read(&page(REPORT_REVIEWERS));
     assert!(reviewers.contains(r#"<a href="../people/user-2.html">Bea Costa</a>"#));
     assert!(reviewers.contains(r#"<a href="../people/user-3.html">carl@example.com</a>"#));
-    for uuid in ["01960000-0000-7000-8000-0000000000a2", "01960000-0000-7000-8000-0000000000a3"] {
+    for uuid in [
+        "01960000-0000-7000-8000-0000000000a2",
+        "01960000-0000-7000-8000-0000000000a3",
+    ] {
         assert!(!reviewers.contains(uuid), "never the uuid");
     }
     let bea = read(&out.join("people/user-2.html"));
@@ -502,13 +536,22 @@ fn a_database_as_posthog_writes_it_reads_right() {
 
     // 6. The same rows copied by `snapshot` build byte-identical pages.
     let snap = scratch.path("snap.sqlite");
-    let out_snap = reportpress(&["snapshot", "--from", &pg.url, "--to", &snap.to_string_lossy()]);
+    let out_snap = reportpress(&[
+        "snapshot",
+        "--from",
+        &pg.url,
+        "--to",
+        &snap.to_string_lossy(),
+    ]);
     assert!(out_snap.status.success(), "{}", stderr(&out_snap));
     let from_snap = scratch.path("from-snapshot");
     let rebuilt = build(Some(&snap.to_string_lossy()), &from_snap, &[]);
     assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
     let (a, b) = (tree(&out), tree(&from_snap));
     for (path, bytes) in a.iter().filter(|(p, _)| !p.ends_with("manifest.json")) {
-        assert!(b.get(path) == Some(bytes), "{path} differs after a snapshot");
+        assert!(
+            b.get(path) == Some(bytes),
+            "{path} differs after a snapshot"
+        );
     }
 }
