@@ -56,7 +56,9 @@ pub struct EntryHtml {
 /// A pull request row of the status summary: already escaped HTML in the `_html` fields.
 pub struct PrHtml {
     pub link_html: String,
-    pub state: String,
+    pub state: &'static str,
+    /// `replaced by #42`, when a handover replaced it (empty otherwise).
+    pub note: String,
     /// `open`, `merged`, … for the badge's colour.
     pub state_class: &'static str,
     pub task_html: String,
@@ -299,7 +301,12 @@ fn state_class(state: crate::model::PrState) -> &'static str {
 fn pr_html(pr: &super::page::PrRow, archive: &Archive) -> PrHtml {
     PrHtml {
         link_html: external(&pr.reference, &pr.url),
-        state: pr.state_text(),
+        state: pr.state.label(),
+        note: pr
+            .replaced_by
+            .as_ref()
+            .map(|by| format!("replaced by {by}"))
+            .unwrap_or_default(),
         state_class: state_class(pr.state),
         task_html: pr
             .task
