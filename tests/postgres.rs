@@ -499,7 +499,8 @@ fn a_database_as_posthog_writes_it_reads_right() {
         assert!(!reviewers.contains(uuid), "never the uuid");
     }
     let bea = read(&out.join("people/user-2.html"));
-    assert!(bea.contains("Suggested as reviewer") && bea.contains(REPORT_REVIEWERS));
+    assert!(bea.contains("Named in entries they did not write"));
+    assert!(bea.contains("Reviewers suggested") && bea.contains(REPORT_REVIEWERS));
     assert!(md(REPORT_REVIEWERS).contains("[Bea Costa](<../people/user-2.html>)"));
 
     // 5. Every type PostHog's code or frontend defines is typed, and lease secrets never show.
@@ -533,6 +534,27 @@ fn a_database_as_posthog_writes_it_reads_right() {
             "Impact measurement plan"
         ]
     );
+
+    // Every link between pages lands on a page (people named only as reviewers included).
+    let href = scraper::Selector::parse("a[href]").expect("selector");
+    for (path, _) in files(&out)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+    {
+        let doc = html_doc(&out.join(&path));
+        let dir = std::path::Path::new(&path)
+            .parent()
+            .map(|d| out.join(d))
+            .unwrap_or(out.clone());
+        for a in doc.select(&href) {
+            let target = a.value().attr("href").unwrap_or_default();
+            if target.starts_with("https://") || target.starts_with('#') {
+                continue;
+            }
+            let file = target.split('#').next().unwrap_or(target);
+            assert!(dir.join(file).is_file(), "{path}: {target} leads nowhere");
+        }
+    }
 
     // 6. The same rows copied by `snapshot` build byte-identical pages.
     let snap = scratch.path("snap.sqlite");

@@ -99,6 +99,26 @@ fn block_tasks(block: &Block, out: &mut BTreeSet<Uuid>) {
     }
 }
 
+fn inline_people(inline: &Inline, out: &mut BTreeMap<String, String>) {
+    match inline {
+        Inline::Person { name, path } => {
+            out.entry(path.clone()).or_insert_with(|| name.clone());
+        }
+        Inline::List(items) => items.iter().for_each(|i| inline_people(i, out)),
+        _ => {}
+    }
+}
+
+/// The people a block names: page → name.
+fn block_people(block: &Block, out: &mut BTreeMap<String, String>) {
+    match block {
+        Block::Fields(fields) => fields.iter().for_each(|(_, i)| inline_people(i, out)),
+        Block::Paragraph(i) => inline_people(i, out),
+        Block::Items(items) => items.iter().for_each(|i| inline_people(i, out)),
+        _ => {}
+    }
+}
+
 fn entries(view: &ReportView) -> impl Iterator<Item = &Entry> {
     view.days.iter().flat_map(|d| d.entries.iter())
 }
@@ -191,29 +211,23 @@ impl ReportLedger {
                 _ => None,
             })
             .collect();
+        // People an entry names without having written it (a suggested reviewer, the user of a
+        // dismissal): their page lists the entry, so every link to them has a page to land on.
         let mut mentions = Vec::new();
-        for a in &report.artefacts {
-            let Content::SuggestedReviewers(list) = &a.content else {
-                continue;
-            };
-            for r in list {
-                let person = r
-                    .user_uuid
-                    .as_deref()
-                    .and_then(|u| Uuid::parse_str(u.trim()).ok())
-                    .and_then(|u| report.people.get(&u));
-                if let Some(p) = person {
-                    mentions.push(Credit {
-                        page: links::actor_path(&Actor::User(p.clone())),
-                        name: p.display_name(),
-                        kind: "user",
-                        on_behalf: None,
-                        report: report.id,
-                        entry: a.id,
-                        label: "Suggested as reviewer".into(),
-                        when: a.created_at,
-                    });
-                }
+        for e in entries(view) {
+            let mut named = BTreeMap::new();
+            e.blocks.iter().for_each(|b| block_people(b, &mut named));
+            for (page, name) in named {
+                mentions.push(Credit {
+                    page,
+                    name,
+                    kind: "user",
+                    on_behalf: None,
+                    report: report.id,
+                    entry: e.id,
+                    label: e.label.clone(),
+                    when: e.when,
+                });
             }
         }
         ReportLedger {
