@@ -503,6 +503,22 @@ fn a_database_as_posthog_writes_it_reads_right() {
     assert!(bea.contains("Reviewers suggested") && bea.contains(REPORT_REVIEWERS));
     assert!(md(REPORT_REVIEWERS).contains("[Bea Costa](<../people/user-2.html>)"));
 
+    // … and under `--redact people`, by their pseudonym, still linked.
+    let redacted = scratch.path("redacted");
+    let b = build(Some(&pg.url), &redacted, &["--redact", "people"]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    let page_r = read(&redacted.join(format!("reports/{REPORT_REVIEWERS}.html")));
+    assert!(
+        page_r.contains(r#"<a href="../people/user-2.html">Person "#),
+        "{page_r}"
+    );
+    for (path, _) in files(&redacted) {
+        let text = read(&redacted.join(&path));
+        for name in ["Bea Costa", "Costa", "carl@example.com", "Ana Lima"] {
+            assert!(!text.contains(name), "{path}: {name}");
+        }
+    }
+
     // 5. Every type PostHog's code or frontend defines is typed, and lease secrets never show.
     let types = read(&page(REPORT_TYPES));
     for (path, _) in files(&out) {
