@@ -1,5 +1,7 @@
 //! `reportpress snapshot`: a SQLite archive that keeps what PostHog does not — earlier versions
-//! of edited rows and rows deleted upstream — updated in one transaction, never in place.
+//! of edited rows and rows deleted upstream — updated in one transaction, never in place; and
+//! an archive written by the previous version (before PostHog's newer columns and tables)
+//! still builds, and takes them.
 
 mod common;
 
@@ -18,6 +20,24 @@ const CODE_REF: &str = "01a0960f-a1d0-7f94-a9aa-a16b7fcfe7a9";
 /// The latest of the report's three priority judgments.
 const LATEST_PRIORITY: &str = "01a0b551-fb60-73eb-bf3b-2bb62463b8ff";
 const EARLIER_PRIORITY: &str = "01a0a9b3-a5b0-7d1d-968e-7919aa79c37f";
+
+/// An archive written by the previous version (commit 58b4fcf, before PostHog's newer columns
+/// and tables): `reportpress demo --reports 4 --seed 1`, snapshotted, then edited upstream (a
+/// note rewritten, a code reference and a link row deleted, a report retitled) and snapshotted
+/// again, so it holds earlier versions and rows deleted upstream. Its schema lacks every column
+/// and table added since.
+const OLD_ARCHIVE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/archive-2026-11.sqlite"
+);
+/// Rows of the newer columns and tables, in team 7 (see the file's header).
+const NEW_ROWS: &str = include_str!("fixtures/snapshot_2026_09.toml");
+const R701: &str = "01961000-0000-7000-8000-000000000701";
+const R702: &str = "01961000-0000-7000-8000-000000000702";
+const PR501: &str = "01963000-0000-7000-8000-000000000501";
+const PR502: &str = "01963000-0000-7000-8000-000000000502";
+const ASSIGNMENT701: &str = "01964000-0000-7000-8000-000000000701";
+const ASSIGNMENT702: &str = "01964000-0000-7000-8000-000000000702";
 
 fn snapshot(from: &str, to: &Path, extra: &[&str]) -> std::process::Output {
     let to = to.display().to_string();
@@ -242,11 +262,14 @@ fn teams_never_mix_and_the_snapshot_needs_only_select() {
          INSERT INTO signals_signalreportartefact (id, team_id, report_id, type, content, created_at, updated_at) VALUES \
          ('01a00000-0000-7000-8000-00000000bbbb', 2, '019a0000-0000-7000-8000-00000000aaaa', 'note', '{\"note\": \"team two secret\"}', now(), now());",
     );
-    // Only SELECT, on the tables the schema document names.
+    // A third team with pull requests and assignments.
+    pg.seed(NEW_ROWS);
+    // Only SELECT, on the tables the README names.
     let role = format!("{}_snap", pg.name);
     pg.execute(&format!(
         "CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA public TO {role}; \
          GRANT SELECT ON signals_signalreport, signals_signalreportartefact, signals_signalreporttask, \
+         signals_signalreportpullrequest, signals_signalreportassignment, \
          posthog_user, posthog_task, posthog_task_run, posthog_team TO {role};"
     ));
     let mut url = url::Url::parse(&pg.url).unwrap();
@@ -284,8 +307,40 @@ fn teams_never_mix_and_the_snapshot_needs_only_select() {
         ),
         "0"
     );
+    for table in [
+        "signals_signalreportpullrequest",
+        "signals_signalreportassignment",
+    ] {
+        assert_eq!(
+            sqlite_scalar(&archive, &format!("SELECT COUNT(*) FROM {table}")),
+            "0",
+            "{table}: team 7's"
+        );
+    }
 
-    // Team 2 into the same archive: team 1's rows are not taken for deleted.
+    // Team 7 into the same archive: its pull requests and assignments, nobody else's.
+    let seven = snapshot(&reader, &archive, &["--team", "7"]);
+    assert!(seven.status.success(), "{}", stderr(&seven));
+    assert!(
+        stderr(&seven).contains("0 deleted upstream"),
+        "{}",
+        stderr(&seven)
+    );
+    for table in [
+        "signals_signalreportpullrequest",
+        "signals_signalreportassignment",
+    ] {
+        assert_eq!(
+            sqlite_scalar(
+                &archive,
+                &format!("SELECT group_concat(DISTINCT team_id) || ':' || COUNT(*) FROM {table}")
+            ),
+            "7:2",
+            "{table}"
+        );
+    }
+
+    // Team 2 into the same archive: the other teams' rows are not taken for deleted.
     let two = snapshot(&reader, &archive, &["--team", "2"]);
     assert!(two.status.success(), "{}", stderr(&two));
     assert!(
@@ -342,4 +397,493 @@ fn snapshot_errors_are_one_line() {
     );
     assert_eq!(unreachable.status.code(), Some(1));
     assert_eq!(stderr(&unreachable).lines().count(), 1);
+}
+
+/// A copy of the previous version's archive at `to`.
+fn old_archive_copy(to: &Path) {
+    std::fs::copy(OLD_ARCHIVE, to).expect("copy the previous version's archive");
+}
+
+/// A SQLite source holding [`NEW_ROWS`]; returns its path as text.
+fn new_rows_source(path: &Path) -> String {
+    common::sqlite_archive(path, NEW_ROWS);
+    path.display().to_string()
+}
+
+/// Runs `sql` on the SQLite file at `path`.
+fn sqlite_execute(path: &Path, sql: &str) {
+    common::execute(&format!("sqlite://{}?mode=rwc", path.display()), sql);
+}
+
+fn column_names(archive: &Path, table: &str) -> String {
+    sqlite_scalar(
+        archive,
+        &format!("SELECT group_concat(name) FROM pragma_table_info('{table}')"),
+    )
+}
+
+/// Asserts that two builds hold the same files, byte for byte, except the manifest (whose row
+/// hashes rightly differ: a snapshot's rows also say when each was first seen).
+fn assert_same_site(left: &Path, right: &Path) {
+    let (left, right) = (tree(left), tree(right));
+    assert_eq!(
+        left.keys().collect::<Vec<_>>(),
+        right.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &left {
+        if path != "manifest.json" {
+            assert!(bytes == &right[path], "{path} differs");
+        }
+    }
+}
+
+#[test]
+fn an_archive_of_the_previous_version_builds_and_a_snapshot_of_it_changes_no_page() {
+    let old = Path::new(OLD_ARCHIVE);
+    let fixture_bytes = std::fs::read(old).unwrap();
+    // Really the previous schema, with history.
+    assert!(!column_names(old, "signals_signalreportartefact").contains("claim_id"));
+    assert!(!column_names(old, "signals_signalreport").contains("corroboration_count"));
+    assert_eq!(
+        sqlite_scalar(
+            old,
+            "SELECT COUNT(*) FROM sqlite_master WHERE name IN \
+             ('signals_signalreportpullrequest', 'signals_signalreportassignment')"
+        ),
+        "0"
+    );
+    let versions = sqlite_scalar(old, "SELECT COUNT(*) FROM reportpress_version");
+    let gone = sqlite_scalar(
+        old,
+        "SELECT COUNT(*) FROM reportpress_row WHERE gone_at IS NOT NULL",
+    );
+    assert_eq!((versions.as_str(), gone.as_str()), ("2", "2"));
+
+    // It builds as it is: every report's pages, its history shown.
+    let scratch = Scratch::new("snapshot-old-archive");
+    let as_is = scratch.path("as-is");
+    build(Some(OLD_ARCHIVE), &as_is, &[]);
+    let reports = sqlite_scalar(
+        old,
+        "SELECT group_concat(id) FROM (SELECT id FROM signals_signalreport ORDER BY id)",
+    );
+    let reports: Vec<&str> = reports.split(',').collect();
+    assert_eq!(reports.len(), 4);
+    for id in &reports {
+        for ext in ["html", "md"] {
+            assert!(
+                as_is.join(format!("reports/{id}.{ext}")).is_file(),
+                "{id}.{ext}"
+            );
+        }
+    }
+    let pages = tree(&as_is);
+    let all_html: String = reports
+        .iter()
+        .map(|id| String::from_utf8_lossy(&pages[&format!("reports/{id}.html")]).into_owned())
+        .collect();
+    assert!(all_html.contains("edited — 2 versions"));
+    assert!(all_html.contains("deleted upstream"));
+
+    // A snapshot of it into a copy of itself adds the new columns and tables, and records
+    // nothing: no row is new, edited or gone, and no page changes.
+    let copy = scratch.path("copy.sqlite");
+    old_archive_copy(&copy);
+    let again = snapshot(OLD_ARCHIVE, &copy, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let said = stderr(&again);
+    assert!(
+        said.contains("0 rows new, 0 edited") && said.contains("0 deleted upstream"),
+        "{said}"
+    );
+    for (table, column, _) in reportpress::snapshot::ADDED_COLUMNS {
+        assert!(
+            column_names(&copy, table).split(',').any(|c| c == column),
+            "{table}.{column} added"
+        );
+    }
+    assert!(column_names(&copy, "signals_signalreportpullrequest").contains("merged_at"));
+    assert!(column_names(&copy, "signals_signalreportassignment").contains("pr_state"));
+    assert_eq!(
+        sqlite_scalar(&copy, "SELECT COUNT(*) FROM reportpress_version"),
+        versions
+    );
+    assert_eq!(
+        sqlite_scalar(
+            &copy,
+            "SELECT COUNT(*) FROM reportpress_row WHERE gone_at IS NOT NULL"
+        ),
+        gone
+    );
+    let migrated = scratch.path("migrated");
+    build(Some(&copy.display().to_string()), &migrated, &[]);
+    let after = tree(&migrated);
+    for id in &reports {
+        for ext in ["html", "md"] {
+            let page = format!("reports/{id}.{ext}");
+            assert!(pages[&page] == after[&page], "{page} differs");
+        }
+    }
+    assert_same_site(&as_is, &migrated);
+    // The source is only read.
+    assert!(std::fs::read(old).unwrap() == fixture_bytes);
+}
+
+#[test]
+fn a_snapshot_into_an_archive_of_the_previous_version_fills_the_new_columns_and_tables() {
+    let scratch = Scratch::new("snapshot-new-columns");
+    let source = new_rows_source(&scratch.path("source.sqlite"));
+    let archive = scratch.path("audit.sqlite");
+    old_archive_copy(&archive);
+    let versions = sqlite_scalar(&archive, "SELECT COUNT(*) FROM reportpress_version");
+
+    let done = snapshot(&source, &archive, &["--team", "7"]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    let said = stderr(&done);
+    assert!(
+        said.contains("0 edited") && said.contains("0 deleted upstream"),
+        "{said}"
+    );
+
+    let q = |sql: &str| sqlite_scalar(&archive, sql);
+    assert_eq!(
+        q(&format!(
+            "SELECT run_count || ',' || corroboration_count || ',' || content_revision_count || ',' || \
+             implemented_at_run_count || ',' || implemented_at_revision_count \
+             FROM signals_signalreport WHERE id = '{R701}'"
+        )),
+        "3,6,2,2,1"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT quote(corroboration_count) FROM signals_signalreport WHERE id = '{R702}'"
+        )),
+        "NULL"
+    );
+    assert_eq!(
+        q(
+            "SELECT claim_id || ' ' || pull_request_id FROM signals_signalreportartefact \
+           WHERE id = '01965000-0000-7000-8000-000000000713'"
+        ),
+        format!("01965000-0000-7000-8000-000000000712 {PR501}")
+    );
+    assert_eq!(
+        q(
+            "SELECT group_concat(number || ':' || state || ':' || team_id) FROM \
+           (SELECT * FROM signals_signalreportpullrequest ORDER BY number)"
+        ),
+        "501:open:7,502:draft:7"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT actor_kind || ':' || actor_user_id || ':' || pr_state || ':' || pr_merged \
+             FROM signals_signalreportassignment WHERE report_id = '{R702}'"
+        )),
+        "user:73:draft:0"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT actor_task_id FROM signals_signalreportassignment WHERE id = '{ASSIGNMENT701}'"
+        )),
+        "7f000000-0000-4000-8000-000000000701"
+    );
+    // The assignment's holder and the reviewer named by uuid are copied as people.
+    assert_eq!(
+        q(
+            "SELECT group_concat(first_name) FROM (SELECT first_name FROM posthog_user \
+           WHERE id IN (71, 72, 73) ORDER BY id)"
+        ),
+        "Ana,Bea,Carl"
+    );
+    // History rows: a pull request belongs to the first report that links it.
+    assert_eq!(
+        q(&format!(
+            "SELECT report_id FROM reportpress_row WHERE kind = 'pull_request' AND id = '{PR501}'"
+        )),
+        R701
+    );
+    assert_eq!(
+        q(
+            "SELECT group_concat(kind || ':' || n) FROM (SELECT kind, COUNT(*) AS n FROM reportpress_row \
+           WHERE team_id = 7 GROUP BY kind ORDER BY kind)"
+        ),
+        "artefact:7,assignment:2,pull_request:2,report:2"
+    );
+    // Team 1's rows, and their history, are as they were.
+    assert_eq!(q("SELECT COUNT(*) FROM reportpress_version"), versions);
+    assert_eq!(
+        q("SELECT COUNT(*) FROM reportpress_row WHERE team_id = 1 AND gone_at IS NOT NULL"),
+        "2"
+    );
+
+    // The copied rows build the same pages as their source.
+    let (from_source, from_archive) = (scratch.path("from-source"), scratch.path("from-archive"));
+    build(Some(&source), &from_source, &["--team", "7"]);
+    build(
+        Some(&archive.display().to_string()),
+        &from_archive,
+        &["--team", "7"],
+    );
+    assert_same_site(&from_source, &from_archive);
+    let page = read(&from_archive.join(format!("reports/{R702}.html")));
+    assert!(page.contains("Carl Dias"), "the assignment's holder");
+}
+
+#[test]
+fn a_pull_request_or_assignment_change_is_kept_as_history_not_as_an_entry_edit() {
+    let scratch = Scratch::new("snapshot-pr-history");
+    let source_path = scratch.path("source.sqlite");
+    let source = new_rows_source(&source_path);
+    let archive = scratch.path("audit.sqlite");
+    let q = |sql: &str| sqlite_scalar(&archive, sql);
+    let same_pages = |tag: &str| {
+        let (a, b) = (
+            scratch.path(&format!("{tag}-source")),
+            scratch.path(&format!("{tag}-archive")),
+        );
+        build(Some(&source), &a, &[]);
+        build(Some(&archive.display().to_string()), &b, &[]);
+        assert_same_site(&a, &b);
+        b
+    };
+
+    let first = snapshot(&source, &archive, &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("13 rows new, 0 edited"),
+        "{}",
+        stderr(&first)
+    );
+
+    // Upstream: #501 is merged (its assignment says so too); #502 is only checked again.
+    std::thread::sleep(Duration::from_millis(5));
+    sqlite_execute(
+        &source_path,
+        &format!(
+            "UPDATE signals_signalreportpullrequest SET state = 'merged', \
+             merged_at = '2026-09-20T09:00:00.000000Z', checked_at = '2026-09-20T09:05:00.000000Z', \
+             updated_at = '2026-09-20T09:05:00.000000Z' WHERE id = '{PR501}';
+             UPDATE signals_signalreportpullrequest SET checked_at = '2026-09-20T09:05:00.000000Z', \
+             updated_at = '2026-09-20T09:05:00.000000Z' WHERE id = '{PR502}';
+             UPDATE signals_signalreportassignment SET pr_state = 'merged', pr_merged = 1, \
+             updated_at = '2026-09-20T09:05:00.000000Z' WHERE id = '{ASSIGNMENT701}';"
+        ),
+    );
+    let second = snapshot(&source, &archive, &[]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let said = stderr(&second);
+    assert!(
+        said.contains("0 rows new, 2 edited") && said.contains("0 deleted upstream"),
+        "{said}"
+    );
+    assert_eq!(
+        q(
+            "SELECT group_concat(v) FROM (SELECT kind || ':' || id || ':' || version || ':' || report_id \
+           AS v FROM reportpress_version ORDER BY v)"
+        ),
+        format!("assignment:{ASSIGNMENT701}:1:{R701},pull_request:{PR501}:1:{R701}"),
+        "one earlier version each, and none of an entry"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT json_extract(content, '$.state') || ' ' || quote(json_extract(content, '$.merged_at')) || ' ' || updated_at \
+             FROM reportpress_version WHERE kind = 'pull_request' AND id = '{PR501}'"
+        )),
+        "open NULL 2026-09-12T10:00:00.000000Z"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT json_extract(content, '$.pr_state') || ' ' || json_extract(content, '$.pr_merged') \
+             FROM reportpress_version WHERE kind = 'assignment' AND id = '{ASSIGNMENT701}'"
+        )),
+        "open 0"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT (since > first_seen) || ' ' || (SELECT since = first_seen FROM reportpress_row \
+             WHERE kind = 'pull_request' AND id = '{PR502}') \
+             FROM reportpress_row WHERE kind = 'pull_request' AND id = '{PR501}'"
+        )),
+        "1 1",
+        "#501's current state is seen since the second snapshot; #502 unchanged"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT state || ' ' || checked_at FROM signals_signalreportpullrequest WHERE id = '{PR502}'"
+        )),
+        "draft 2026-09-20T09:05:00.000000Z"
+    );
+    // No entry reads as edited: the pages are those of the source.
+    let site = same_pages("second");
+    for id in [R701, R702] {
+        let page = read(&site.join(format!("reports/{id}.html")));
+        assert!(!page.contains("edited —"), "{id}");
+    }
+
+    // Upstream: report 702's assignment is replaced by another row (Ana holds it now).
+    sqlite_execute(
+        &source_path,
+        &format!(
+            "DELETE FROM signals_signalreportassignment WHERE id = '{ASSIGNMENT702}';
+             INSERT INTO signals_signalreportassignment (id, team_id, report_id, actor_kind, \
+             actor_user_id, claimed_at, pr_merged, created_at, updated_at) VALUES \
+             ('01964000-0000-7000-8000-000000000799', 7, '{R702}', 'user', 71, \
+             '2026-09-21T08:00:00.000000Z', 0, '2026-09-21T08:00:00.000000Z', \
+             '2026-09-21T08:00:00.000017Z');"
+        ),
+    );
+    let third = snapshot(&source, &archive, &[]);
+    let said = stderr(&third);
+    assert!(
+        said.contains("1 rows new, 0 edited") && said.contains("1 deleted upstream"),
+        "{said}"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT group_concat(id) FROM signals_signalreportassignment WHERE report_id = '{R702}'"
+        )),
+        "01964000-0000-7000-8000-000000000799"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT json_extract(v.content, '$.actor_user_id') || ' ' || (r.gone_at IS NOT NULL) \
+             FROM reportpress_version v JOIN reportpress_row r ON r.kind = v.kind AND r.id = v.id \
+             WHERE v.kind = 'assignment' AND v.id = '{ASSIGNMENT702}'"
+        )),
+        "73 1",
+        "the replaced assignment kept, found gone"
+    );
+    let site = same_pages("third");
+    assert!(read(&site.join(format!("reports/{R702}.html"))).contains("Ana Lima"));
+
+    // Nothing changed upstream: nothing recorded.
+    let fourth = snapshot(&source, &archive, &[]);
+    let said = stderr(&fourth);
+    assert!(
+        said.contains("0 rows new, 0 edited") && said.contains("0 deleted upstream"),
+        "{said}"
+    );
+    assert_eq!(q("SELECT COUNT(*) FROM reportpress_version"), "3");
+}
+
+#[test]
+fn a_source_without_the_new_tables_and_columns_changes_none_of_them() {
+    let scratch = Scratch::new("snapshot-older-source");
+    let source_path = scratch.path("source.sqlite");
+    let source = new_rows_source(&source_path);
+    let archive = scratch.path("audit.sqlite");
+    let first = snapshot(&source, &archive, &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+
+    // The same rows, read from a database of before PostHog's newer columns and tables.
+    sqlite_execute(
+        &source_path,
+        "DROP TABLE signals_signalreportpullrequest; DROP TABLE signals_signalreportassignment;
+         ALTER TABLE signals_signalreportartefact DROP COLUMN claim_id;
+         ALTER TABLE signals_signalreportartefact DROP COLUMN pull_request_id;
+         ALTER TABLE signals_signalreport DROP COLUMN corroboration_count;
+         ALTER TABLE signals_signalreport DROP COLUMN implemented_at_run_count;",
+    );
+    let older = snapshot(&source, &archive, &[]);
+    assert!(older.status.success(), "{}", stderr(&older));
+    let said = stderr(&older);
+    assert!(
+        said.contains("0 rows new, 0 edited") && said.contains("0 deleted upstream"),
+        "{said}"
+    );
+    let q = |sql: &str| sqlite_scalar(&archive, sql);
+    assert_eq!(
+        q("SELECT COUNT(*) FROM reportpress_row WHERE gone_at IS NOT NULL"),
+        "0"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT corroboration_count || ',' || implemented_at_run_count || ',' || content_revision_count \
+             FROM signals_signalreport WHERE id = '{R701}'"
+        )),
+        "6,2,2"
+    );
+    assert_eq!(
+        q(
+            "SELECT COUNT(*) FROM signals_signalreportartefact WHERE claim_id IS NOT NULL OR pull_request_id IS NOT NULL"
+        ),
+        "3"
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM signals_signalreportassignment"),
+        "2"
+    );
+}
+
+#[test]
+fn postgresql_and_sqlite_give_the_same_archive_of_the_new_rows() {
+    let Some(admin) = postgres("postgresql_and_sqlite_give_the_same_archive_of_the_new_rows")
+    else {
+        return;
+    };
+    let pg = PgDb::create(&admin, POSTHOG_PG);
+    pg.seed(NEW_ROWS);
+    let scratch = Scratch::new("snapshot-pg-sqlite");
+    let source = new_rows_source(&scratch.path("source.sqlite"));
+    let (from_pg, from_sqlite) = (scratch.path("pg.sqlite"), scratch.path("sqlite.sqlite"));
+    for (from, to) in [(pg.url.as_str(), &from_pg), (source.as_str(), &from_sqlite)] {
+        let done = snapshot(from, to, &[]);
+        assert!(done.status.success(), "{}", stderr(&done));
+    }
+    // The same rows in every PostHog table of both archives.
+    for table in [
+        "posthog_user",
+        "posthog_task",
+        "posthog_task_run",
+        "signals_signalreport",
+        "signals_signalreportartefact",
+        "signals_signalreportpullrequest",
+        "signals_signalreportassignment",
+    ] {
+        let columns = column_names(&from_pg, table);
+        let dump = format!(
+            "SELECT group_concat(r, char(10)) FROM (SELECT {} AS r FROM {table} ORDER BY 1)",
+            columns
+                .split(',')
+                // A run's output is jsonb in PostHog: PostgreSQL stores it re-spaced.
+                .filter(|c| !(table == "posthog_task_run" && *c == "output"))
+                .map(|c| format!("quote({c})"))
+                .collect::<Vec<_>>()
+                .join(" || '|' || ")
+        );
+        assert_eq!(
+            sqlite_scalar(&from_pg, &dump),
+            sqlite_scalar(&from_sqlite, &dump),
+            "{table}"
+        );
+    }
+    // And the same pages as PostgreSQL itself.
+    let sites = [
+        (Some(pg.url.clone()), scratch.path("site-pg")),
+        (
+            Some(from_pg.display().to_string()),
+            scratch.path("site-pg-archive"),
+        ),
+        (
+            Some(from_sqlite.display().to_string()),
+            scratch.path("site-sqlite-archive"),
+        ),
+    ];
+    for (db, out) in &sites {
+        build(db.as_deref(), out, &[]);
+    }
+    assert_same_site(&sites[0].1, &sites[1].1);
+    assert_same_site(&sites[0].1, &sites[2].1);
+
+    // The same rows from the other database are no change.
+    let switched = snapshot(&pg.url, &from_sqlite, &[]);
+    let said = stderr(&switched);
+    assert!(
+        said.contains("0 rows new, 0 edited") && said.contains("0 deleted upstream"),
+        "{said}"
+    );
+    assert_eq!(
+        sqlite_scalar(&from_sqlite, "SELECT COUNT(*) FROM reportpress_version"),
+        "0"
+    );
 }
