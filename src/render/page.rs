@@ -141,15 +141,7 @@ fn pr_rows(report: &Report) -> Vec<PrRow> {
             url: pr.url.clone(),
             state: pr.state,
             merged_at: pr.merged_at,
-            task: pr.task.map(|id| Inline::Task {
-                id,
-                title: report
-                    .tasks
-                    .get(&id)
-                    .and_then(|t| t.title.clone())
-                    .filter(|t| !t.trim().is_empty())
-                    .unwrap_or_else(|| format!("task {id}")),
-            }),
+            task: pr.task.map(|id| view::task(report, id)),
             source: pr.source.label(),
             entry: pr.entry,
             replaced_by: pr.replaced_by.clone(),

@@ -1055,16 +1055,21 @@ fn check_fields(
 /// when it is not a task id.
 fn task_ref(report: &Report, raw: &str) -> Inline {
     match Uuid::parse_str(raw.trim()) {
-        Ok(id) => Inline::Task {
-            id,
-            title: report
-                .tasks
-                .get(&id)
-                .and_then(|t| t.title.clone())
-                .filter(|t| !t.trim().is_empty())
-                .unwrap_or_else(|| format!("task {id}")),
-        },
+        Ok(id) => task(report, id),
         Err(_) => Inline::Code(raw.to_string()),
+    }
+}
+
+/// A task: a link to its page, titled when its row was read.
+pub fn task(report: &Report, id: Uuid) -> Inline {
+    Inline::Task {
+        id,
+        title: report
+            .tasks
+            .get(&id)
+            .and_then(|t| t.title.clone())
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| format!("task {id}")),
     }
 }
 
