@@ -281,3 +281,78 @@ fn rows_with_unreadable_ids_and_times_are_shown_with_notices() {
         "{entry}"
     );
 }
+
+/// Reports whose ids spell one uuid differently (capitals, braces, `urn:uuid:`, no hyphens)
+/// each keep their page, title and entries; entries that share an id each keep an anchor.
+#[test]
+fn ids_spelled_alike_are_kept_apart() {
+    let spellings = [
+        "019a0000-0000-7000-8000-0000000000f1",
+        "019A0000-0000-7000-8000-0000000000F1",
+        "{019a0000-0000-7000-8000-0000000000f1}",
+        "urn:uuid:019a0000-0000-7000-8000-0000000000f1",
+        "019a00000000700080000000000000f1",
+    ];
+    let mut fixture = String::from("[[posthog_team]]\nid = 1\n");
+    for (n, id) in spellings.iter().enumerate() {
+        fixture.push_str(&format!(
+            "\n[[signals_signalreport]]\nid = \"{id}\"\nteam_id = 1\nstatus = \"ready\"\n\
+             title = \"SPELLING-{n}\"\ncreated_at = \"2026-10-0{}T08:00:00Z\"\n\
+             \n[[signals_signalreportartefact]]\nid = \"01a00000-0000-7000-8000-0000000000{n}{n}\"\n\
+             team_id = 1\nreport_id = \"{id}\"\ntype = \"note\"\ncontent = {{ note = \"NOTE-{n}\" }}\n\
+             created_at = \"2026-10-0{}T09:00:00Z\"\n",
+            n + 1,
+            n + 1
+        ));
+    }
+    let scratch = Scratch::new("ids");
+    let path = scratch.path("a.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    execute(&url, reportpress::source::ARCHIVE_SCHEMA);
+    // A hand-made archive whose artefact ids are not unique.
+    execute(
+        &url,
+        "CREATE TABLE dup AS SELECT * FROM signals_signalreportartefact; \
+         DROP TABLE signals_signalreportartefact; \
+         ALTER TABLE dup RENAME TO signals_signalreportartefact;",
+    );
+    seed_url(&url, &fixture);
+    execute(
+        &url,
+        "INSERT INTO signals_signalreportartefact (id, team_id, report_id, type, content, created_at) \
+         VALUES ('01a00000-0000-7000-8000-000000000000', 1, '019a0000-0000-7000-8000-0000000000f1', \
+         'note', '{\"note\":\"SAME-ID-TWICE\"}', '2026-10-01T10:00:00Z')",
+    );
+    let out = scratch.path("out");
+    let b = build(Some(&format!("sqlite:{}", path.display())), &out, &[]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    let pages: Vec<String> = files(&out)
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.starts_with("reports/") && p.ends_with(".html"))
+        .collect();
+    assert_eq!(pages.len(), 5, "five reports, five pages: {pages:?}");
+    let all: String = pages.iter().map(|p| read(&out.join(p))).collect();
+    for n in 0..5 {
+        assert!(all.contains(&format!("SPELLING-{n}")), "title {n}");
+        assert!(all.contains(&format!("NOTE-{n}")), "entry {n}");
+    }
+    assert_eq!(all.matches("spells the same uuid as report").count(), 4);
+    let index = read(&out.join("index.html"));
+    let links: std::collections::BTreeSet<&str> = index
+        .match_indices("href=\"reports/")
+        .map(|(i, _)| &index[i..i + 60])
+        .collect();
+    assert_eq!(links.len(), 5, "five index rows, five pages");
+    // The two entries sharing one id: two anchors.
+    let keeper = read(&out.join("reports/019a0000-0000-7000-8000-0000000000f1.html"));
+    let anchors: Vec<&str> = keeper.matches("<article class=\"entry").collect();
+    assert_eq!(anchors.len(), 2);
+    assert!(keeper.contains("SAME-ID-TWICE") && keeper.contains("NOTE-0"));
+    let ids: std::collections::BTreeSet<&str> = keeper
+        .match_indices(" id=\"a-")
+        .map(|(i, _)| &keeper[i..i + 44])
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(keeper.contains("another entry of this report has the id"));
+}

@@ -249,7 +249,14 @@ impl Report {
             .collect();
         let legacy = legacy_entries(links, &log, &title_of, &mut histories.links);
         log.extend(legacy);
-        log.sort_by_key(Artefact::order_key);
+        // Log order; rows that tie on time and id (possible only in a hand-made archive) are
+        // ordered by what they hold, so the order never depends on the database's.
+        log.sort_by(|a, b| (a.order_key(), &a.kind, &a.raw).cmp(&(b.order_key(), &b.kind, &b.raw)));
+        let ids: Vec<Uuid> = log.iter().map(|a| a.id).collect();
+        for (index, id, notice) in super::ids::distinct_entries(&ids) {
+            log[index].id = id;
+            log[index].notices.push(notice);
+        }
 
         let associations: Vec<Association> = log
             .iter()

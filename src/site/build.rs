@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::manifest::{self, Manifest, ManifestReport, Previous};
 use super::output::{Output, OutputError};
 use super::staging::{OutError, Target};
+use crate::model::ids::ReportIds;
 use crate::model::record::ReportRows;
 use crate::model::{self, Report};
 use crate::redact::{self, Redactor};
@@ -113,6 +114,8 @@ struct Plan {
     previous: Previous,
     /// `--redact people`: applied to the rows before anything is made of them.
     redactor: Option<Redactor>,
+    /// The id each report is shown under (rows that spell one uuid are kept apart).
+    ids: ReportIds,
 }
 
 fn render_one(rows: ReportRows, plan: &Plan) -> Result<(Rendered, ReportLedger), BuildError> {
@@ -120,7 +123,12 @@ fn render_one(rows: ReportRows, plan: &Plan) -> Result<(Rendered, ReportLedger),
     if let Some(redactor) = &plan.redactor {
         redactor.rows(&mut rows);
     }
+    let raw_id = rows.report.id.clone();
     let mut report = Report::from_rows(rows);
+    if let Some((id, notice)) = plan.ids.get(&raw_id) {
+        report.id = *id;
+        report.notices.extend(notice.clone());
+    }
     let digest = manifest::report_digest(&report);
     let referenced: Vec<(String, Option<&str>)> = report
         .referenced_reports()
@@ -186,13 +194,16 @@ pub async fn build(
     };
     // Settings that change pages besides the rows: the clones diffs are read from, redaction.
     let settings = format!("{:?} redact-people={}", options.git, options.redact_people);
+    let ids = ReportIds::assign(records.iter().map(|r| r.id.as_str()));
     let plan = Arc::new(Plan {
         archive: Archive {
             scope: render::links::Scope::Archive,
             titles: records
                 .iter()
                 .map(|r| {
-                    let id = model::row_id(&r.id, &mut Vec::new());
+                    let id = ids
+                        .get(&r.id)
+                        .map_or_else(|| model::row_id(&r.id, &mut Vec::new()), |(id, _)| *id);
                     let title = redact::opt_text(redactor.as_ref(), r.title.as_deref());
                     (id, model::display_title(title.as_deref(), id))
                 })
@@ -207,6 +218,7 @@ pub async fn build(
         },
         out,
         redactor,
+        ids,
     });
 
     let jobs = options
