@@ -316,3 +316,83 @@ fn out_naming_a_file_is_refused() {
     assert_eq!(read(&file), "<p>");
     assert_eq!(names(&scratch.0), ["archive.html"]);
 }
+
+/// A symbolic link planted in the archive (`out/reports -> ../elsewhere`, a page linked to a
+/// file outside) is never written or pruned through: the rebuild replaces the link with its own
+/// folder or file, and what the links point to stays exactly as it was.
+#[test]
+fn links_planted_in_the_archive_are_never_followed() {
+    let scratch = Scratch::new("safe-symlinks");
+    let path = scratch.path("a.sqlite");
+    let db = sqlite_archive(&path, DEMO);
+    let out = scratch.path("out");
+    assert!(build(Some(&db), &out, &[]).status.success());
+
+    // Elsewhere: a folder holding a file named like a page, and a file a page will point to.
+    let elsewhere = scratch.path("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let gone = "019a0000-0000-7000-8000-000000000009.html"; // a deleted report's page name
+    std::fs::write(elsewhere.join(gone), "KEEP ME").unwrap();
+    std::fs::write(
+        elsewhere.join("019a0000-0000-7000-8000-000000000001.html"),
+        "MINE",
+    )
+    .unwrap();
+    let victim = scratch.path("victim.txt");
+    std::fs::write(&victim, "VICTIM").unwrap();
+
+    // reports/ becomes a link to elsewhere (its pages moved there), a task page a link to victim.
+    let reports = out.join("reports");
+    for entry in std::fs::read_dir(&reports).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if !elsewhere.join(&name).exists() {
+            std::fs::rename(entry.path(), elsewhere.join(&name)).unwrap();
+        }
+    }
+    std::fs::remove_dir_all(&reports).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &reports).unwrap();
+    let task = std::fs::read_dir(out.join("tasks"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(&task).unwrap();
+    std::os::unix::fs::symlink(&victim, &task).unwrap();
+    // The previous manifest lists the deleted report's page, so pruning would remove it.
+    let manifest = out.join("manifest.json");
+    let listed = std::fs::read_to_string(&manifest).unwrap().replacen(
+        "\"files\": {",
+        &format!("\"files\": {{\n    \"reports/{gone}\": \"00\","),
+        1,
+    );
+    std::fs::write(&manifest, listed).unwrap();
+
+    let rebuilt = build(Some(&db), &out, &["--full"]);
+    assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
+    assert_eq!(
+        std::fs::read_to_string(elsewhere.join(gone)).unwrap(),
+        "KEEP ME"
+    );
+    assert_eq!(
+        std::fs::read_to_string(elsewhere.join("019a0000-0000-7000-8000-000000000001.html"))
+            .unwrap(),
+        "MINE"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "VICTIM");
+    // The archive's own folder and file are back, real, and verify.
+    assert!(
+        !std::fs::symlink_metadata(&reports)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        !std::fs::symlink_metadata(&task)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    verify_passes(&out);
+}

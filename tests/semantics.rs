@@ -356,3 +356,41 @@ fn ids_spelled_alike_are_kept_apart() {
     assert_eq!(ids.len(), 2, "{ids:?}");
     assert!(keeper.contains("another entry of this report has the id"));
 }
+
+/// Two agent clients never share an attribution page, even when one is named after the
+/// other's page (`Cursor` and the slug `Cursor` would get).
+#[test]
+fn agent_clients_named_alike_keep_their_own_pages() {
+    let lookalike = reportpress::render::links::slug("Cursor");
+    let mut fixture = String::from(
+        "[[posthog_team]]\nid = 1\n\n[[signals_signalreport]]\n\
+         id = \"019a0000-0000-7000-8000-0000000000e1\"\nteam_id = 1\nstatus = \"ready\"\n\
+         title = \"Agents\"\ncreated_at = \"2026-10-01T08:00:00Z\"\n",
+    );
+    for (n, client) in ["Cursor", lookalike.as_str()].iter().enumerate() {
+        fixture.push_str(&format!(
+            "\n[[signals_signalreportartefact]]\nid = \"01a00000-0000-7000-8000-0000000000e{n}\"\n\
+             team_id = 1\nreport_id = \"019a0000-0000-7000-8000-0000000000e1\"\ntype = \"note\"\n\
+             content = {{ note = \"BY-{n}\" }}\ncreated_at = \"2026-10-01T09:0{n}:00Z\"\n\
+             actor_kind = \"agent\"\nactor_agent = \"{client}\"\n"
+        ));
+    }
+    let scratch = Scratch::new("agents");
+    let db = sqlite_archive(&scratch.path("a.sqlite"), &fixture);
+    let out = scratch.path("out");
+    let b = build(Some(&db), &out, &[]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    let agent_pages: Vec<String> = files(&out)
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.starts_with("people/agent-"))
+        .collect();
+    assert_eq!(agent_pages.len(), 2, "{agent_pages:?}");
+    for page in &agent_pages {
+        let text = read(&out.join(page));
+        assert!(
+            text.contains("<td>Note added</td><td>1</td>"),
+            "{page}: one entry each"
+        );
+    }
+}

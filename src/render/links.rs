@@ -123,8 +123,10 @@ pub fn actor_path(actor: &crate::model::Actor) -> String {
     }
 }
 
-/// A file-name-safe slug: lowercase ASCII letters, digits and `-`. When that changes the name at
-/// all (case included), a short hash of the name keeps different names apart.
+/// A file-name-safe slug: lowercase ASCII letters, digits and single `-`s. A name that is such a
+/// slug already is its own slug; any other name gets its cleaned form, `--` (which no slug of the
+/// first kind holds) and a hash of the name, so two different names never share a page, however
+/// one of them was chosen (`Cursor` is `cursor--…`, never the name `cursor-1a2b3c4d`).
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.trim().chars().flat_map(char::to_lowercase) {
@@ -134,18 +136,15 @@ pub fn slug(name: &str) -> String {
             out.push('-');
         }
     }
-    let mut out: String = out.trim_end_matches('-').chars().take(40).collect();
-    if out != name.trim() || out.is_empty() {
-        // FNV-1a: stable across builds and platforms.
-        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        if !out.is_empty() {
-            out.push('-');
-        }
-        out.push_str(&format!("{:08x}", hash as u32));
+    let out: String = out.trim_end_matches('-').chars().take(40).collect();
+    let out = out.trim_end_matches('-');
+    if out == name && !out.is_empty() {
+        return out.to_string();
     }
-    out
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{out}--{hash}")
 }
 
 #[cfg(test)]
@@ -166,6 +165,11 @@ mod tests {
         );
         assert!(!slug("").is_empty());
         assert_eq!(slug("Claude Code"), slug("Claude Code"));
+        // A name chosen to be another name's slug still gets a page of its own.
+        assert_ne!(slug("Cursor"), slug(&slug("Cursor")));
+        assert_ne!(slug("cursor-b09f0dcf"), slug("Cursor"));
+        assert_eq!(slug("cursor-b09f0dcf"), "cursor-b09f0dcf");
+        assert_ne!(slug("<<<"), slug(&slug("<<<")));
     }
 }
 

@@ -50,9 +50,56 @@ impl Output {
         self.written.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Whether `relative` exists as a file.
+    /// Whether `relative` exists as a file of the archive's own: reached without following a
+    /// symbolic link.
     pub fn exists(&self, relative: &str) -> bool {
-        self.root.join(relative).is_file()
+        !self.through_link(relative)
+            && fs::symlink_metadata(self.root.join(relative)).is_ok_and(|m| m.is_file())
+    }
+
+    /// Whether a folder on the way to `relative` is a symbolic link (one the build did not
+    /// make: it makes none).
+    fn through_link(&self, relative: &str) -> bool {
+        let mut path = self.root.clone();
+        let mut parts = relative.split('/').peekable();
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                break;
+            }
+            path.push(part);
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Makes the folders of `relative` real folders of the archive: a symbolic link planted where
+    /// one of them goes is removed (the link, never what it points to) and replaced by a folder,
+    /// so nothing is ever written through a link.
+    fn real_folders(&self, relative: &str) -> Result<(), OutputError> {
+        let mut path = self.root.clone();
+        let mut parts = relative.split('/').peekable();
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                break;
+            }
+            path.push(part);
+            let err = |action, source| OutputError {
+                action,
+                path: path.clone(),
+                source,
+            };
+            match fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    fs::remove_file(&path).map_err(|e| err("removing the link", e))?;
+                    fs::create_dir(&path).map_err(|e| err("creating", e))?;
+                }
+                Ok(_) => {}
+                Err(_) => fs::create_dir(&path).map_err(|e| err("creating", e))?,
+            }
+        }
+        Ok(())
     }
 
     /// Writes `bytes` to `relative` (a `/`-separated path made by `render::links`) unless the file
@@ -65,7 +112,8 @@ impl Output {
             .unwrap_or_else(|e| e.into_inner())
             .insert(relative.to_string(), hash);
         let path = self.root.join(relative);
-        if let Ok(existing) = fs::read(&path)
+        if self.exists(relative)
+            && let Ok(existing) = fs::read(&path)
             && existing == bytes
         {
             return Ok(false);
@@ -75,14 +123,19 @@ impl Output {
             path: path.clone(),
             source,
         };
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| err("creating", e))?;
-        }
+        self.real_folders(relative)?;
         let tmp = path.with_extension(format!(
             "{}.tmp-reportpress",
             path.extension().and_then(|e| e.to_str()).unwrap_or("")
         ));
-        let mut file = fs::File::create(&tmp).map_err(|e| err("writing", e))?;
+        // A fresh file: whatever has that name (a leftover, a planted link) goes first, and is
+        // never opened through.
+        let _ = fs::remove_file(&tmp);
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| err("writing", e))?;
         file.write_all(bytes).map_err(|e| err("writing", e))?;
         drop(file);
         fs::rename(&tmp, &path).map_err(|e| err("renaming into", e))?;
@@ -101,7 +154,8 @@ impl Output {
         let mut removed = 0;
         for relative in listed.difference(keep) {
             let path = self.root.join(relative);
-            if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            // Never through a link, never a link's target.
+            if !self.exists(relative) {
                 continue;
             }
             fs::remove_file(&path).map_err(|source| OutputError {
