@@ -47,7 +47,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("reportpress: {err:#}");
+            eprintln!("reportpress: {}", one_line(&err));
             let usage = err
                 .downcast_ref::<BuildError>()
                 .is_some_and(BuildError::is_usage)
@@ -57,6 +57,26 @@ fn main() -> ExitCode {
             ExitCode::from(if usage { 2 } else { 1 })
         }
     }
+}
+
+/// The error and its causes on one line, as `{:#}` gives them, down to the first database
+/// driver error: the error above it already says it in the database's own words, and the
+/// driver's rendering adds details meant for developers (PostgreSQL's ` at line 3319`).
+/// A cause that an error above it already quotes (an I/O error inside "writing X: {error}") is
+/// said once.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err
+        .chain()
+        .take_while(|cause| cause.downcast_ref::<sqlx::Error>().is_none())
+    {
+        let text = cause.to_string();
+        if parts.last().is_some_and(|above| above.ends_with(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
 }
 
 /// The database named by `--database`/`DATABASE_URL`, or the embedded demo (and says so).
@@ -96,7 +116,7 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("exporting from {}", source.label))?;
     match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes())
+        Some(path) => site::write_atomically(path, text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?,
         None => {
             use std::io::Write;

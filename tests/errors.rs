@@ -116,3 +116,44 @@ fn usage_errors_exit_2() {
     let result = reportpress(&["frobnicate"]);
     assert_eq!(result.status.code(), Some(2));
 }
+
+/// `export --output` on a full disk (a file-size limit stands in for one: the write fails with
+/// EFBIG) leaves the previous file as it was — never a truncated one — and no temporary file,
+/// and says the OS error once.
+#[test]
+fn a_failed_export_leaves_the_previous_file_whole() {
+    let scratch = Scratch::new("export-full");
+    let target = scratch.path("comment.md");
+    std::fs::write(&target, "PREVIOUS").unwrap();
+    let bin = env!("CARGO_BIN_EXE_reportpress");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        // SIGXFSZ ignored: the write then fails with EFBIG instead of killing the process.
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 4; exec '{bin}' export 019a0000-0000-7000-8000-000000000001 --format html --output '{}'",
+            target.display()
+        ))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("writing") && err.contains("comment.md"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("os error").count(),
+        1,
+        "the OS error once: {err}"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "PREVIOUS");
+    let left: Vec<_> = std::fs::read_dir(scratch.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        [std::ffi::OsString::from("comment.md")],
+        "no temporary file"
+    );
+}

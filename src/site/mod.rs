@@ -9,6 +9,6 @@ mod staging;
 mod verify;
 
 pub use build::{BuildError, BuildOptions, BuildSummary, Progress, Quiet, build};
-pub use output::OutputError;
+pub use output::{OutputError, write_atomically};
 pub use staging::OutError;
 pub use verify::{Verification, VerifyError, verify};

@@ -195,3 +195,33 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
     }
     Ok(super::manifest::hex(&hasher.finalize()))
 }
+
+/// Writes `bytes` to the file `path` as the archive writes its pages: into a temporary file
+/// beside it, flushed to disk, then renamed over it. A failed write (a full disk) leaves the
+/// previous file, or none, never a partial one, and removes its temporary file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-reportpress-{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
+    let result = (|| {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
