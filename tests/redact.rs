@@ -332,3 +332,75 @@ fn postgres_and_sqlite_give_the_same_pseudonyms() {
         "PostgreSQL and SQLite redact differently"
     );
 }
+
+/// A name spelled so that a plain search misses it but a reader sees it — a Markdown character
+/// reference, a zero-width space, emphasis or a code span splitting it — is replaced too: in the
+/// page, the search index and the HTML export.
+#[test]
+fn names_hidden_from_a_plain_search_are_still_redacted() {
+    let spellings = [
+        "Whitfi&#101;ld",
+        "Whit&#x66;ield",
+        "Whit\u{200b}field",
+        "Whit\u{00ad}field",
+        "Whit**f**ield",
+        "Whit*f*ield",
+        "Whit`f`ield",
+        "Lindq&#118;ist",
+    ];
+    let mut fixture = FIXTURE.to_string();
+    for (n, spelled) in spellings.iter().enumerate() {
+        let note =
+            serde_json::to_string(&serde_json::json!({ "note": format!("Ping {spelled} now") }))
+                .unwrap();
+        fixture.push_str(&format!(
+            "\n[[signals_signalreportartefact]]\nid = \"0d000000-0000-7000-8000-0000000009{n:02}\"\n\
+             team_id = 1\nreport_id = \"{REPORT}\"\ntype = \"note\"\ncontent_raw = '''{note}'''\n\
+             created_at = \"2026-11-03T0{}:00:00Z\"\n",
+            n % 10
+        ));
+    }
+    let scratch = Scratch::new("redact-hidden");
+    let db = sqlite_archive(&scratch.path("people.sqlite"), &fixture);
+    let out = scratch.path("out");
+    let b = build(Some(&db), &out, &["--redact", "people"]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    let html = read(&out.join(format!("reports/{REPORT}.html")));
+    let export = export_ok(&[
+        "--database",
+        &db,
+        REPORT,
+        "--format",
+        "html",
+        "--redact",
+        "people",
+    ]);
+    let search = read(&out.join("assets/search-index.js"));
+    // What a reader sees: the pages' text, invisible characters left out.
+    let seen = |markup: &str| -> String {
+        let doc = scraper::Html::parse_document(markup);
+        doc.root_element()
+            .text()
+            .collect::<String>()
+            .chars()
+            .filter(|c| !matches!(c, '\u{200b}' | '\u{00ad}'))
+            .collect()
+    };
+    for (what, text) in [
+        ("page", seen(&html)),
+        ("export", seen(&export)),
+        ("search index", search.replace(['\u{200b}', '\u{00ad}'], "")),
+    ] {
+        for name in ["Whitfield", "Lindqvist"] {
+            assert!(
+                !text.to_lowercase().contains(&name.to_lowercase()),
+                "{what} shows {name}"
+            );
+        }
+    }
+    assert_eq!(
+        html.matches("Ping Person ").count(),
+        spellings.len(),
+        "{html}"
+    );
+}

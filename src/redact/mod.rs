@@ -24,6 +24,8 @@
 //! What cannot be found this way stays: a nickname, a GitHub login that is not made of the
 //! person's names, a name spelled differently from `posthog_user`.
 
+mod visible;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -312,6 +314,10 @@ impl Redactor {
 
     /// The names and emails found in `text`: whole words, leftmost first, the longest of those
     /// starting at the same place, none overlapping.
+    ///
+    /// Names are looked for in the text as stored and as a reader sees it (character references
+    /// decoded, markup and invisible characters between letters ignored: see [`visible`]); a name
+    /// found only by the reader's eye replaces all the stored bytes it is spelled with.
     fn find(&self, text: &str) -> Vec<(usize, usize, Target)> {
         let Some(matcher) = &self.matcher else {
             return Vec::new();
@@ -321,6 +327,21 @@ impl Redactor {
             .filter(|m| whole_word(text, m.start(), m.end()))
             .map(|m| (m.start(), m.end(), self.targets[m.pattern().as_usize()]))
             .collect();
+        // Only text that could hide a name from the plain search needs the reader's view.
+        if text.contains(['&', '*', '_', '`', '\\', '~', '<'])
+            || text.chars().any(visible::invisible)
+        {
+            let seen = visible::Visible::of(text);
+            found.extend(
+                matcher
+                    .find_overlapping_iter(&seen.text)
+                    .filter(|m| whole_word(&seen.text, m.start(), m.end()))
+                    .filter_map(|m| {
+                        let (start, end) = seen.source_range(m.start(), m.end())?;
+                        Some((start, end, self.targets[m.pattern().as_usize()]))
+                    }),
+            );
+        }
         found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
         let mut kept = Vec::with_capacity(found.len());
         let mut free_from = 0;
