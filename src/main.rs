@@ -22,6 +22,9 @@ use reportpress::source::git::LocalRepos;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const INTERRUPTED: i32 = 130;
+
 /// Above this the build warns that the search index is getting heavy for a browser to load.
 const SEARCH_INDEX_WARN_BYTES: u64 = 8 * 1024 * 1024;
 
@@ -37,8 +40,23 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Ctrl-C: a build stops between reports and cleans up (a second Ctrl-C ends it at once);
+    // anything else ends at once, saying so.
+    let cancel = site::Cancel::default();
+    let graceful = matches!(cli.command, Command::Build(_));
+    {
+        let cancel = cancel.clone();
+        let _ = ctrlc::set_handler(move || {
+            if graceful && !cancel.is_cancelled() {
+                cancel.cancel();
+            } else {
+                eprintln!("\nreportpress: interrupted");
+                std::process::exit(INTERRUPTED);
+            }
+        });
+    }
     let result = match cli.command {
-        Command::Build(args) => runtime.block_on(build(args)),
+        Command::Build(args) => runtime.block_on(build(args, cancel)),
         Command::Export(args) => runtime.block_on(export(args)),
         Command::Demo(args) => runtime.block_on(demo(args)),
         Command::Verify(args) => return verify(&args),
@@ -48,6 +66,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("reportpress: {}", one_line(&err));
+            if matches!(err.downcast_ref(), Some(BuildError::Interrupted(_))) {
+                return ExitCode::from(INTERRUPTED as u8);
+            }
             let usage = err
                 .downcast_ref::<BuildError>()
                 .is_some_and(BuildError::is_usage)
@@ -197,7 +218,7 @@ fn verify(args: &VerifyArgs) -> ExitCode {
     }
 }
 
-async fn build(args: BuildArgs) -> anyhow::Result<()> {
+async fn build(args: BuildArgs, cancel: site::Cancel) -> anyhow::Result<()> {
     let mut source = open(&args.source).await?;
     let options = BuildOptions {
         out: args.out,
@@ -209,12 +230,13 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         full: args.full,
         force: args.force,
         redact_people: args.source.redact.contains(&cli::Redact::People),
+        cancel,
     };
     let started = std::time::Instant::now();
     let summary = match site::build(&mut source, &options, progress::for_stderr()).await {
         Ok(summary) => summary,
         // About --out, not the source: said as it is.
-        Err(err @ BuildError::Out(_)) => return Err(err.into()),
+        Err(err @ (BuildError::Out(_) | BuildError::Interrupted(_))) => return Err(err.into()),
         Err(err) => {
             return Err(anyhow::Error::new(err).context(format!("building from {}", source.label)));
         }

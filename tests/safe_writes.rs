@@ -396,3 +396,51 @@ fn links_planted_in_the_archive_are_never_followed() {
     );
     verify_passes(&out);
 }
+
+/// Ctrl-C (SIGINT) during a build: it stops between reports, removes its staging folder, says
+/// so in one line and exits 130; the previous archive is as it was.
+#[test]
+fn an_interrupted_build_cleans_up_and_says_so() {
+    let scratch = Scratch::new("safe-interrupted");
+    let first = generated(&scratch.path("first.sqlite"), 60, 1);
+    let second = generated(&scratch.path("second.sqlite"), 300, 2);
+    let out = scratch.path("out");
+    build(Some(&first), &out, &[]);
+    let before = tree(&out);
+
+    let child = Command::new(env!("CARGO_BIN_EXE_reportpress"))
+        .args(["build", "--jobs", "1", "--database", &second, "--out"])
+        .arg(&out)
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the build");
+    let staged = staging(&out);
+    let started = Instant::now();
+    while !staged.join("reports").is_dir() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no staging folder appeared"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(sent.success());
+    let result = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(130), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("interrupted") && err.contains("left as it was"),
+        "{err}"
+    );
+    assert!(!staged.exists(), "the staging folder is removed");
+    assert!(
+        tree(&out) == before,
+        "the previous archive is byte-identical"
+    );
+    verify_passes(&out);
+}

@@ -32,6 +32,8 @@ pub enum BuildError {
     Out(#[from] OutError),
     #[error("the render workers stopped unexpectedly")]
     Workers,
+    #[error("interrupted: {0} was left as it was")]
+    Interrupted(String),
 }
 
 impl BuildError {
@@ -62,6 +64,23 @@ pub struct BuildOptions {
     pub force: bool,
     /// `--redact people`: names and emails replaced by pseudonyms in every file.
     pub redact_people: bool,
+    /// Set (by Ctrl-C) to stop the build: it stops between reports, removes its staging
+    /// folder and leaves `out` as it was.
+    pub cancel: Cancel,
+}
+
+/// A request to stop, shared with whoever may make it (a Ctrl-C handler).
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(Arc<std::sync::atomic::AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// Told how a build is going (a progress bar on a terminal). Called from every worker.
@@ -241,9 +260,13 @@ pub async fn build(
         let pool = Arc::clone(&pool);
         let collected = Arc::clone(&collected);
         let progress = Arc::clone(&progress);
+        let cancel = options.cancel.clone();
         std::thread::spawn(move || {
             pool.install(|| {
                 rx.into_iter().par_bridge().try_for_each(|rows| {
+                    if cancel.is_cancelled() {
+                        return Ok(()); // the reader stops too; the build says why
+                    }
                     let (rendered, ledger) = render_one(rows, &plan)?;
                     progress.report(rendered.row.entries, rendered.rendered);
                     let mut collected = collected.lock().map_err(|_| BuildError::Workers)?;
@@ -256,6 +279,9 @@ pub async fn build(
     };
     let mut read_error = None;
     for record in records {
+        if options.cancel.is_cancelled() {
+            break;
+        }
         match source.report_rows(record).await {
             Ok(rows) => {
                 if tx.send(rows).is_err() {
@@ -274,6 +300,10 @@ pub async fn build(
         return Err(err.into());
     }
     outcome?;
+    let interrupted = || BuildError::Interrupted(options.out.display().to_string());
+    if options.cancel.is_cancelled() {
+        return Err(interrupted());
+    }
     let (mut rendered, ledger) = Arc::into_inner(collected)
         .and_then(|m| m.into_inner().ok())
         .ok_or(BuildError::Workers)?;
@@ -305,6 +335,9 @@ pub async fn build(
             search_index_bytes = len;
         }
         files.insert(path);
+    }
+    if options.cancel.is_cancelled() {
+        return Err(interrupted());
     }
     let removed = out.prune(&listed, &files)?;
 
