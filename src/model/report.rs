@@ -79,6 +79,7 @@ pub struct Assignment {
     pub holder: Option<Actor>,
     pub claimed_at: Option<Timestamp>,
 }
+
 /// A report row's history kept by snapshots.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportHistory {
