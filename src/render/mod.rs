@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod page;
 pub mod pr;
 pub mod text;
+pub mod labels;
 pub mod view;
 
 pub use ledger::{Ledger, ReportLedger};

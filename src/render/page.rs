@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
+use super::labels;
 use super::links;
 use super::view::{self, Block, Inline};
 use crate::model::artefact::humanize;
@@ -373,7 +374,7 @@ impl ReportView {
             .map(|a| {
                 let (reason, note) = match &a.content {
                     Content::Dismissal(d) => (
-                        view::dismissal_reason(d.reason.as_deref()),
+                        labels::dismissal_reason(d.reason.as_deref()),
                         d.note.clone().filter(|n| !n.trim().is_empty()),
                     ),
                     _ => ("Unreadable dismissal".into(), None),
@@ -398,7 +399,7 @@ impl ReportView {
                 if StatusKind::from_type(&a.kind).is_some() {
                     status_notes.push(format!(
                         "{} by {} ({}) was deleted upstream: {}; it no longer counts.",
-                        view::label(a),
+                        labels::label(a),
                         a.actor.display_name(),
                         time_pair(a.created_at).1,
                         seen_span(gone)
@@ -408,7 +409,7 @@ impl ReportView {
             let versions = versions(a, report);
             let entry = Entry {
                 id: a.id,
-                label: view::label(a),
+                label: labels::label(a),
                 kind: a.kind.clone(),
                 actor: a.actor.display_name(),
                 actor_kind: a.actor.kind(),
@@ -429,7 +430,7 @@ impl ReportView {
                 },
                 versions,
                 gone: a.history.gone.is_some(),
-                muted: view::muted(a),
+                muted: labels::muted(a),
             };
             let day = a.created_at.map(|t| t.day());
             match days.last_mut() {

@@ -4,6 +4,7 @@
 
 use uuid::Uuid;
 
+use super::labels;
 use super::links;
 use crate::model::artefact::{self, humanize};
 use crate::model::{Artefact, Content, Origin, Report, pull_request};
@@ -308,7 +309,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             }
         }
         Content::Dismissal(d) => {
-            out.push(Block::Paragraph(Inline::Badge(dismissal_reason(
+            out.push(Block::Paragraph(Inline::Badge(labels::dismissal_reason(
                 d.reason.as_deref(),
             ))));
             let mut f = Vec::new();
@@ -550,7 +551,11 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         }
         Content::CheckCancelled(c) => {
             let mut f = check_fields(&c.title, &c.kind, &c.check_id);
-            opt_field(&mut f, "Reason", &c.reason.as_deref().map(cancel_reason));
+            opt_field(
+                &mut f,
+                "Reason",
+                &c.reason.as_deref().map(labels::cancel_reason),
+            );
             fields(&mut out, f);
         }
         Content::ImplementationReplacement(r) => {
@@ -585,7 +590,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                 Inline::List(vec![
                     Inline::text("Previous PR"),
                     pr_inline(report, url),
-                    Inline::Badge(handover_result(result)),
+                    Inline::Badge(labels::handover_result(result)),
                 ])
             }));
             if !items.is_empty() {
@@ -598,7 +603,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             let reason = skip
                 .skip_reason
                 .as_deref()
-                .map(autostart_reason)
+                .map(labels::autostart_reason)
                 .unwrap_or_else(|| "No reason given".into());
             out.push(Block::Paragraph(Inline::Badge(reason)));
             if let Some(id) = skip
@@ -719,23 +724,6 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
     out
 }
 
-/// Why an entry is shown muted: bookkeeping PostHog hides while it is in flight, or a type it
-/// no longer shows (`selectVisibleReportActivity` in the frontend's `artefactTypes.ts`).
-pub fn muted(artefact: &Artefact) -> Option<&'static str> {
-    match &artefact.content {
-        Content::ImplementationDispatch(d) if d.status.as_deref() == Some("processing") => {
-            Some("Still processing: PostHog hides this bookkeeping row; this archive shows it.")
-        }
-        Content::ImplementationHandover(h) if h.status == "processing" => {
-            Some("Still processing: PostHog hides this bookkeeping row; this archive shows it.")
-        }
-        Content::ImpactMeasurementPlan(_) => Some(
-            "PostHog deleted every impact measurement plan (migration 0162); this archive kept it.",
-        ),
-        _ => None,
-    }
-}
-
 /// A PR URL, linked, with its state when the report knows it.
 fn pr_inline(report: &Report, url: &str) -> Inline {
     let link = Inline::Url {
@@ -762,48 +750,6 @@ fn person(report: &Report, raw: &str) -> Option<Inline> {
         name: p.display_name(),
         path: links::actor_path(&crate::model::Actor::User(p.clone())),
     })
-}
-
-/// PostHog's `DISMISS_REASON_LABELS`, else the reason made readable.
-pub fn dismissal_reason(reason: Option<&str>) -> String {
-    match reason.map(str::trim) {
-        Some("slack_dismiss") => "Dismissed from Slack".into(),
-        Some(r) if !r.is_empty() => humanize(r),
-        _ => "No reason given".into(),
-    }
-}
-
-/// PostHog's `AUTOSTART_SKIP_REASON_LABELS`.
-fn autostart_reason(reason: &str) -> String {
-    match reason.trim() {
-        "duplicate_of" => "Duplicate".into(),
-        "blocked_by_dependency" => "Waiting on a dependency".into(),
-        "plan_parent" => "Tracked by other reports".into(),
-        other => humanize(other),
-    }
-}
-
-/// PostHog's detail line for a cancelled check (`reportCheckPresentation.ts`).
-fn cancel_reason(reason: &str) -> String {
-    match reason.trim() {
-        "stopped_by_person" => "Stopped from the report before it could settle".into(),
-        "stopped_by_scout" => "A scout run stopped it before it could settle".into(),
-        "replaced_by_research" => {
-            "Replaced when research re-ran on this report and wrote a new check".into()
-        }
-        "replaced_by_request" => "Replaced on request by a revised check".into(),
-        other => humanize(other),
-    }
-}
-
-/// PostHog's handover outcome line per previous PR.
-fn handover_result(result: &str) -> String {
-    match result.trim() {
-        "skipped" => "Not closed by PostHog".into(),
-        "already_closed" => "Already closed at replacement".into(),
-        "closed" => "Closed by PostHog".into(),
-        other => humanize(other),
-    }
 }
 
 fn json_text(value: &serde_json::Value) -> String {
@@ -875,54 +821,6 @@ pub fn notice(artefact: &Artefact) -> Option<String> {
             artefact.kind
         )),
         _ => None,
-    }
-}
-
-/// An entry's heading: PostHog's title for it (`prActivityTitle` in `prActivityPresentation.ts`)
-/// where it has one, else its type's label.
-pub fn label(artefact: &Artefact) -> String {
-    let pr = |url: &str| match pull_request::number_of(url) {
-        Some(n) => format!("PR #{n}"),
-        None => "Pull request".to_string(),
-    };
-    match &artefact.content {
-        Content::PullRequest(p) => format!("{} linked", pr(&p.url)),
-        Content::ImplementationDecision(d) => match d.targets.as_slice() {
-            [] => "Open PR assessed".into(),
-            [one] => format!("{} assessed", pr(one.pr_url.as_deref().unwrap_or(""))),
-            _ => "Open PRs assessed".into(),
-        },
-        Content::ImplementationReplacement(r) => {
-            let targets = r
-                .decision
-                .as_ref()
-                .map_or(&[][..], |d| d.targets.as_slice());
-            match targets {
-                [] => "PR replacement started".into(),
-                [one] => format!("Replacing {}", pr(one.pr_url.as_deref().unwrap_or(""))),
-                many => format!("Replacing {} PRs", many.len()),
-            }
-        }
-        Content::ImplementationHandover(h) => match pull_request::replacement(h) {
-            Some((old, new)) => {
-                match (pull_request::number_of(new), pull_request::number_of(old)) {
-                    (Some(n), Some(o)) => format!("PR #{n} replaced #{o}"),
-                    _ => "PR replacement completed".into(),
-                }
-            }
-            None => match h.status.as_str() {
-                "processing" => "PR replacement in progress".into(),
-                "completed" => "PR replacement completed".into(),
-                "failed" => "PR replacement failed".into(),
-                "cancelled" => "PR replacement canceled".into(),
-                "needs_attention" => "PR replacement needs attention".into(),
-                _ => "PR replacement update".into(),
-            },
-        },
-        Content::Dismissal(d) if d.reason.as_deref() == Some("slack_dismiss") => {
-            "Dismissed from Slack".into()
-        }
-        _ => artefact::type_label(&artefact.kind),
     }
 }
 
@@ -1083,8 +981,8 @@ fn entry_or_code(report: &Report, id: &str) -> Inline {
         Some(a) => Inline::Entry {
             id: a.id,
             text: match a.created_at {
-                Some(t) => format!("{} ({})", label(a), t.display()),
-                None => label(a),
+                Some(t) => format!("{} ({})", labels::label(a), t.display()),
+                None => labels::label(a),
             },
         },
         None => Inline::Code(id.to_string()),
