@@ -14,13 +14,14 @@
 //!
 //! A snapshot records only what happened upstream. A row is kept as an earlier version only
 //! when values it tracks differ; a row is found gone only when the source could have shown it
-//! (a source without PostHog's pull request or assignment table deletes none of those rows, a
+//! (a source without PostHog's pull request, assignment or link table deletes none of those rows, a
 //! source without a newer column leaves the archive's value as it was); and a source that is
 //! itself a snapshot archive shows the rows it found deleted upstream as deleted, not as live.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
 
 use crate::model::record::{
@@ -28,8 +29,8 @@ use crate::model::record::{
     UserRecord,
 };
 use crate::model::time::Timestamp;
-use crate::source::schema::{ARTEFACTS, ASSIGNMENTS, PULL_REQUESTS, REPORTS, Schema};
-use crate::source::{ARCHIVE_SCHEMA, Source, SourceError, encode_path, one_line};
+use crate::source::schema::{ARTEFACTS, ASSIGNMENTS, LINKS, PULL_REQUESTS, REPORTS, Schema};
+use crate::source::{ARCHIVE_SCHEMA, Source, SourceError, describe, encode_path, lossy_text};
 
 /// Columns added to the archive schema after archives were first written, as `(table, column,
 /// SQLite type)`. `CREATE TABLE IF NOT EXISTS` leaves an older archive's tables as they are, so
@@ -72,6 +73,15 @@ pub enum SnapshotError {
     NotAnArchive(String),
     #[error("writing {path}: {message}")]
     Write { path: String, message: String },
+    /// A database error writing the archive: SQLite's message on one line, the error kept
+    /// as the cause.
+    #[error("writing {path}: {message}")]
+    Archive {
+        path: String,
+        message: String,
+        #[source]
+        source: sqlx::Error,
+    },
 }
 
 impl SnapshotError {
@@ -169,10 +179,21 @@ fn remove_work_files(work: &Path) {
 }
 
 fn db_err(path: &str) -> impl Fn(sqlx::Error) -> SnapshotError + '_ {
-    move |err| SnapshotError::Write {
+    move |err| SnapshotError::Archive {
         path: path.to_string(),
-        message: one_line(&err.to_string()),
+        message: describe(&err),
+        source: err,
     }
+}
+
+/// A text cell the archive holds, bytes that are not UTF-8 as U+FFFD, as the reader shows
+/// them: what the snapshot compares with the source's value is never a read that failed.
+fn held_text(row: &AnyRow, name: &str) -> Result<Option<String>, sqlx::Error> {
+    Ok(lossy_text(row, name)?.0)
+}
+
+fn held_int(row: &AnyRow, name: &str) -> Result<Option<i64>, sqlx::Error> {
+    row.try_get::<Option<i64>, _>(name)
 }
 
 /// The time of this snapshot, in the form the reader normalises timestamps to.
@@ -298,6 +319,8 @@ struct Upstream {
     /// linking them), and the assignment table.
     pull_requests: bool,
     assignments: bool,
+    /// Whether the source has the legacy link table.
+    links: bool,
 }
 
 impl Upstream {
@@ -314,6 +337,7 @@ impl Upstream {
             pull_requests: schema.has_table(PULL_REQUESTS)
                 && schema.has_column(ARTEFACTS, "pull_request_id"),
             assignments: schema.has_table(ASSIGNMENTS),
+            links: schema.has_table(LINKS),
         }
     }
 
@@ -325,6 +349,9 @@ impl Upstream {
         }
         if !self.assignments {
             kinds.push("assignment");
+        }
+        if !self.links {
+            kinds.push("link");
         }
         kinds
     }
@@ -555,23 +582,26 @@ impl<E: Fn(sqlx::Error) -> SnapshotError> Writer<'_, '_, E> {
 
     async fn held_report(&mut self, id: &str) -> Result<Option<Held>, SnapshotError> {
         let row = sqlx::query(
-            "SELECT title, status, summary, updated_at FROM signals_signalreport WHERE id = ?",
+            "SELECT CAST(title AS BLOB) AS title, CAST(status AS BLOB) AS status, \
+             CAST(summary AS BLOB) AS summary, CAST(updated_at AS BLOB) AS updated_at \
+             FROM signals_signalreport WHERE id = ?",
         )
         .bind(id.to_string())
         .fetch_optional(&mut **self.tx)
         .await
         .map_err(self.err)?;
         let Some(row) = row else { return Ok(None) };
-        let get = |name: &str| row.try_get::<Option<String>, _>(name).ok().flatten();
+        let err = self.err;
+        let get = |name: &str| held_text(&row, name).map_err(err);
         let record = ReportRecord {
-            title: get("title"),
-            status: get("status").unwrap_or_default(),
-            summary: get("summary"),
+            title: get("title")?,
+            status: get("status")?.unwrap_or_default(),
+            summary: get("summary")?,
             ..ReportRecord::default()
         };
         Ok(Some(Held {
             values: report_values(&record),
-            updated_at: get("updated_at"),
+            updated_at: get("updated_at")?,
         }))
     }
 
@@ -580,20 +610,23 @@ impl<E: Fn(sqlx::Error) -> SnapshotError> Writer<'_, '_, E> {
         report_id: &str,
     ) -> Result<BTreeMap<String, Held>, SnapshotError> {
         let rows = sqlx::query(
-            "SELECT id, content, updated_at FROM signals_signalreportartefact WHERE report_id = ?",
+            "SELECT CAST(id AS BLOB) AS id, CAST(content AS BLOB) AS content, \
+             CAST(updated_at AS BLOB) AS updated_at \
+             FROM signals_signalreportartefact WHERE report_id = ?",
         )
         .bind(report_id.to_string())
         .fetch_all(&mut **self.tx)
         .await
         .map_err(self.err)?;
         let mut held = BTreeMap::new();
+        let err = self.err;
         for row in rows {
-            let get = |name: &str| row.try_get::<Option<String>, _>(name).ok().flatten();
+            let get = |name: &str| held_text(&row, name).map_err(err);
             held.insert(
-                get("id").unwrap_or_default(),
+                get("id")?.unwrap_or_default(),
                 Held {
-                    values: get("content").unwrap_or_default(),
-                    updated_at: get("updated_at"),
+                    values: get("content")?.unwrap_or_default(),
+                    updated_at: get("updated_at")?,
                 },
             );
         }
@@ -674,7 +707,10 @@ impl<E: Fn(sqlx::Error) -> SnapshotError> Writer<'_, '_, E> {
 
     async fn held_pull_request(&mut self, id: &str) -> Result<Option<Held>, SnapshotError> {
         let row = sqlx::query(
-            "SELECT id, repository, number, url, state, checked_at, merged_at, created_at, updated_at \
+            "SELECT CAST(repository AS BLOB) AS repository, CAST(number AS INTEGER) AS number, \
+             CAST(url AS BLOB) AS url, CAST(state AS BLOB) AS state, \
+             CAST(checked_at AS BLOB) AS checked_at, CAST(merged_at AS BLOB) AS merged_at, \
+             CAST(created_at AS BLOB) AS created_at, CAST(updated_at AS BLOB) AS updated_at \
              FROM signals_signalreportpullrequest WHERE id = ?",
         )
         .bind(id.to_string())
@@ -682,17 +718,18 @@ impl<E: Fn(sqlx::Error) -> SnapshotError> Writer<'_, '_, E> {
         .await
         .map_err(self.err)?;
         let Some(row) = row else { return Ok(None) };
-        let text = |name: &str| row.try_get::<Option<String>, _>(name).ok().flatten();
+        let err = self.err;
+        let text = |name: &str| held_text(&row, name).map_err(err);
         let record = PullRequestRecord {
             id: id.to_string(),
-            repository: text("repository"),
-            number: row.try_get::<Option<i64>, _>("number").ok().flatten(),
-            url: text("url"),
-            state: text("state"),
-            checked_at: text("checked_at"),
-            merged_at: text("merged_at"),
-            created_at: text("created_at"),
-            updated_at: text("updated_at"),
+            repository: text("repository")?,
+            number: held_int(&row, "number").map_err(err)?,
+            url: text("url")?,
+            state: text("state")?,
+            checked_at: text("checked_at")?,
+            merged_at: text("merged_at")?,
+            created_at: text("created_at")?,
+            updated_at: text("updated_at")?,
         };
         Ok(Some(Held {
             values: pull_request_values(&record),
@@ -706,8 +743,13 @@ impl<E: Fn(sqlx::Error) -> SnapshotError> Writer<'_, '_, E> {
         report_id: &str,
     ) -> Result<BTreeMap<String, Held>, SnapshotError> {
         let rows = sqlx::query(
-            "SELECT id, actor_kind, actor_user_id, actor_task_id, actor_agent, claimed_at, pr_url, \
-             repository, pr_number, pr_state, pr_merged, created_at, updated_at \
+            "SELECT CAST(id AS BLOB) AS id, CAST(actor_kind AS BLOB) AS actor_kind, \
+             CAST(actor_user_id AS INTEGER) AS actor_user_id, \
+             CAST(actor_task_id AS BLOB) AS actor_task_id, CAST(actor_agent AS BLOB) AS actor_agent, \
+             CAST(claimed_at AS BLOB) AS claimed_at, CAST(pr_url AS BLOB) AS pr_url, \
+             CAST(repository AS BLOB) AS repository, CAST(pr_number AS INTEGER) AS pr_number, \
+             CAST(pr_state AS BLOB) AS pr_state, CAST(pr_merged AS INTEGER) AS pr_merged, \
+             CAST(created_at AS BLOB) AS created_at, CAST(updated_at AS BLOB) AS updated_at \
              FROM signals_signalreportassignment WHERE report_id = ?",
         )
         .bind(report_id.to_string())
@@ -715,24 +757,25 @@ impl<E: Fn(sqlx::Error) -> SnapshotError> Writer<'_, '_, E> {
         .await
         .map_err(self.err)?;
         let mut held = BTreeMap::new();
+        let err = self.err;
         for row in rows {
-            let text = |name: &str| row.try_get::<Option<String>, _>(name).ok().flatten();
-            let int = |name: &str| row.try_get::<Option<i64>, _>(name).ok().flatten();
+            let text = |name: &str| held_text(&row, name).map_err(err);
+            let int = |name: &str| held_int(&row, name).map_err(err);
             let record = AssignmentRecord {
-                id: text("id").unwrap_or_default(),
-                actor_kind: text("actor_kind"),
-                actor_user_id: int("actor_user_id"),
+                id: text("id")?.unwrap_or_default(),
+                actor_kind: text("actor_kind")?,
+                actor_user_id: int("actor_user_id")?,
                 actor_user: None,
-                actor_task_id: text("actor_task_id"),
-                actor_agent: text("actor_agent"),
-                claimed_at: text("claimed_at"),
-                pr_url: text("pr_url"),
-                repository: text("repository"),
-                pr_number: int("pr_number"),
-                pr_state: text("pr_state"),
-                pr_merged: int("pr_merged").map(|v| v != 0),
-                created_at: text("created_at"),
-                updated_at: text("updated_at"),
+                actor_task_id: text("actor_task_id")?,
+                actor_agent: text("actor_agent")?,
+                claimed_at: text("claimed_at")?,
+                pr_url: text("pr_url")?,
+                repository: text("repository")?,
+                pr_number: int("pr_number")?,
+                pr_state: text("pr_state")?,
+                pr_merged: int("pr_merged")?.map(|v| v != 0),
+                created_at: text("created_at")?,
+                updated_at: text("updated_at")?,
             };
             held.insert(
                 record.id.clone(),

@@ -593,3 +593,341 @@ fn a_database_as_posthog_writes_it_reads_right() {
         );
     }
 }
+
+// =============================================================================================
+// Issue 12 — permissions and errors. A table or column the role may not read is an error that
+// names it and the GRANT that fixes it (exit 1), raised before anything is written: never read
+// as absent. A permission error met by a query is the same error. No error carries the
+// driver's details. A database that checks no encoding (SQL_ASCII) never aborts a build.
+// =============================================================================================
+
+/// Every table the README's `GRANT SELECT` names.
+const GRANTED: [&str; 9] = [
+    "signals_signalreport",
+    "signals_signalreportartefact",
+    "signals_signalreporttask",
+    "signals_signalreportpullrequest",
+    "signals_signalreportassignment",
+    "posthog_user",
+    "posthog_task",
+    "posthog_task_run",
+    "posthog_team",
+];
+
+/// Every column of `signals_signalreportartefact` in PostHog's DDL but `content`.
+const ARTEFACT_COLUMNS_BUT_CONTENT: &str = "id, team_id, report_id, type, created_at, \
+     updated_at, created_by_id, task_id, channel_id, actor_kind, actor_agent, claim_id, \
+     pull_request_id";
+
+/// A login role with `USAGE` on the schema and `grants` (`{role}` names it), dropped with
+/// what it owns when the test ends.
+struct Role {
+    name: String,
+    url: String,
+    db_url: String,
+}
+
+impl Role {
+    fn new(pg: &PgDb, tag: &str, grants: &str) -> Role {
+        let name = format!("{}_{tag}", pg.name);
+        pg.execute(&format!(
+            "CREATE ROLE {name} LOGIN; GRANT USAGE ON SCHEMA public TO {name}; {}",
+            grants.replace("{role}", &name)
+        ));
+        let mut url = url::Url::parse(&pg.url).unwrap();
+        url.set_username(&name).unwrap();
+        Role {
+            name,
+            url: url.to_string(),
+            db_url: pg.url.clone(),
+        }
+    }
+}
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        let sql = format!("DROP OWNED BY {0}; DROP ROLE {0};", self.name);
+        let url = self.db_url.clone();
+        // Not `execute`: a failure here must not panic inside a panicking test.
+        runtime().block_on(async move {
+            use sqlx::Connection;
+            if let Ok(mut conn) = sqlx::AnyConnection::connect(&url).await {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await;
+            }
+        });
+    }
+}
+
+/// `GRANT SELECT ON` every README table but `except`.
+fn grant_all_but(except: &str) -> String {
+    let tables: Vec<&str> = GRANTED.iter().copied().filter(|t| *t != except).collect();
+    format!("GRANT SELECT ON {} TO {{role}};", tables.join(", "))
+}
+
+/// Runs reportpress with `args`, expects exit 1 and one line saying `expect`, and nothing on
+/// standard output.
+fn refused(args: &[&str], expect: &str) {
+    let out = reportpress(args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains(expect),
+        "{args:?}: expected {expect:?}, got {err}"
+    );
+    assert!(!err.contains("at line"), "a driver detail: {err}");
+    assert!(out.stdout.is_empty(), "{args:?} wrote to standard output");
+}
+
+/// The names in `dir`, sorted (hidden ones too: a staging folder left behind shows).
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_table_or_column_the_role_may_not_read_stops_build_and_export_before_anything_is_written() {
+    let Some(admin) = postgres(
+        "a_table_or_column_the_role_may_not_read_stops_build_and_export_before_anything_is_written",
+    ) else {
+        return;
+    };
+    let pg = PgDb::create(&admin, POSTHOG_PG);
+    pg.seed(DEMO);
+    let report = "019a0000-0000-7000-8000-000000000002";
+    let scratch = Scratch::new("denied");
+    // A previous archive, built with every grant the README names.
+    let full = Role::new(&pg, "full", &grant_all_but(""));
+    let site = scratch.path("site");
+    build(Some(&full.url), &site, &[]);
+    let archive = tree(&site);
+    let previous_export = scratch.path("comment.md");
+    std::fs::write(&previous_export, "PREVIOUS").unwrap();
+    let listing = names(&scratch.0);
+
+    // Without SELECT on the legacy link table; and with a column grant that leaves out
+    // `content`.
+    let no_links = Role::new(&pg, "nolinks", &grant_all_but("signals_signalreporttask"));
+    let no_content = Role::new(
+        &pg,
+        "nocontent",
+        &format!(
+            "{} GRANT SELECT ({ARTEFACT_COLUMNS_BUT_CONTENT}) ON signals_signalreportartefact TO {{role}};",
+            grant_all_but("signals_signalreportartefact")
+        ),
+    );
+    for (role, expect) in [
+        (
+            &no_links,
+            format!(
+                "cannot read signals_signalreporttask: permission denied; \
+                 GRANT SELECT ON signals_signalreporttask TO {}",
+                no_links.name
+            ),
+        ),
+        (
+            &no_content,
+            format!(
+                "cannot read signals_signalreportartefact.content: permission denied; \
+                 GRANT SELECT ON signals_signalreportartefact TO {}",
+                no_content.name
+            ),
+        ),
+    ] {
+        let fresh = scratch.path("fresh");
+        let fresh_s = fresh.display().to_string();
+        refused(
+            &["build", "--database", &role.url, "--out", &fresh_s],
+            &expect,
+        );
+        let site_s = site.display().to_string();
+        refused(
+            &["build", "--database", &role.url, "--out", &site_s, "--full"],
+            &expect,
+        );
+        let output = previous_export.display().to_string();
+        refused(
+            &[
+                "export",
+                report,
+                "--database",
+                &role.url,
+                "--output",
+                &output,
+            ],
+            &expect,
+        );
+        refused(&["export", report, "--database", &role.url], &expect);
+        // Nothing written: no new folder, no staging folder, the archive and the file as
+        // they were.
+        assert!(!fresh.exists());
+        assert_eq!(names(&scratch.0), listing);
+        assert!(tree(&site) == archive, "the previous archive changed");
+        assert_eq!(read(&previous_export), "PREVIOUS");
+    }
+    // With the grant it names, the same role builds the same archive.
+    pg.execute(&format!(
+        "GRANT SELECT ON signals_signalreporttask TO {0}; \
+         GRANT SELECT ON signals_signalreportartefact TO {1};",
+        no_links.name, no_content.name
+    ));
+    for role in [&no_links, &no_content] {
+        let out = scratch.path(&format!("granted-{}", role.name));
+        build(Some(&role.url), &out, &[]);
+        let rebuilt = tree(&out);
+        for (path, bytes) in archive
+            .iter()
+            .filter(|(p, _)| !p.ends_with("manifest.json"))
+        {
+            assert!(rebuilt.get(path) == Some(bytes), "{path} differs");
+        }
+    }
+}
+
+#[test]
+fn a_schema_the_role_may_not_use_is_a_permission_error_not_a_missing_table() {
+    let Some(admin) =
+        postgres("a_schema_the_role_may_not_use_is_a_permission_error_not_a_missing_table")
+    else {
+        return;
+    };
+    let pg = PgDb::create(&admin, POSTHOG_PG);
+    pg.seed(DEMO);
+    let role = Role::new(&pg, "nousage", &grant_all_but(""));
+    pg.execute(&format!(
+        "REVOKE USAGE ON SCHEMA public FROM {0}; REVOKE ALL ON SCHEMA public FROM PUBLIC;",
+        role.name
+    ));
+    let scratch = Scratch::new("nousage");
+    let out = scratch.path("out").display().to_string();
+    refused(
+        &["build", "--database", &role.url, "--out", &out],
+        &format!(
+            "cannot read schema public: permission denied; GRANT USAGE ON SCHEMA public TO {}",
+            role.name
+        ),
+    );
+    assert!(!scratch.path("out").exists());
+}
+
+/// A permission error a query meets (the privilege revoked after the reader checked it) is
+/// the same error as the one introspection raises, the database's error kept as its cause;
+/// and no database error is shown with the driver's ` at line N`.
+#[test]
+fn a_permission_error_met_by_a_query_is_the_same_error_and_errors_carry_no_driver_detail() {
+    let Some(admin) = postgres(
+        "a_permission_error_met_by_a_query_is_the_same_error_and_errors_carry_no_driver_detail",
+    ) else {
+        return;
+    };
+    let pg = PgDb::create(&admin, POSTHOG_PG);
+    pg.seed(DEMO);
+    let role = Role::new(&pg, "revoked", &grant_all_but("signals_signalreporttask"));
+    let err = runtime().block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::AnyConnection::connect(&role.url).await.unwrap();
+        match sqlx::query("SELECT id FROM signals_signalreporttask")
+            .fetch_all(&mut conn)
+            .await
+        {
+            Ok(_) => panic!("read without SELECT"),
+            Err(err) => err,
+        }
+    });
+    let err = reportpress::source::SourceError::database("reading report x", err, Some(&role.name));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot read signals_signalreporttask: permission denied; \
+             GRANT SELECT ON signals_signalreporttask TO {}",
+            role.name
+        )
+    );
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "the cause is kept"
+    );
+
+    // A query that fails at run time (a report table without `team_id`): the database's
+    // words, on one line, none of the driver's.
+    let broken = PgDb::create(
+        &admin,
+        "CREATE TABLE signals_signalreport (id uuid); \
+         CREATE TABLE signals_signalreportartefact (id uuid); \
+         INSERT INTO signals_signalreport VALUES ('019a0000-0000-7000-8000-000000000001');",
+    );
+    let scratch = Scratch::new("driver-detail");
+    let out = scratch.path("out").display().to_string();
+    refused(
+        &["build", "--database", &broken.url, "--out", &out],
+        "reading reports: column r.team_id does not exist",
+    );
+}
+
+/// A PostgreSQL database in `SQL_ASCII` checks no encoding: its text may hold any bytes. Those
+/// that are not UTF-8 show as U+FFFD; the build does not abort.
+#[test]
+fn a_sql_ascii_database_with_bytes_that_are_not_utf8_still_builds() {
+    let Some(admin) = postgres("a_sql_ascii_database_with_bytes_that_are_not_utf8_still_builds")
+    else {
+        return;
+    };
+    // PgDb creates UTF8 databases: this one by hand, dropped by a guard.
+    struct Ascii {
+        admin: String,
+        name: String,
+    }
+    impl Drop for Ascii {
+        fn drop(&mut self) {
+            let (admin, name) = (self.admin.clone(), self.name.clone());
+            runtime().block_on(async move {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin).await {
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
+                }
+            });
+        }
+    }
+    let db = Ascii {
+        admin: admin.clone(),
+        name: format!("reportpress_test_ascii_{}", std::process::id()),
+    };
+    // One statement per call: neither may run inside a transaction block.
+    execute(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name),
+    );
+    execute(
+        &admin,
+        &format!(
+            "CREATE DATABASE {} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' \
+             TEMPLATE template0",
+            db.name
+        ),
+    );
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&format!("/{}", db.name));
+    let url = url.to_string();
+    execute(&url, POSTHOG_PG);
+    seed_url(&url, DEMO);
+    // Sam (user 6) with a byte that is not UTF-8, as a client that sent Latin-1 would leave it.
+    execute(
+        &url,
+        "UPDATE posthog_user SET first_name = E'S\\xe4m' WHERE id = 6",
+    );
+    let scratch = Scratch::new("ascii");
+    let out = scratch.path("out");
+    build(Some(&url), &out, &[]);
+    let page = read(&out.join("reports/019a0000-0000-7000-8000-000000000002.html"));
+    assert!(page.contains("S\u{FFFD}m"), "U+FFFD in the author's name");
+}

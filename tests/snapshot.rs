@@ -887,3 +887,285 @@ fn postgresql_and_sqlite_give_the_same_archive_of_the_new_rows() {
         "0"
     );
 }
+
+// =============================================================================================
+// Issue 12 — a snapshot records only what it read completely. A table or column the role may
+// not read stops it before it writes anything: never "deleted upstream" or "edited upstream"
+// for what it could not see. And text that is not UTF-8 never aborts a build or a snapshot.
+// =============================================================================================
+
+/// A login role on `pg` with `USAGE` on the schema and `grants` (`{role}` names it), dropped
+/// with what it owns when the test ends.
+struct Role {
+    name: String,
+    url: String,
+    db_url: String,
+}
+
+impl Role {
+    fn new(pg: &PgDb, tag: &str, grants: &str) -> Role {
+        let name = format!("{}_{tag}", pg.name);
+        pg.execute(&format!(
+            "CREATE ROLE {name} LOGIN; GRANT USAGE ON SCHEMA public TO {name}; {}",
+            grants.replace("{role}", &name)
+        ));
+        let mut url = url::Url::parse(&pg.url).unwrap();
+        url.set_username(&name).unwrap();
+        Role {
+            name,
+            url: url.to_string(),
+            db_url: pg.url.clone(),
+        }
+    }
+}
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        let sql = format!("DROP OWNED BY {0}; DROP ROLE {0};", self.name);
+        let url = self.db_url.clone();
+        common::runtime().block_on(async move {
+            use sqlx::Connection;
+            if let Ok(mut conn) = sqlx::AnyConnection::connect(&url).await {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await;
+            }
+        });
+    }
+}
+
+/// `GRANT SELECT ON` every table the README names but `except`.
+fn grant_all_but(except: &str) -> String {
+    let tables: Vec<&str> = [
+        "signals_signalreport",
+        "signals_signalreportartefact",
+        "signals_signalreporttask",
+        "signals_signalreportpullrequest",
+        "signals_signalreportassignment",
+        "posthog_user",
+        "posthog_task",
+        "posthog_task_run",
+        "posthog_team",
+    ]
+    .into_iter()
+    .filter(|t| *t != except)
+    .collect();
+    format!("GRANT SELECT ON {} TO {{role}};", tables.join(", "))
+}
+
+/// The names in `dir`, sorted, hidden ones too (a work file left behind shows).
+fn dir_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_snapshot_without_select_on_a_table_or_column_records_nothing() {
+    let Some(admin) = postgres("a_snapshot_without_select_on_a_table_or_column_records_nothing")
+    else {
+        return;
+    };
+    let pg = PgDb::create(&admin, POSTHOG_PG);
+    pg.seed(DEMO);
+    pg.seed(NEW_ROWS);
+    let scratch = Scratch::new("snapshot-denied");
+    let archive = scratch.path("audit.sqlite");
+    // The previous snapshot, with every grant the README names.
+    let full = Role::new(&pg, "full", &grant_all_but(""));
+    let first = snapshot(&full.url, &archive, &["--team", "1", "--team", "7"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = std::fs::read(&archive).unwrap();
+    let listing = dir_names(&scratch.0);
+
+    // Without SELECT on the link table (it used to mark every link row deleted upstream),
+    // and with a column grant leaving out `content` (every entry edited upstream).
+    let no_links = Role::new(&pg, "nolinks", &grant_all_but("signals_signalreporttask"));
+    let no_content = Role::new(
+        &pg,
+        "nocontent",
+        &format!(
+            "{} GRANT SELECT (id, team_id, report_id, type, created_at, updated_at, \
+             created_by_id, task_id, channel_id, actor_kind, actor_agent, claim_id, \
+             pull_request_id) ON signals_signalreportartefact TO {{role}};",
+            grant_all_but("signals_signalreportartefact")
+        ),
+    );
+    for (role, what, table) in [
+        (
+            &no_links,
+            "signals_signalreporttask",
+            "signals_signalreporttask",
+        ),
+        (
+            &no_content,
+            "signals_signalreportartefact.content",
+            "signals_signalreportartefact",
+        ),
+    ] {
+        let expect = format!(
+            "cannot read {what}: permission denied; GRANT SELECT ON {table} TO {}",
+            role.name
+        );
+        for to in [&archive, &scratch.path("new.sqlite")] {
+            let out = snapshot(&role.url, to, &["--team", "1", "--team", "7"]);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{err}");
+            assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+            assert!(err.contains(&expect), "expected {expect:?}, got {err}");
+        }
+        assert!(
+            std::fs::read(&archive).unwrap() == before,
+            "the archive changed after a refused snapshot"
+        );
+        assert_eq!(dir_names(&scratch.0), listing, "a file was left or created");
+    }
+    // Granted what it names, the role's snapshot finds nothing changed.
+    pg.execute(&format!(
+        "GRANT SELECT ON signals_signalreporttask TO {0}; \
+         GRANT SELECT ON signals_signalreportartefact TO {1};",
+        no_links.name, no_content.name
+    ));
+    for role in [&no_links, &no_content] {
+        let again = snapshot(&role.url, &archive, &["--team", "1", "--team", "7"]);
+        let said = stderr(&again);
+        assert!(again.status.success(), "{said}");
+        assert!(
+            said.contains(" 0 rows new, 0 edited upstream") && said.contains("0 deleted upstream"),
+            "{said}"
+        );
+    }
+}
+
+/// The demo archive with bytes that are not UTF-8 in a user's name, a task's title, an
+/// entry's type and an entry's content (SQLite's TEXT holds whatever bytes were written).
+fn archive_with_bytes_that_are_not_utf8(path: &Path) -> String {
+    let url = common::sqlite_archive(path, DEMO);
+    common::execute(
+        &format!("sqlite://{}", path.display()),
+        &format!(
+            "UPDATE posthog_user SET first_name = 'S' || CAST(X'FF' AS TEXT) || 'm' WHERE id = 6;
+             UPDATE posthog_task SET title = 'Flush the final batch on page' || CAST(X'FE' AS TEXT) || 'hide'
+               WHERE id = '{TASK}';
+             UPDATE signals_signalreportartefact SET type = 'no' || CAST(X'C3' AS TEXT) || 'te'
+               WHERE id = '{RETYPED}';
+             UPDATE signals_signalreportartefact
+               SET content = '{{\"note\": \"Repro on Saf' || CAST(X'E9' AS TEXT) || 'ri 18\"}}'
+               WHERE id = '{NOTE}';"
+        ),
+    );
+    url
+}
+
+/// A task of [`REPORT`] and another entry of it (a note by user 3).
+const TASK: &str = "c552842f-4d97-4917-8b70-f1dc0b146a29";
+const RETYPED: &str = "01a0c8c9-ea18-736c-aafd-edd91a067d57";
+
+/// What the reader tells of each cell: table, column and row.
+fn invalid_utf8_notices() -> [String; 4] {
+    [
+        format!("signals_signalreportartefact.type of row {RETYPED}"),
+        format!("signals_signalreportartefact.content of row {NOTE}"),
+        "posthog_user.first_name of row 6".to_string(),
+        format!("posthog_task.title of row {TASK}"),
+    ]
+}
+
+#[test]
+fn bytes_that_are_not_utf8_never_abort_a_build_an_export_or_a_snapshot() {
+    let scratch = Scratch::new("not-utf8");
+    let path = scratch.path("bytes.sqlite");
+    let db = archive_with_bytes_that_are_not_utf8(&path);
+
+    let out = scratch.path("site");
+    let built = build(Some(&db), &out, &[]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let page = read(&out.join(format!("reports/{REPORT}.html")));
+    let md = read(&out.join(format!("reports/{REPORT}.md")));
+    for shown in [
+        "S\u{FFFD}m",
+        "page\u{FFFD}hide",
+        "no\u{FFFD}te",
+        "Saf\u{FFFD}ri 18",
+    ] {
+        assert!(page.contains(shown), "{shown:?} in the HTML page");
+        assert!(md.contains(shown), "{shown:?} in the Markdown page");
+    }
+    let task = read(&out.join(format!("tasks/{TASK}.html")));
+    assert!(task.contains("page\u{FFFD}hide"));
+
+    let export = reportpress(&["export", REPORT, "--database", &db, "--format", "md"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(
+        String::from_utf8(export.stdout)
+            .unwrap()
+            .contains("Saf\u{FFFD}ri 18")
+    );
+
+    // A snapshot copies what the reader shows; taken again, it finds nothing edited.
+    let archive = scratch.path("audit.sqlite");
+    let first = snapshot(&db, &archive, &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(
+        sqlite_scalar(&archive, "SELECT first_name FROM posthog_user WHERE id = 6"),
+        "S\u{FFFD}m"
+    );
+    let again = snapshot(&db, &archive, &[]);
+    assert!(
+        stderr(&again).contains("0 edited upstream"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+/// Each cell that held bytes that are not UTF-8 is told of once, by table, column and row.
+#[test]
+fn the_reader_names_each_cell_that_is_not_utf8() {
+    let scratch = Scratch::new("not-utf8-notices");
+    let path = scratch.path("bytes.sqlite");
+    let db = archive_with_bytes_that_are_not_utf8(&path);
+    let notices = common::runtime().block_on(async {
+        let mut source = reportpress::source::Source::open(&db).await.unwrap();
+        let report = source
+            .report(REPORT.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        source.report_rows(report).await.unwrap();
+        source.notices().to_vec()
+    });
+    assert_eq!(notices.len(), 4, "{notices:#?}");
+    for expected in invalid_utf8_notices() {
+        assert!(
+            notices
+                .iter()
+                .any(|n| n.starts_with(&expected) && n.ends_with("shown as U+FFFD")),
+            "{expected:?} in {notices:#?}"
+        );
+    }
+}
+
+/// The notices on the report's pages. Needs `ReportRows::notices` (src/model/record.rs) and
+/// `Report::from_rows` adding them to the report's notices: see issue 12.
+#[test]
+#[ignore = "needs ReportRows.notices in src/model/record.rs (issue 12)"]
+fn the_report_pages_name_each_cell_that_is_not_utf8() {
+    let scratch = Scratch::new("not-utf8-pages");
+    let path = scratch.path("bytes.sqlite");
+    let db = archive_with_bytes_that_are_not_utf8(&path);
+    let out = scratch.path("site");
+    build(Some(&db), &out, &[]);
+    let page = read(&out.join(format!("reports/{REPORT}.html")));
+    let md = read(&out.join(format!("reports/{REPORT}.md")));
+    for expected in invalid_utf8_notices() {
+        assert!(page.contains(&expected), "{expected:?} in the HTML page");
+        // Markdown escapes `_` and `.`: compare with the escapes removed.
+        assert!(
+            md.replace('\\', "").contains(&expected),
+            "{expected:?} in the Markdown page"
+        );
+    }
+}

@@ -9,6 +9,7 @@ mod query;
 pub mod schema;
 pub mod seed;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use sqlx::any::AnyRow;
@@ -35,24 +36,87 @@ pub enum SourceError {
     Connect { url: String, message: String },
     #[error("table {0} not found: this database does not hold PostHog Signals reports")]
     MissingTable(String),
+    /// A table, column or schema the database has but the role may not read: never read as
+    /// absent (that would render authors as `user #1`, and a snapshot would record edits and
+    /// deletions that never happened).
+    #[error("cannot read {what}: permission denied; {fix}")]
+    Permission {
+        /// `table`, `table.column` or `schema NAME`, comma-separated.
+        what: String,
+        /// The statement that grants it.
+        fix: String,
+        #[source]
+        source: Option<sqlx::Error>,
+    },
     #[error("unknown team {missing}: the database holds reports of team {available}")]
     UnknownTeam { missing: String, available: String },
     #[error(
         "the database holds reports of several teams ({0}): choose with --team ID (repeatable)"
     )]
     SeveralTeams(String),
+    /// A failure described in words only.
     #[error("{context}: {message}")]
     Query { context: String, message: String },
+    /// A database error: the database's own message on one line (none of the driver's
+    /// details, such as the server's source line), the error itself kept as the cause.
+    #[error("{context}: {message}")]
+    Database {
+        context: String,
+        message: String,
+        #[source]
+        source: sqlx::Error,
+    },
     #[error("fixture: {0}")]
     Fixture(String),
 }
 
+/// Who a `GRANT` is for when the role is not known.
+pub(crate) const UNKNOWN_ROLE: &str = "<the role reportpress connects as>";
+
 impl SourceError {
     /// `map_err` helper: a database error met while doing `context`.
     pub fn query(context: &str) -> impl Fn(sqlx::Error) -> SourceError + '_ {
-        move |err| SourceError::Query {
+        move |err| SourceError::database(context, err, None)
+    }
+
+    /// A database error met while doing `context`, as `role` (for the `GRANT` that fixes a
+    /// permission error, SQLSTATE 42501: the same error as the one introspection raises).
+    pub fn database(context: &str, err: sqlx::Error, role: Option<&str>) -> SourceError {
+        if let sqlx::Error::Database(db) = &err
+            && db.code().as_deref() == Some("42501")
+        {
+            let role = role.unwrap_or(UNKNOWN_ROLE);
+            let message = one_line(db.message());
+            // PostgreSQL says `permission denied for table NAME` (or schema, view, …).
+            let (what, fix) = match message
+                .strip_prefix("permission denied for ")
+                .and_then(|rest| rest.rsplit_once(' '))
+            {
+                Some(("schema", name)) => (
+                    format!("schema {name}"),
+                    format!("GRANT USAGE ON SCHEMA {name} TO {role}"),
+                ),
+                Some((_, name)) => (
+                    name.to_string(),
+                    format!("GRANT SELECT ON {name} TO {role}"),
+                ),
+                None => (
+                    format!("{context} ({message})"),
+                    format!(
+                        "GRANT SELECT ON the tables the README lists (\"Pointing it at PostHog\") TO {role}"
+                    ),
+                ),
+            };
+            return SourceError::Permission {
+                what,
+                fix,
+                source: Some(err),
+            };
+        }
+        SourceError::Database {
             context: context.to_string(),
-            message: one_line(&err.to_string()),
+            message: describe(&err),
+            source: err,
         }
     }
 
@@ -64,6 +128,15 @@ impl SourceError {
 
 pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A database error in one line of the database's own words: PostgreSQL's message without
+/// the driver's ` at line 3319` (the line of the server's source that raised it).
+pub(crate) fn describe(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Database(db) => one_line(db.message()),
+        other => one_line(&other.to_string()),
+    }
 }
 
 /// Which reports to read.
@@ -79,6 +152,12 @@ pub struct Source {
     schema: Schema,
     /// Where the rows come from, for messages (`demo`, a redacted URL, a path).
     pub label: String,
+    /// Notices met reading report rows ([`Source::reports`], [`Source::report`]), by report
+    /// id, until [`Source::report_rows`] reads the rest of the report.
+    pending: HashMap<String, Vec<String>>,
+    /// The notices of the last [`Source::report_rows`]: cells that held bytes that are not
+    /// UTF-8, each naming its table, column and row.
+    notices: Vec<String>,
 }
 
 impl Source {
@@ -114,7 +193,7 @@ impl Source {
                 .await
                 .map_err(|err| SourceError::Connect {
                     url: label.clone(),
-                    message: one_line(&err.to_string()),
+                    message: describe(&err),
                 })?;
         Source::start(conn, dialect, label).await
     }
@@ -126,7 +205,7 @@ impl Source {
             .await
             .map_err(|err| SourceError::Connect {
                 url: "the in-memory demo database".into(),
-                message: one_line(&err.to_string()),
+                message: describe(&err),
             })?;
         demo::populate(&mut conn).await?;
         Source::start(conn, Dialect::Sqlite, "the embedded demo archive".into()).await
@@ -150,6 +229,8 @@ impl Source {
             conn,
             schema,
             label,
+            pending: HashMap::new(),
+            notices: Vec::new(),
         })
     }
 
@@ -157,15 +238,35 @@ impl Source {
         &self.schema
     }
 
+    /// What the last [`Source::report_rows`] met that the report's readers should be told:
+    /// each cell that held bytes that are not UTF-8 (shown as U+FFFD), by table, column and
+    /// row id.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    /// Runs `query`; a database error is met while doing `context` (a permission error names
+    /// the `GRANT` for this role).
+    async fn fetch(
+        &mut self,
+        query: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+        context: &str,
+    ) -> Result<Vec<AnyRow>, SourceError> {
+        let role = self.schema.role().map(str::to_string);
+        query
+            .fetch_all(&mut self.conn)
+            .await
+            .map_err(|err| SourceError::database(context, err, role.as_deref()))
+    }
+
     /// The teams that own reports, ascending.
     pub async fn teams(&mut self) -> Result<Vec<i64>, SourceError> {
         let sql = query::teams(&self.schema);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&mut self.conn)
-            .await
-            .map_err(SourceError::query("listing teams"))?;
+        let rows = self
+            .fetch(sqlx::query(sqlx::AssertSqlSafe(sql)), "listing teams")
+            .await?;
         rows.iter()
-            .map(|row| Ok(int(row, "team_id")?.unwrap_or_default()))
+            .map(|row| Ok(Cells::new(row).int("team_id")?.unwrap_or_default()))
             .collect()
     }
 
@@ -213,12 +314,11 @@ impl Source {
         let Some(sql) = query::known_teams(&self.schema) else {
             return Ok(Vec::new());
         };
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&mut self.conn)
-            .await
-            .map_err(SourceError::query("listing teams"))?;
+        let rows = self
+            .fetch(sqlx::query(sqlx::AssertSqlSafe(sql)), "listing teams")
+            .await?;
         rows.iter()
-            .map(|row| Ok(int(row, "id")?.unwrap_or_default()))
+            .map(|row| Ok(Cells::new(row).int("id")?.unwrap_or_default()))
             .collect()
     }
 
@@ -228,11 +328,12 @@ impl Source {
         let Some(sql) = query::people(&self.schema) else {
             return Ok(Vec::new());
         };
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&mut self.conn)
-            .await
-            .map_err(SourceError::query("listing people"))?;
-        rows.iter().map(user_record).collect()
+        let rows = self
+            .fetch(sqlx::query(sqlx::AssertSqlSafe(sql)), "listing people")
+            .await?;
+        // A name that is not UTF-8 is told of on the reports that show it.
+        let mut unused = Vec::new();
+        rows.iter().map(|r| user_record(r, &mut unused)).collect()
     }
 
     /// The report rows of `teams`, ordered by id (deleted ones only when asked).
@@ -249,52 +350,59 @@ impl Source {
         for team in teams {
             q = q.bind(*team);
         }
-        let rows = q
-            .fetch_all(&mut self.conn)
-            .await
-            .map_err(SourceError::query("reading reports"))?;
-        rows.iter().map(report_record).collect()
+        let rows = self.fetch(q, "reading reports").await?;
+        rows.iter().map(|row| self.report_record(row)).collect()
     }
 
     /// One report's row by id, whatever its team or status; `None` when there is none.
     pub async fn report(&mut self, id: uuid::Uuid) -> Result<Option<ReportRecord>, SourceError> {
         let sql = query::report(&self.schema);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id.to_string())
-            .fetch_all(&mut self.conn)
-            .await
-            .map_err(SourceError::query("reading the report"))?;
-        rows.first().map(report_record).transpose()
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string());
+        let rows = self.fetch(q, "reading the report").await?;
+        rows.first().map(|row| self.report_record(row)).transpose()
+    }
+
+    /// A report row; what its cells held that is not UTF-8 waits in `pending` for the rest of
+    /// the report.
+    fn report_record(&mut self, row: &AnyRow) -> Result<ReportRecord, SourceError> {
+        let mut notices = Vec::new();
+        let record = report_record(row, &mut notices)?;
+        if !notices.is_empty() {
+            self.pending
+                .entry(record.id.clone())
+                .or_default()
+                .extend(notices);
+        }
+        Ok(record)
     }
 
     /// Everything one report needs: its artefacts (with their authors), its legacy task links,
-    /// and the tasks and runs those mention.
+    /// and the tasks and runs those mention. What its cells held that is not UTF-8 is shown as
+    /// U+FFFD and told of in [`Source::notices`].
     pub async fn report_rows(&mut self, report: ReportRecord) -> Result<ReportRows, SourceError> {
         let context = format!("reading report {}", report.id);
-        let err = |e: sqlx::Error| SourceError::query(&context)(e);
+        let context = context.as_str();
+        let mut notices = self.pending.remove(&report.id).unwrap_or_default();
+        let n = &mut notices;
 
         let sql = query::artefacts(&self.schema);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(report.id.clone())
-            .bind(report.team_id)
-            .fetch_all(&mut self.conn)
-            .await
-            .map_err(err)?;
+            .bind(report.team_id);
+        let rows = self.fetch(q, context).await?;
         let artefacts = rows
             .iter()
-            .map(artefact_record)
+            .map(|r| artefact_record(r, n))
             .collect::<Result<Vec<_>, _>>()?;
 
         let links = match query::links(&self.schema) {
             Some(sql) => {
-                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(report.id.clone())
-                    .bind(report.team_id)
-                    .fetch_all(&mut self.conn)
-                    .await
-                    .map_err(err)?;
+                    .bind(report.team_id);
+                let rows = self.fetch(q, context).await?;
                 rows.iter()
-                    .map(link_record)
+                    .map(|r| link_record(r, n))
                     .collect::<Result<Vec<_>, _>>()?
             }
             None => Vec::new(),
@@ -302,14 +410,12 @@ impl Source {
 
         let assignments = match query::assignments(&self.schema) {
             Some(sql) => {
-                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(report.id.clone())
-                    .bind(report.team_id)
-                    .fetch_all(&mut self.conn)
-                    .await
-                    .map_err(err)?;
+                    .bind(report.team_id);
+                let rows = self.fetch(q, context).await?;
                 rows.iter()
-                    .map(assignment_record)
+                    .map(|r| assignment_record(r, n))
                     .collect::<Result<Vec<_>, _>>()?
             }
             None => Vec::new(),
@@ -324,14 +430,10 @@ impl Source {
             for id in &pr_ids {
                 q = q.bind(id.to_string());
             }
-            let rows = q
-                .bind(report.team_id)
-                .fetch_all(&mut self.conn)
-                .await
-                .map_err(err)?;
+            let rows = self.fetch(q.bind(report.team_id), context).await?;
             pull_requests = rows
                 .iter()
-                .map(pull_request_record)
+                .map(|r| pull_request_record(r, n))
                 .collect::<Result<Vec<_>, _>>()?;
         }
 
@@ -344,10 +446,10 @@ impl Source {
             for id in &uuids {
                 q = q.bind(id.to_string());
             }
-            let rows = q.fetch_all(&mut self.conn).await.map_err(err)?;
+            let rows = self.fetch(q, context).await?;
             people = rows
                 .iter()
-                .map(user_record)
+                .map(|r| user_record(r, n))
                 .collect::<Result<Vec<_>, _>>()?;
         }
 
@@ -370,14 +472,10 @@ impl Source {
                 for id in &ids {
                     q = q.bind(id.clone());
                 }
-                let rows = q
-                    .bind(report.team_id)
-                    .fetch_all(&mut self.conn)
-                    .await
-                    .map_err(err)?;
+                let rows = self.fetch(q.bind(report.team_id), context).await?;
                 tasks = rows
                     .iter()
-                    .map(task_record)
+                    .map(|r| task_record(r, n))
                     .collect::<Result<Vec<_>, _>>()?;
             }
             if let Some(sql) = query::runs(&self.schema, ids.len()) {
@@ -385,32 +483,36 @@ impl Source {
                 for id in &ids {
                     q = q.bind(id.clone());
                 }
-                let rows = q
-                    .bind(report.team_id)
-                    .fetch_all(&mut self.conn)
-                    .await
-                    .map_err(err)?;
-                runs = rows.iter().map(run_record).collect::<Result<Vec<_>, _>>()?;
+                let rows = self.fetch(q.bind(report.team_id), context).await?;
+                runs = rows
+                    .iter()
+                    .map(|r| run_record(r, n))
+                    .collect::<Result<Vec<_>, _>>()?;
             }
         }
         let mut seen = Vec::new();
         if let Some(sql) = query::seen(&self.schema) {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(report.id.clone())
-                .fetch_all(&mut self.conn)
-                .await
-                .map_err(err)?;
-            seen = rows.iter().map(seen_record).collect::<Result<_, _>>()?;
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(report.id.clone());
+            let rows = self.fetch(q, context).await?;
+            seen = rows
+                .iter()
+                .map(|r| seen_record(r, n))
+                .collect::<Result<_, _>>()?;
         }
         let mut versions = Vec::new();
         if let Some(sql) = query::versions(&self.schema) {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(report.id.clone())
-                .fetch_all(&mut self.conn)
-                .await
-                .map_err(err)?;
-            versions = rows.iter().map(version_record).collect::<Result<_, _>>()?;
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(report.id.clone());
+            let rows = self.fetch(q, context).await?;
+            versions = rows
+                .iter()
+                .map(|r| version_record(r, n))
+                .collect::<Result<_, _>>()?;
         }
+        // One notice per cell, however many times the report shows it (an author of many
+        // entries).
+        let mut told = std::collections::HashSet::new();
+        notices.retain(|notice| told.insert(notice.clone()));
+        self.notices = notices;
         Ok(ReportRows {
             report,
             artefacts,
@@ -462,164 +564,268 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-fn text(row: &AnyRow, name: &str) -> Result<Option<String>, SourceError> {
-    row.try_get::<Option<String>, _>(name)
-        .map_err(SourceError::query("decoding a row"))
+/// One row's cells, decoded so that nothing a cell holds fails the read: text arrives as the
+/// bytes the database holds where they may not be UTF-8 (SQLite, a `SQL_ASCII` PostgreSQL
+/// database, a `bytea` column), and bytes that are not UTF-8 become U+FFFD, the column
+/// remembered for a notice naming it.
+struct Cells<'r> {
+    row: &'r AnyRow,
+    /// Columns (as selected) whose bytes were not UTF-8.
+    invalid: Vec<&'static str>,
 }
 
-fn int(row: &AnyRow, name: &str) -> Result<Option<i64>, SourceError> {
-    row.try_get::<Option<i64>, _>(name)
-        .map_err(SourceError::query("decoding a row"))
+impl<'r> Cells<'r> {
+    fn new(row: &'r AnyRow) -> Cells<'r> {
+        Cells {
+            row,
+            invalid: Vec::new(),
+        }
+    }
+
+    fn text(&mut self, name: &'static str) -> Result<Option<String>, SourceError> {
+        let (text, valid) =
+            lossy_text(self.row, name).map_err(SourceError::query("decoding a row"))?;
+        if !valid {
+            self.invalid.push(name);
+        }
+        Ok(text)
+    }
+
+    fn int(&self, name: &str) -> Result<Option<i64>, SourceError> {
+        self.row
+            .try_get::<Option<i64>, _>(name)
+            .map_err(SourceError::query("decoding a row"))
+    }
+
+    /// A notice for each column that held bytes that are not UTF-8: a cell of `table`'s row
+    /// `id`, or, for the joined `user_*` columns, of `posthog_user`'s row `user`.
+    fn tell(&self, table: &str, id: &str, user: Option<i64>, notices: &mut Vec<String>) {
+        for column in &self.invalid {
+            let notice = match (column.strip_prefix("user_"), user) {
+                (Some(column), Some(user)) => {
+                    invalid_utf8(schema::USERS, column, &user.to_string())
+                }
+                _ => invalid_utf8(table, column, id),
+            };
+            notices.push(notice);
+        }
+    }
 }
 
-fn user_record(row: &AnyRow) -> Result<UserRecord, SourceError> {
-    Ok(UserRecord {
-        id: int(row, "id")?.unwrap_or_default(),
-        uuid: text(row, "uuid")?,
-        email: text(row, "email")?,
-        first_name: text(row, "first_name")?,
-        last_name: text(row, "last_name")?,
+/// The notice for a cell that held bytes that are not UTF-8.
+fn invalid_utf8(table: &str, column: &str, id: &str) -> String {
+    format!("{table}.{column} of row {id} holds bytes that are not UTF-8, shown as U+FFFD")
+}
+
+/// A text cell, whether the database sent text or bytes, and whether its bytes were UTF-8
+/// (those that are not become U+FFFD). Never fails on what the cell holds.
+pub(crate) fn lossy_text(row: &AnyRow, name: &str) -> Result<(Option<String>, bool), sqlx::Error> {
+    use sqlx::ValueRef;
+    let raw = row.try_get_raw(name)?;
+    if raw.is_null() {
+        return Ok((None, true));
+    }
+    if raw.type_info().kind() != sqlx::any::AnyTypeInfoKind::Blob {
+        return Ok((row.try_get::<Option<String>, _>(name)?, true));
+    }
+    let bytes: Vec<u8> = row.try_get(name)?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => (Some(text), true),
+        Err(err) => (
+            Some(String::from_utf8_lossy(err.as_bytes()).into_owned()),
+            false,
+        ),
     })
 }
 
+fn user_record(row: &AnyRow, notices: &mut Vec<String>) -> Result<UserRecord, SourceError> {
+    let mut c = Cells::new(row);
+    let record = UserRecord {
+        id: c.int("id")?.unwrap_or_default(),
+        uuid: c.text("uuid")?,
+        email: c.text("email")?,
+        first_name: c.text("first_name")?,
+        last_name: c.text("last_name")?,
+    };
+    c.tell(schema::USERS, &record.id.to_string(), None, notices);
+    Ok(record)
+}
+
 /// The user joined to a row under `user_*` names, when the join found one.
-fn joined_user(row: &AnyRow) -> Result<Option<UserRecord>, SourceError> {
-    Ok(match int(row, "user_id")? {
+fn joined_user(c: &mut Cells<'_>) -> Result<Option<UserRecord>, SourceError> {
+    Ok(match c.int("user_id")? {
         Some(id) => Some(UserRecord {
             id,
-            uuid: text(row, "user_uuid")?,
-            email: text(row, "user_email")?,
-            first_name: text(row, "user_first_name")?,
-            last_name: text(row, "user_last_name")?,
+            uuid: c.text("user_uuid")?,
+            email: c.text("user_email")?,
+            first_name: c.text("user_first_name")?,
+            last_name: c.text("user_last_name")?,
         }),
         None => None,
     })
 }
 
-fn pull_request_record(row: &AnyRow) -> Result<PullRequestRecord, SourceError> {
-    Ok(PullRequestRecord {
-        id: text(row, "id")?.unwrap_or_default(),
-        repository: text(row, "repository")?,
-        number: int(row, "number")?,
-        url: text(row, "url")?,
-        state: text(row, "state")?,
-        checked_at: text(row, "checked_at")?,
-        merged_at: text(row, "merged_at")?,
-        created_at: text(row, "created_at")?,
-        updated_at: text(row, "updated_at")?,
-    })
+fn pull_request_record(
+    row: &AnyRow,
+    notices: &mut Vec<String>,
+) -> Result<PullRequestRecord, SourceError> {
+    let mut c = Cells::new(row);
+    let record = PullRequestRecord {
+        id: c.text("id")?.unwrap_or_default(),
+        repository: c.text("repository")?,
+        number: c.int("number")?,
+        url: c.text("url")?,
+        state: c.text("state")?,
+        checked_at: c.text("checked_at")?,
+        merged_at: c.text("merged_at")?,
+        created_at: c.text("created_at")?,
+        updated_at: c.text("updated_at")?,
+    };
+    c.tell(schema::PULL_REQUESTS, &record.id, None, notices);
+    Ok(record)
 }
 
-fn assignment_record(row: &AnyRow) -> Result<AssignmentRecord, SourceError> {
-    Ok(AssignmentRecord {
-        id: text(row, "id")?.unwrap_or_default(),
-        actor_kind: text(row, "actor_kind")?,
-        actor_user_id: int(row, "actor_user_id")?,
-        actor_user: joined_user(row)?,
-        actor_task_id: text(row, "actor_task_id")?,
-        actor_agent: text(row, "actor_agent")?,
-        claimed_at: text(row, "claimed_at")?,
-        pr_url: text(row, "pr_url")?,
-        repository: text(row, "repository")?,
-        pr_number: int(row, "pr_number")?,
-        pr_state: text(row, "pr_state")?,
-        pr_merged: int(row, "pr_merged")?.map(|v| v != 0),
-        created_at: text(row, "created_at")?,
-        updated_at: text(row, "updated_at")?,
-    })
+fn assignment_record(
+    row: &AnyRow,
+    notices: &mut Vec<String>,
+) -> Result<AssignmentRecord, SourceError> {
+    let mut c = Cells::new(row);
+    let actor_user = joined_user(&mut c)?;
+    let record = AssignmentRecord {
+        id: c.text("id")?.unwrap_or_default(),
+        actor_kind: c.text("actor_kind")?,
+        actor_user_id: c.int("actor_user_id")?,
+        actor_user,
+        actor_task_id: c.text("actor_task_id")?,
+        actor_agent: c.text("actor_agent")?,
+        claimed_at: c.text("claimed_at")?,
+        pr_url: c.text("pr_url")?,
+        repository: c.text("repository")?,
+        pr_number: c.int("pr_number")?,
+        pr_state: c.text("pr_state")?,
+        pr_merged: c.int("pr_merged")?.map(|v| v != 0),
+        created_at: c.text("created_at")?,
+        updated_at: c.text("updated_at")?,
+    };
+    let user = record.actor_user.as_ref().map(|u| u.id);
+    c.tell(schema::ASSIGNMENTS, &record.id, user, notices);
+    Ok(record)
 }
 
-fn report_record(row: &AnyRow) -> Result<ReportRecord, SourceError> {
-    Ok(ReportRecord {
-        id: text(row, "id")?.unwrap_or_default(),
-        team_id: int(row, "team_id")?.unwrap_or_default(),
-        status: text(row, "status")?.unwrap_or_else(|| "potential".into()),
-        title: text(row, "title")?,
-        summary: text(row, "summary")?,
-        error: text(row, "error")?,
-        signal_count: int(row, "signal_count")?,
-        created_at: text(row, "created_at")?,
-        updated_at: text(row, "updated_at")?,
-        run_count: int(row, "run_count")?,
-        corroboration_count: int(row, "corroboration_count")?,
-        content_revision_count: int(row, "content_revision_count")?,
-        implemented_at_run_count: int(row, "implemented_at_run_count")?,
-        implemented_at_revision_count: int(row, "implemented_at_revision_count")?,
-    })
+fn report_record(row: &AnyRow, notices: &mut Vec<String>) -> Result<ReportRecord, SourceError> {
+    let mut c = Cells::new(row);
+    let record = ReportRecord {
+        id: c.text("id")?.unwrap_or_default(),
+        team_id: c.int("team_id")?.unwrap_or_default(),
+        status: c.text("status")?.unwrap_or_else(|| "potential".into()),
+        title: c.text("title")?,
+        summary: c.text("summary")?,
+        error: c.text("error")?,
+        signal_count: c.int("signal_count")?,
+        created_at: c.text("created_at")?,
+        updated_at: c.text("updated_at")?,
+        run_count: c.int("run_count")?,
+        corroboration_count: c.int("corroboration_count")?,
+        content_revision_count: c.int("content_revision_count")?,
+        implemented_at_run_count: c.int("implemented_at_run_count")?,
+        implemented_at_revision_count: c.int("implemented_at_revision_count")?,
+    };
+    c.tell(schema::REPORTS, &record.id, None, notices);
+    Ok(record)
 }
 
-fn artefact_record(row: &AnyRow) -> Result<ArtefactRecord, SourceError> {
-    let created_by_id = int(row, "created_by_id")?;
-    let created_by = joined_user(row)?;
-    Ok(ArtefactRecord {
-        id: text(row, "id")?.unwrap_or_default(),
-        kind: text(row, "type")?.unwrap_or_default(),
-        content: text(row, "content")?,
-        created_at: text(row, "created_at")?,
-        updated_at: text(row, "updated_at")?,
+fn artefact_record(row: &AnyRow, notices: &mut Vec<String>) -> Result<ArtefactRecord, SourceError> {
+    let mut c = Cells::new(row);
+    let created_by_id = c.int("created_by_id")?;
+    let created_by = joined_user(&mut c)?;
+    let record = ArtefactRecord {
+        id: c.text("id")?.unwrap_or_default(),
+        kind: c.text("type")?.unwrap_or_default(),
+        content: c.text("content")?,
+        created_at: c.text("created_at")?,
+        updated_at: c.text("updated_at")?,
         created_by_id,
         created_by,
-        task_id: text(row, "task_id")?,
-        channel_id: text(row, "channel_id")?,
-        actor_kind: text(row, "actor_kind")?,
-        actor_agent: text(row, "actor_agent")?,
-        claim_id: text(row, "claim_id")?,
-        pull_request_id: text(row, "pull_request_id")?,
-    })
+        task_id: c.text("task_id")?,
+        channel_id: c.text("channel_id")?,
+        actor_kind: c.text("actor_kind")?,
+        actor_agent: c.text("actor_agent")?,
+        claim_id: c.text("claim_id")?,
+        pull_request_id: c.text("pull_request_id")?,
+    };
+    let user = record.created_by.as_ref().map(|u| u.id);
+    c.tell(schema::ARTEFACTS, &record.id, user, notices);
+    Ok(record)
 }
 
-fn link_record(row: &AnyRow) -> Result<LinkRecord, SourceError> {
-    Ok(LinkRecord {
-        id: text(row, "id")?.unwrap_or_default(),
-        task_id: text(row, "task_id")?.unwrap_or_default(),
-        relationship: text(row, "relationship")?,
-        created_at: text(row, "created_at")?,
-    })
+fn link_record(row: &AnyRow, notices: &mut Vec<String>) -> Result<LinkRecord, SourceError> {
+    let mut c = Cells::new(row);
+    let record = LinkRecord {
+        id: c.text("id")?.unwrap_or_default(),
+        task_id: c.text("task_id")?.unwrap_or_default(),
+        relationship: c.text("relationship")?,
+        created_at: c.text("created_at")?,
+    };
+    c.tell(schema::LINKS, &record.id, None, notices);
+    Ok(record)
 }
 
-fn task_record(row: &AnyRow) -> Result<TaskRecord, SourceError> {
-    Ok(TaskRecord {
-        id: text(row, "id")?.unwrap_or_default(),
-        title: text(row, "title")?,
-        repository: text(row, "repository")?,
-        origin_product: text(row, "origin_product")?,
-        created_at: text(row, "created_at")?,
-    })
+fn task_record(row: &AnyRow, notices: &mut Vec<String>) -> Result<TaskRecord, SourceError> {
+    let mut c = Cells::new(row);
+    let record = TaskRecord {
+        id: c.text("id")?.unwrap_or_default(),
+        title: c.text("title")?,
+        repository: c.text("repository")?,
+        origin_product: c.text("origin_product")?,
+        created_at: c.text("created_at")?,
+    };
+    c.tell(schema::TASKS, &record.id, None, notices);
+    Ok(record)
 }
 
-fn seen_record(row: &AnyRow) -> Result<SeenRecord, SourceError> {
-    Ok(SeenRecord {
-        kind: text(row, "kind")?.unwrap_or_default(),
-        id: text(row, "id")?.unwrap_or_default(),
-        first_seen: text(row, "first_seen")?,
-        since: text(row, "since")?,
-        last_seen: text(row, "last_seen")?,
-        gone_at: text(row, "gone_at")?,
-    })
+fn seen_record(row: &AnyRow, notices: &mut Vec<String>) -> Result<SeenRecord, SourceError> {
+    let mut c = Cells::new(row);
+    let record = SeenRecord {
+        kind: c.text("kind")?.unwrap_or_default(),
+        id: c.text("id")?.unwrap_or_default(),
+        first_seen: c.text("first_seen")?,
+        since: c.text("since")?,
+        last_seen: c.text("last_seen")?,
+        gone_at: c.text("gone_at")?,
+    };
+    c.tell(schema::SEEN, &record.id, None, notices);
+    Ok(record)
 }
 
-fn version_record(row: &AnyRow) -> Result<VersionRecord, SourceError> {
-    Ok(VersionRecord {
-        kind: text(row, "kind")?.unwrap_or_default(),
-        id: text(row, "id")?.unwrap_or_default(),
-        version: int(row, "version")?.unwrap_or_default(),
-        content: text(row, "content")?,
-        updated_at: text(row, "updated_at")?,
-        first_seen: text(row, "first_seen")?,
-        last_seen: text(row, "last_seen")?,
-    })
+fn version_record(row: &AnyRow, notices: &mut Vec<String>) -> Result<VersionRecord, SourceError> {
+    let mut c = Cells::new(row);
+    let record = VersionRecord {
+        kind: c.text("kind")?.unwrap_or_default(),
+        id: c.text("id")?.unwrap_or_default(),
+        version: c.int("version")?.unwrap_or_default(),
+        content: c.text("content")?,
+        updated_at: c.text("updated_at")?,
+        first_seen: c.text("first_seen")?,
+        last_seen: c.text("last_seen")?,
+    };
+    let id = format!("{} {} version {}", record.kind, record.id, record.version);
+    c.tell(schema::VERSIONS, &id, None, notices);
+    Ok(record)
 }
 
-fn run_record(row: &AnyRow) -> Result<RunRecord, SourceError> {
-    Ok(RunRecord {
-        id: text(row, "id")?.unwrap_or_default(),
-        task_id: text(row, "task_id")?.unwrap_or_default(),
-        status: text(row, "status")?,
-        stage: text(row, "stage")?,
-        branch: text(row, "branch")?,
-        output: text(row, "output")?,
-        error_message: text(row, "error_message")?,
-        created_at: text(row, "created_at")?,
-        completed_at: text(row, "completed_at")?,
-    })
+fn run_record(row: &AnyRow, notices: &mut Vec<String>) -> Result<RunRecord, SourceError> {
+    let mut c = Cells::new(row);
+    let record = RunRecord {
+        id: c.text("id")?.unwrap_or_default(),
+        task_id: c.text("task_id")?.unwrap_or_default(),
+        status: c.text("status")?,
+        stage: c.text("stage")?,
+        branch: c.text("branch")?,
+        output: c.text("output")?,
+        error_message: c.text("error_message")?,
+        created_at: c.text("created_at")?,
+        completed_at: c.text("completed_at")?,
+    };
+    c.tell(schema::RUNS, &record.id, None, notices);
+    Ok(record)
 }

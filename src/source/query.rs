@@ -7,6 +7,150 @@ use super::schema::{
     USERS, VERSIONS,
 };
 
+/// Every column each known table is read for (selected, joined on or filtered by): the
+/// columns whose `SELECT` privilege [`Schema::introspect`] checks, so that a column the role may
+/// not read is an error, never a NULL. A query naming a column missing here fails a unit test.
+pub const READS: [(&str, &[&str]); 11] = [
+    (
+        REPORTS,
+        &[
+            "id",
+            "team_id",
+            "status",
+            "title",
+            "summary",
+            "error",
+            "signal_count",
+            "created_at",
+            "updated_at",
+            "run_count",
+            "corroboration_count",
+            "content_revision_count",
+            "implemented_at_run_count",
+            "implemented_at_revision_count",
+        ],
+    ),
+    (
+        ARTEFACTS,
+        &[
+            "id",
+            "team_id",
+            "report_id",
+            "type",
+            "content",
+            "text_content",
+            "created_at",
+            "updated_at",
+            "created_by_id",
+            "task_id",
+            "channel_id",
+            "actor_kind",
+            "actor_agent",
+            "claim_id",
+            "pull_request_id",
+        ],
+    ),
+    (USERS, &["id", "uuid", "email", "first_name", "last_name"]),
+    (
+        TASKS,
+        &[
+            "id",
+            "team_id",
+            "title",
+            "repository",
+            "origin_product",
+            "created_at",
+        ],
+    ),
+    (
+        RUNS,
+        &[
+            "id",
+            "task_id",
+            "team_id",
+            "status",
+            "stage",
+            "branch",
+            "output",
+            "error_message",
+            "created_at",
+            "completed_at",
+        ],
+    ),
+    (
+        LINKS,
+        &[
+            "id",
+            "team_id",
+            "report_id",
+            "task_id",
+            "relationship",
+            "created_at",
+        ],
+    ),
+    (TEAMS, &["id"]),
+    (
+        PULL_REQUESTS,
+        &[
+            "id",
+            "team_id",
+            "repository",
+            "number",
+            "url",
+            "state",
+            "checked_at",
+            "merged_at",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        ASSIGNMENTS,
+        &[
+            "id",
+            "team_id",
+            "report_id",
+            "actor_kind",
+            "actor_user_id",
+            "actor_task_id",
+            "actor_agent",
+            "claimed_at",
+            "pr_url",
+            "repository",
+            "pr_number",
+            "pr_state",
+            "pr_merged",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        SEEN,
+        &[
+            "kind",
+            "id",
+            "report_id",
+            "first_seen",
+            "since",
+            "last_seen",
+            "gone_at",
+        ],
+    ),
+    (
+        VERSIONS,
+        &[
+            "kind",
+            "id",
+            "report_id",
+            "version",
+            "content",
+            "updated_at",
+            "first_seen",
+            "last_seen",
+        ],
+    ),
+];
+
 fn params(schema: &Schema, first: usize, count: usize, uuid: bool) -> String {
     (first..first + count)
         .map(|n| {
@@ -97,9 +241,10 @@ pub fn report(schema: &Schema) -> String {
 /// One report's artefacts with their authors. Binds: report id, team id.
 pub fn artefacts(schema: &Schema) -> String {
     let c = |column, kind| schema.col(ARTEFACTS, "a", column, kind);
-    // `content` was bytea before PostHog's migration 0004, and a side branch named it `text_content`.
+    // `content` was bytea before PostHog's migration 0004 (read as bytes, which the reader
+    // decodes without failing on any), and a side branch named it `text_content`.
     let content = match schema.column_type(ARTEFACTS, "content") {
-        Some("bytea") => "convert_from(a.content, 'UTF8') AS content".to_string(),
+        Some("bytea") => "a.content AS content".to_string(),
         Some(_) => c("content", Kind::Text),
         None => schema.col_as(ARTEFACTS, "a", "text_content", Kind::Text, "content"),
     };
@@ -314,4 +459,82 @@ pub fn versions(schema: &Schema) -> Option<String> {
             schema.dialect.param(1),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::schema::Dialect;
+    use super::*;
+
+    /// `(table, column)` for every `alias.column` in `sql`, aliases as its FROM and JOIN
+    /// clauses name them.
+    fn columns(sql: &str) -> Vec<(String, String)> {
+        let words: Vec<&str> = sql
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut aliases = BTreeMap::new();
+        for pair in words.windows(3) {
+            if matches!(pair[0], "FROM" | "JOIN") {
+                aliases.insert(pair[2], pair[1]);
+            }
+        }
+        words
+            .iter()
+            .filter_map(|w| w.split_once('.'))
+            .filter_map(|(alias, column)| {
+                aliases
+                    .get(alias)
+                    .map(|table| (table.to_string(), column.to_string()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_column_a_query_reads_is_checked_for_privilege() {
+        let no_content: Vec<&str> = READS[1]
+            .1
+            .iter()
+            .copied()
+            .filter(|c| *c != "content")
+            .collect();
+        let mut without_content = READS.to_vec();
+        without_content[1] = (ARTEFACTS, &no_content);
+        for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+            for tables in [READS.to_vec(), without_content.clone()] {
+                let schema = Schema::for_tests(dialect, &tables, &[]);
+                let queries = [
+                    teams(&schema),
+                    known_teams(&schema).unwrap(),
+                    people(&schema).unwrap(),
+                    reports(&schema, 2, false),
+                    reports(&schema, 2, true),
+                    report(&schema),
+                    artefacts(&schema),
+                    links(&schema).unwrap(),
+                    pull_requests(&schema, 2).unwrap(),
+                    assignments(&schema).unwrap(),
+                    people_by_uuid(&schema, 2).unwrap(),
+                    tasks(&schema, 2).unwrap(),
+                    runs(&schema, 2).unwrap(),
+                    seen(&schema).unwrap(),
+                    versions(&schema).unwrap(),
+                ];
+                for sql in queries {
+                    let read = columns(&sql);
+                    assert!(!read.is_empty(), "{sql}");
+                    for (table, column) in read {
+                        assert!(
+                            READS
+                                .iter()
+                                .any(|(t, cs)| *t == table && cs.contains(&column.as_str())),
+                            "{table}.{column} is read but not in READS: {sql}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
