@@ -30,7 +30,7 @@ use crate::model::record::{
 };
 use crate::model::time::Timestamp;
 use crate::source::schema::{ARTEFACTS, ASSIGNMENTS, LINKS, PULL_REQUESTS, REPORTS, Schema};
-use crate::source::{ARCHIVE_SCHEMA, Source, SourceError, describe, encode_path, lossy_text};
+use crate::source::{ARCHIVE_SCHEMA, Source, SourceError, describe, lossy_text, sqlite_url};
 
 /// Columns added to the archive schema after archives were first written, as `(table, column,
 /// SQLite type)`. `CREATE TABLE IF NOT EXISTS` leaves an older archive's tables as they are, so
@@ -73,6 +73,8 @@ pub enum SnapshotError {
     NotAnArchive(String),
     #[error("writing {path}: {message}")]
     Write { path: String, message: String },
+    #[error("another snapshot is writing into {0}: wait for it to end")]
+    Busy(String),
     /// A database error writing the archive: SQLite's message on one line, the error kept
     /// as the cause.
     #[error("writing {path}: {message}")]
@@ -150,6 +152,22 @@ pub async fn snapshot(
         path: shown.clone(),
         message: e.to_string(),
     };
+    // One snapshot into an archive at a time: a second one would replace the first one's work
+    // file under it. The lock is held until this snapshot ends (the file itself stays).
+    let lock_path = dir.join(format!(".{name}.reportpress-lock"));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(write_err)?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(SnapshotError::Busy(shown));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(write_err(e)),
+    }
     remove_work_files(&work);
     if to.exists() {
         std::fs::copy(to, &work).map_err(write_err)?;
@@ -211,8 +229,11 @@ async fn update(
     teams: &[i64],
 ) -> Result<SnapshotSummary, SnapshotError> {
     sqlx::any::install_default_drivers();
-    let url = format!("sqlite://{}?mode=rwc", encode_path(&work.to_string_lossy()));
     let err = db_err(shown);
+    let url = sqlite_url(work, "rwc").map_err(|e| SnapshotError::Write {
+        path: shown.to_string(),
+        message: e.to_string(),
+    })?;
     let mut conn = AnyConnection::connect(&url).await.map_err(&err)?;
     if existed {
         let has_reports = sqlx::query(

@@ -157,3 +157,67 @@ fn a_failed_export_leaves_the_previous_file_whole() {
         "no temporary file"
     );
 }
+
+/// A path is the file it names, `..` and all: `dir/../a.sqlite` is `a.sqlite`, never
+/// `dir/a.sqlite` (a URL would normalise it so), for `build`, `demo` and `snapshot`, and no
+/// temporary file is left anywhere.
+#[test]
+fn paths_are_used_as_given() {
+    let scratch = Scratch::new("paths");
+    let root = scratch.path("");
+    std::fs::create_dir(root.join("dir")).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_reportpress"))
+            .args(args)
+            .current_dir(&root)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stderr(&out)
+    };
+    // The archive the path names (2 reports) and a decoy where a normalised URL would lead.
+    run(&["demo", "--reports", "2", "--out", "dir/../named.sqlite"]);
+    run(&[
+        "demo",
+        "--reports",
+        "5",
+        "--seed",
+        "9",
+        "--out",
+        "dir/named.sqlite",
+    ]);
+    assert!(root.join("named.sqlite").is_file());
+    let built = run(&[
+        "build",
+        "--database",
+        "dir/../named.sqlite",
+        "--out",
+        "site",
+    ]);
+    assert!(
+        built.contains(": 2 reports") || built.contains(" 2 reports"),
+        "{built}"
+    );
+    let snapped = run(&[
+        "snapshot",
+        "--from",
+        "dir/../named.sqlite",
+        "--to",
+        "dir/../snap.sqlite",
+    ]);
+    assert!(snapped.contains("2 reports"), "{snapped}");
+    assert!(root.join("snap.sqlite").is_file());
+    let mut names: Vec<String> = std::fs::read_dir(root.join("dir"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["named.sqlite"], "nothing else written into dir/");
+    let top: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(top.is_empty(), "no temporary files: {top:?}");
+}

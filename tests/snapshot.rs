@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{PgDb, Scratch, build, postgres, read, reportpress, stderr, tree};
+use common::{PgDb, Scratch, build, postgres, read, reportpress, sqlite_archive, stderr, tree};
 
 const POSTHOG_PG: &str = include_str!("sql/posthog_2026_09.sql");
 const DEMO: &str = include_str!("../fixtures/demo.toml");
@@ -1168,4 +1168,34 @@ fn the_report_pages_name_each_cell_that_is_not_utf8() {
             "{expected:?} in the Markdown page"
         );
     }
+}
+
+/// A second snapshot into an archive another snapshot is writing is refused in one line (it
+/// would replace the first one's work file), and the archive is left as it was.
+#[test]
+fn a_concurrent_snapshot_is_refused() {
+    let scratch = Scratch::new("snapshot-busy");
+    let source = sqlite_archive(&scratch.path("source.sqlite"), DEMO);
+    let to = scratch.path("audit.sqlite");
+    let to_s = to.display().to_string();
+    let first = reportpress(&["snapshot", "--from", &source, "--to", &to_s]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = std::fs::read(&to).unwrap();
+    // The lock a running snapshot holds.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(scratch.path(".audit.sqlite.reportpress-lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let second = reportpress(&["snapshot", "--from", &source, "--to", &to_s]);
+    let err = stderr(&second);
+    assert_eq!(second.status.code(), Some(1), "{err}");
+    assert!(err.contains("another snapshot is writing into"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(std::fs::read(&to).unwrap(), before);
+    drop(lock);
+    let third = reportpress(&["snapshot", "--from", &source, "--to", &to_s]);
+    assert!(third.status.success(), "{}", stderr(&third));
 }

@@ -112,10 +112,10 @@ pub async fn generate(
 async fn write(path: &Path, options: &GenerateOptions) -> Result<GenerateSummary, GenerateError> {
     sqlx::any::install_default_drivers();
     let label = path.display().to_string();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        super::encode_path(&path.to_string_lossy())
-    );
+    let url = super::sqlite_url(path, "rwc").map_err(|e| GenerateError::Io {
+        path: label.clone(),
+        message: e.to_string(),
+    })?;
     let mut conn = AnyConnection::connect(&url)
         .await
         .map_err(|err| SourceError::Connect {

@@ -184,7 +184,10 @@ impl Source {
                 }
                 (
                     Dialect::Sqlite,
-                    format!("sqlite://{}?mode=ro", encode_path(path)),
+                    sqlite_url(Path::new(path), "ro").map_err(|err| SourceError::Connect {
+                        url: path.to_string(),
+                        message: err.to_string(),
+                    })?,
                     path.to_string(),
                 )
             };
@@ -536,8 +539,31 @@ fn looks_like_path(url: &str) -> bool {
                 .any(|ext| url.ends_with(ext)))
 }
 
+/// The URL sqlx opens the SQLite file at `path` by, in `mode` (`ro`, `rwc`). A URL's path is
+/// normalised (`dir/../file` would become `dir/file`, and a relative path's first folder a host),
+/// so the path is first resolved as the operating system resolves it — absolute, `..` and links
+/// followed — and then encoded: the file opened is the one the path names. A file that does not
+/// exist yet is resolved through its folder.
+pub(crate) fn sqlite_url(path: &Path, mode: &str) -> std::io::Result<String> {
+    let resolved = match std::fs::canonicalize(path) {
+        Ok(resolved) => resolved,
+        Err(err) => {
+            let name = path.file_name().ok_or(err)?;
+            let folder = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            std::fs::canonicalize(folder)?.join(name)
+        }
+    };
+    Ok(format!(
+        "sqlite://{}?mode={mode}",
+        encode_path(&resolved.to_string_lossy())
+    ))
+}
+
 /// SQLite URLs are percent-decoded by sqlx: keep paths with `%`, `?`, `#` or spaces intact.
-pub(crate) fn encode_path(path: &str) -> String {
+fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
         match c {
