@@ -1674,3 +1674,373 @@ fn index_markdown_keeps_one_row_per_report() {
     );
     assert_eq!(links, wanted, "{md}");
 }
+
+// =============================================================================================
+// Issue 12: the work and output one entry can cause are bounded. Markdown bombs (block quotes
+// and lists nested tens of thousands deep, a 1,000 × 1,000 table, a 50 MB note) rendered by
+// the library and by the binary (`build`, `export --format pr`) from a SQLite archive: every
+// run finishes, every output stays within a fixed multiple of its input plus a constant, no
+// character of the text is lost, and a notice says what was done. Then property tests: any
+// text, and texts made of Markdown's block and inline markers, render within the same bound.
+// =============================================================================================
+
+mod bounded_markdown {
+    use proptest::prelude::*;
+    use proptest::test_runner::Config;
+    use reportpress::render::text::{escape_html, markdown_to_html, markdown_to_markdown};
+
+    use super::common::*;
+
+    /// One text's rendering (HTML, or Markdown re-emitted) is at most this many times the
+    /// text's size, plus [`SLACK`] bytes (`render::text::OUTPUT_FACTOR`, `OUTPUT_SLACK`).
+    const FACTOR: usize = 10;
+    const SLACK: usize = 4096;
+    /// A whole report page of one note: the note's rendering ([`FACTOR`]), each of its lines
+    /// quoted once more in the Markdown document (at most twice the size), plus the page.
+    const PAGE_FACTOR: usize = 2 * FACTOR + 1;
+    const PAGE_SLACK: usize = 64 * 1024;
+    /// GitHub's byte limit for one comment, which `export --format pr` keeps to.
+    const PR_MAX_BYTES: usize = 262_144;
+
+    const REPORT: &str = "0d000000-0000-7000-8000-000000000001";
+    const NOTE: &str = "0d000000-0000-7000-8000-000000000101";
+
+    fn within(output: usize, input: usize, factor: usize, slack: usize) -> bool {
+        output <= input * factor + slack
+    }
+
+    /// An archive of one report holding one note of `text`.
+    fn fixture(text: &str) -> String {
+        let content = serde_json::json!({ "note": text, "author": "bomb" }).to_string();
+        format!(
+            "[[posthog_team]]\nid = 1\nname = \"Bombs\"\n\n\
+             [[posthog_user]]\nid = 1\nuuid = \"00000000-0000-4000-8000-0000000000b1\"\n\
+             email = \"b@example.com\"\nfirst_name = \"Bo\"\nlast_name = \"Mb\"\n\n\
+             [[signals_signalreport]]\nid = \"{REPORT}\"\nteam_id = 1\nstatus = \"ready\"\n\
+             title = \"One note of hostile shape\"\nsummary = \"A short summary.\"\n\
+             created_at = \"2026-10-01T00:00:00Z\"\n\n\
+             [[signals_signalreportartefact]]\nid = \"{NOTE}\"\nteam_id = 1\n\
+             report_id = \"{REPORT}\"\ntype = \"note\"\ncreated_at = \"2026-10-01T01:00:00Z\"\n\
+             created_by_id = 1\nactor_kind = \"user\"\ncontent_raw = {}\n",
+            serde_json::to_string(&content).expect("json")
+        )
+    }
+
+    /// What a bomb's outputs must show: text of the note (as it appears in the Markdown, and
+    /// escaped in the HTML) and the notice's opening words.
+    struct Shows<'a> {
+        text: &'a str,
+        notice: Option<&'a str>,
+    }
+
+    /// The library on `text`: both renderings within the bound, deterministic, the text kept
+    /// and the notice shown.
+    fn library(name: &str, text: &str, shows: &Shows<'_>) {
+        let html = markdown_to_html(text);
+        let md = markdown_to_markdown(text);
+        for (kind, out) in [("html", &html), ("markdown", &md)] {
+            assert!(
+                within(out.len(), text.len(), FACTOR, SLACK),
+                "{name} ({kind}): {} bytes from {}",
+                out.len(),
+                text.len()
+            );
+        }
+        assert!(
+            md.contains(shows.text),
+            "{name}: the text is kept (Markdown)"
+        );
+        assert!(
+            html.contains(&escape_html(shows.text)),
+            "{name}: the text is kept (HTML)"
+        );
+        if let Some(notice) = shows.notice {
+            assert!(
+                html.starts_with(&format!(r#"<p class="notice">{notice}"#)),
+                "{name}: {}",
+                &html[..html.len().min(300)]
+            );
+            assert!(md.starts_with(&format!("**Notice:** {notice}")), "{name}");
+        }
+        assert!(markdown_to_markdown(text) == md, "{name}: deterministic");
+    }
+
+    /// The binary on an archive of one note of `text`: `build` and `export --format pr` finish,
+    /// the report's pages stay within the page bound and show the text and the notice; the
+    /// comment within GitHub's limit.
+    fn binary(name: &str, text: &str, shows: &Shows<'_>) {
+        let scratch = Scratch::new("bomb");
+        let db = sqlite_archive(&scratch.path("bomb.sqlite"), &fixture(text));
+        let out = scratch.path("out");
+        build(Some(&db), &out, &[]);
+        let html = read(&out.join(format!("reports/{REPORT}.html")));
+        let md = read(&out.join(format!("reports/{REPORT}.md")));
+        for (kind, page) in [("html", &html), ("md", &md)] {
+            assert!(
+                within(page.len(), text.len(), PAGE_FACTOR, PAGE_SLACK),
+                "{name}: reports/{REPORT}.{kind} is {} bytes for a note of {}",
+                page.len(),
+                text.len()
+            );
+        }
+        assert!(
+            html.contains(&escape_html(shows.text)),
+            "{name}: the HTML page keeps the text"
+        );
+        // The note is quoted in the Markdown document: its lines carry a `> ` prefix. Shown
+        // as plain text, it is there whole; nested past the bound, its lines are indented.
+        let whole = shows.notice != Some(NESTED);
+        let quoted: String = shows
+            .text
+            .lines()
+            .take(if whole { usize::MAX } else { 1 })
+            .map(|line| match line {
+                "" => ">\n".to_string(),
+                line if whole => format!("> {line}\n"),
+                line => format!("{line}\n"),
+            })
+            .collect();
+        assert!(
+            md.contains(&quoted),
+            "{name}: the Markdown page keeps the text"
+        );
+        if let Some(notice) = shows.notice {
+            assert!(
+                html.contains(&format!(r#"<p class="notice">{notice}"#)),
+                "{name}"
+            );
+            assert!(md.contains(&format!("> **Notice:** {notice}")), "{name}");
+        }
+        let pr = reportpress(&["export", REPORT, "--database", &db, "--format", "pr"]);
+        assert!(
+            pr.status.success(),
+            "{name}: export failed: {}",
+            stderr(&pr)
+        );
+        assert!(
+            pr.stdout.len() <= PR_MAX_BYTES,
+            "{name}: a comment of {} bytes",
+            pr.stdout.len()
+        );
+        eprintln!(
+            "{name}: note {} bytes -> html page {}, md page {}, pr comment {}",
+            text.len(),
+            html.len(),
+            md.len(),
+            pr.stdout.len()
+        );
+    }
+
+    const NESTED: &str = "This text nests quotes or lists more than 16 levels deep";
+    const MARKERS: &str = "This text opens more than 64 quotes or lists on one line";
+    const PLAIN: &str = "This text is ";
+
+    #[test]
+    fn block_quotes_20000_deep_are_shown_as_plain_text() {
+        let text = ">".repeat(20_000);
+        let shows = Shows {
+            text: &text,
+            notice: Some(MARKERS),
+        };
+        library("> x 20,000", &text, &shows);
+        binary("> x 20,000", &text, &shows);
+    }
+
+    #[test]
+    fn block_quotes_48000_deep_are_shown_as_plain_text() {
+        let text = format!("{}the innermost words", ">".repeat(48_000));
+        let shows = Shows {
+            text: &text,
+            notice: Some(MARKERS),
+        };
+        library("> x 48,000", &text, &shows);
+        binary("> x 48,000", &text, &shows);
+        // Short lines after it, each a lazy continuation of the innermost paragraph: the
+        // parser would walk 48,000 quotes for each.
+        let text = format!("{text}\n{}", "more\n".repeat(40_000));
+        let shows = Shows {
+            text: &text,
+            notice: Some(MARKERS),
+        };
+        library("> x 48,000 then 40,000 lines", &text, &shows);
+    }
+
+    #[test]
+    fn list_markers_50000_deep_are_shown_as_plain_text() {
+        // `* ` x 50,000 alone is one thematic break (a line of `*` and spaces); with a word
+        // after it, 50,000 nested lists. Either way the line has too many markers.
+        for (marker, tail) in [("* ", ""), ("* ", "deep"), ("- ", "deep"), ("1. ", "deep")] {
+            let text = format!("{}{tail}", marker.repeat(50_000));
+            let shows = Shows {
+                text: &text,
+                notice: Some(MARKERS),
+            };
+            let name = format!("{marker:?} x 50,000 {tail}");
+            library(&name, &text, &shows);
+            if marker == "* " {
+                binary(&name, &text, &shows);
+            }
+        }
+    }
+
+    #[test]
+    fn quotes_and_lists_past_16_levels_are_shown_as_written_at_level_16() {
+        // Under the markers bound: rendered, and what is deeper than 16 levels shown as its
+        // source, in a code block at level 16.
+        let quotes = format!("{}the innermost words\n", ">".repeat(40));
+        let lists: String = (0..30)
+            .map(|d| format!("{}- item {d}\n", "  ".repeat(d)))
+            .collect();
+        for (name, text, kept) in [
+            ("> x 40", quotes.as_str(), quotes.trim_end()),
+            ("lists 30 deep", lists.as_str(), "  - item 16"),
+        ] {
+            let shows = Shows {
+                text: kept,
+                notice: Some(NESTED),
+            };
+            library(name, text, &shows);
+            binary(name, text, &shows);
+        }
+    }
+
+    #[test]
+    fn a_1000_by_1000_table_is_shown_as_plain_text() {
+        let row = |r: usize| -> String {
+            let cells: String = (0..1000)
+                .map(|c| format!("|{:03}", (r * 7 + c) % 1000))
+                .collect();
+            format!("{cells}|\n")
+        };
+        let mut text = row(0);
+        text.push_str(&"|---".repeat(1000));
+        text.push_str("|\n");
+        (1..=1000).for_each(|r| text.push_str(&row(r)));
+        assert!(text.len() > 3_900_000, "{}", text.len());
+        let shows = Shows {
+            text: &text,
+            notice: Some(PLAIN),
+        };
+        library("1000 x 1000 table", &text, &shows);
+        binary("1000 x 1000 table", &text, &shows);
+    }
+
+    #[test]
+    fn a_50_mb_note_is_shown_as_plain_text() {
+        let mut text = String::with_capacity(50 * 1024 * 1024 + 200);
+        let mut n = 0;
+        while text.len() < 50 * 1024 * 1024 {
+            text.push_str(&format!(
+                "Line {n} of a pasted log: `job-{}` retried *twice* <after> a [timeout](https://example.com/{n})\n",
+                n % 97
+            ));
+            n += 1;
+        }
+        let shows = Shows {
+            text: &text,
+            notice: Some(PLAIN),
+        };
+        library("50 MB note", &text, &shows);
+        binary("50 MB note", &text, &shows);
+    }
+
+    /// Text made of Markdown's markers: quotes, list markers, ordered-list numbers, backticks,
+    /// table pipes, emphasis, links, headings, raw HTML, line endings and spaces, in runs (so
+    /// deep nesting and long rows come up) as well as alone.
+    fn marked_text() -> impl Strategy<Value = String> {
+        let atom = prop_oneof![
+            4 => Just(">".to_string()),
+            3 => Just("> ".to_string()),
+            3 => Just("* ".to_string()),
+            2 => Just("*".to_string()),
+            3 => Just("- ".to_string()),
+            1 => Just("-".to_string()),
+            3 => "[0-9]{1,3}[.)] ?",
+            2 => "`{1,4}",
+            3 => Just("|".to_string()),
+            1 => Just("|-".to_string()),
+            5 => Just("\n".to_string()),
+            1 => Just("\r\n".to_string()),
+            3 => " {1,5}",
+            1 => Just("\t".to_string()),
+            1 => "#{1,7} ",
+            1 => Just("[a](https://e.example/x)".to_string()),
+            1 => Just("<b>".to_string()),
+            1 => Just("_".to_string()),
+            1 => Just("~~".to_string()),
+            1 => Just("[ ] ".to_string()),
+            4 => "[a-z]{1,6}",
+            1 => "\\PC{1,3}",
+        ]
+        .boxed();
+        let run = (atom.clone(), 1usize..60).prop_map(|(a, n)| a.repeat(n));
+        prop::collection::vec(prop_oneof![2 => atom, 1 => run], 0..60)
+            .prop_map(|parts| parts.concat())
+    }
+
+    fn check(text: &str) -> Result<(), TestCaseError> {
+        let html = markdown_to_html(text);
+        let md = markdown_to_markdown(text);
+        prop_assert!(
+            within(html.len(), text.len(), FACTOR, SLACK),
+            "html: {} bytes from {}",
+            html.len(),
+            text.len()
+        );
+        prop_assert!(
+            within(md.len(), text.len(), FACTOR, SLACK),
+            "markdown: {} bytes from {}",
+            md.len(),
+            text.len()
+        );
+        prop_assert_eq!(markdown_to_html(text), html);
+        // Shown as plain text: every character is there (line endings made `\n`).
+        if md.starts_with("**Notice:** This text") && md.contains("shown as plain text") {
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            prop_assert!(md.contains(&text), "{md}");
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(Config {
+            cases: 1000,
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        /// Any string: no panic, both renderings within the bound.
+        #[test]
+        fn any_text_renders_within_the_bound(text in any::<String>()) {
+            check(&text)?;
+        }
+
+        /// Markers in runs and mixes (deep quotes and lists, wide tables, long fences).
+        #[test]
+        fn marked_text_renders_within_the_bound(text in marked_text()) {
+            check(&text)?;
+        }
+
+    }
+
+    proptest! {
+        // Texts of up to a few hundred kilobytes: fewer cases.
+        #![proptest_config(Config {
+            cases: 200,
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        /// One marker repeated to a depth around and far past the nesting bound, then text.
+        #[test]
+        fn deep_markers_render_within_the_bound(
+            marker in prop_oneof![Just(">"), Just("> "), Just("* "), Just("- "), Just("1. "), Just("> * "), Just("  ")],
+            depth in prop_oneof![0usize..40, 0usize..3000],
+            tail in "[a-z \n>*|-]{0,40}",
+            lines in 1usize..12,
+        ) {
+            let text = format!("{}{tail}\n", marker.repeat(depth)).repeat(lines);
+            check(&text)?;
+        }
+    }
+}

@@ -263,8 +263,11 @@ pub fn cell(text: String) -> String {
 
 /// Every line prefixed with `> `: the quoted Markdown keeps its own structure inside the quote.
 fn quote(markdown: &str) -> String {
-    let mut out = String::new();
-    for line in markdown.trim_end().lines() {
+    let markdown = markdown.trim_end();
+    // Sized once: a note shown as plain text can be tens of megabytes.
+    let lines = markdown.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut out = String::with_capacity(markdown.len() + 2 * lines + 1);
+    for line in markdown.lines() {
         if line.is_empty() {
             out.push_str(">\n");
         } else {

@@ -1,11 +1,25 @@
 //! Untrusted text made safe for each output: HTML escaping, Markdown rendered to HTML with raw
 //! HTML and unsafe links neutralised, Markdown re-emitted for the `.md` output the same way,
 //! inline Markdown escaping and code fences that nothing inside can close.
+//!
+//! Both renderings of untrusted Markdown take one bounded path (issue 12), so that no text can
+//! cost more than a fixed multiple of its size in work, memory or output:
+//! - before parsing: a text over [`MAX_MARKDOWN_BYTES`], or with a line that opens more than
+//!   [`MAX_LINE_MARKERS`] quotes or lists, is shown as plain text;
+//! - while parsing: quotes and lists nested deeper than [`MAX_NESTING`] are shown as written
+//!   (their Markdown source, in a code block) at that depth, and a text of more than
+//!   [`EVENT_FACTOR`] parser events per byte is shown as plain text;
+//! - while writing: output over [`OUTPUT_FACTOR`] × the text's size + [`OUTPUT_SLACK`] bytes
+//!   stops the writer, and the text is shown as plain text.
+//!
+//! Each case says so in a visible notice, no character of the text is lost, and the same text
+//! always gives the same output.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use pulldown_cmark::{
-    Alignment, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+    Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 
 /// Escapes `& < > " '` for HTML text and attribute values.
@@ -71,6 +85,156 @@ pub fn is_web_url(url: &str) -> bool {
     (lower.starts_with("https://") || lower.starts_with("http://")) && is_safe_url(url)
 }
 
+/// The largest Markdown text rendered with its formatting: 256 KiB, as much as GitHub takes
+/// in one comment (262,144 bytes). A longer text is shown whole as plain text, with a notice:
+/// parsing costs memory and time in proportion to the text (pulldown-cmark's tree and events,
+/// hundreds of bytes per byte at worst), and no note a person or an agent writes is this long.
+pub const MAX_MARKDOWN_BYTES: usize = 256 * 1024;
+
+/// The deepest block quotes and lists (together) nest in rendered Markdown. A quote or list
+/// deeper than this is shown as its Markdown source, in a code block at this depth, with a
+/// notice (every character stays): re-emitting Markdown repeats every level's prefix on every
+/// line, so output and work grow with the square of the depth (`>` × 20,000 made a 600 MB
+/// document).
+pub const MAX_NESTING: usize = 16;
+
+/// The most quote and list markers one line may open (`>`, `*`, `-`, `+`, `1.`). The parser
+/// walks every container open on a line for each line after it, so a line of 60,000 markers
+/// followed by short lines costs it minutes; a text with a line of more is shown as plain text,
+/// with a notice, before it is parsed.
+pub const MAX_LINE_MARKERS: usize = 4 * MAX_NESTING;
+
+/// The rendered form of a text (its HTML, or its re-emitted Markdown) is at most
+/// `OUTPUT_FACTOR` × the text's size + [`OUTPUT_SLACK`] bytes. Formatting that would need more
+/// (a table of one header row a thousand columns wide, whose short rows GFM pads to full
+/// width) is shown as plain text, with a notice. Ordinary Markdown renders to at most about six
+/// times its size (`"` is `&quot;` in HTML; a list of one-letter items).
+pub const OUTPUT_FACTOR: usize = 10;
+/// See [`OUTPUT_FACTOR`]: room for a short text's markup and a notice.
+pub const OUTPUT_SLACK: usize = 4096;
+
+/// Parser events per byte of text beyond which the text is shown as plain text: Markdown makes
+/// at most about two per byte (`* * * x`), table padding makes dozens. Bounds the events held.
+pub const EVENT_FACTOR: usize = 4;
+const EVENT_SLACK: usize = 1024;
+
+/// The most bytes a text of `len` bytes may render to (see [`OUTPUT_FACTOR`]).
+pub fn output_limit(len: usize) -> usize {
+    len.saturating_mul(OUTPUT_FACTOR)
+        .saturating_add(OUTPUT_SLACK)
+}
+
+/// Why a text is shown as plain text instead of rendered.
+#[derive(Clone, Copy)]
+enum Plain {
+    /// Over [`MAX_MARKDOWN_BYTES`] (its size).
+    Size(usize),
+    /// A line opens more than [`MAX_LINE_MARKERS`] quotes or lists.
+    Markers,
+    /// Its rendering would be over [`output_limit`], or take too many events.
+    Output,
+    /// The Markdown writer could not represent it.
+    Unwritable,
+}
+
+impl Plain {
+    fn notice(self) -> String {
+        match self {
+            Plain::Size(len) => format!(
+                "This text is {}, more than the {} shown with formatting: it is shown as plain text.",
+                super::code::human_size(len),
+                super::code::human_size(MAX_MARKDOWN_BYTES)
+            ),
+            Plain::Markers => format!(
+                "This text opens more than {MAX_LINE_MARKERS} quotes or lists on one line: it is \
+                 shown as plain text."
+            ),
+            Plain::Output => format!(
+                "This text's formatting would take more than {OUTPUT_FACTOR} times its size to \
+                 show: it is shown as plain text."
+            ),
+            Plain::Unwritable => {
+                "This text's formatting could not be written as Markdown: it is shown as plain text."
+                    .to_string()
+            }
+        }
+    }
+}
+
+fn nesting_notice() -> String {
+    format!(
+        "This text nests quotes or lists more than {MAX_NESTING} levels deep: what is deeper is \
+         shown as written, at level {MAX_NESTING}."
+    )
+}
+
+/// Why a text is not parsed at all, if it is not: too long, or too many markers on a line.
+fn unparsed(source: &str) -> Option<Plain> {
+    if source.len() > MAX_MARKDOWN_BYTES {
+        Some(Plain::Size(source.len()))
+    } else if source
+        .split('\n')
+        .any(|line| line_markers(line) > MAX_LINE_MARKERS)
+    {
+        Some(Plain::Markers)
+    } else {
+        None
+    }
+}
+
+/// Quote and list markers at the start of a line (spaces and tabs between them), counted up to
+/// one more than [`MAX_LINE_MARKERS`]. A list marker is followed by a space, a tab or the end.
+fn line_markers(line: &str) -> usize {
+    let b = line.as_bytes();
+    let spaced = |at: usize| b.get(at).is_none_or(|c| matches!(c, b' ' | b'\t'));
+    let (mut at, mut markers) = (0, 0);
+    while markers <= MAX_LINE_MARKERS {
+        while at < b.len() && matches!(b[at], b' ' | b'\t') {
+            at += 1;
+        }
+        let Some(&c) = b.get(at) else { break };
+        let digits = b[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if c == b'>' || (matches!(c, b'*' | b'-' | b'+') && spaced(at + 1)) {
+            at += 1;
+        } else if (1..=9).contains(&digits)
+            && matches!(b.get(at + digits), Some(b'.' | b')'))
+            && spaced(at + digits + 1)
+        {
+            at += digits + 1;
+        } else {
+            break;
+        }
+        markers += 1;
+    }
+    markers
+}
+
+/// Output that refuses to grow past its limit: the renderer stops at the first write over it.
+struct Budget {
+    out: String,
+    limit: usize,
+}
+
+impl Budget {
+    fn new(len: usize) -> Budget {
+        let limit = output_limit(len);
+        Budget {
+            out: String::with_capacity((len + len / 2).min(limit)),
+            limit,
+        }
+    }
+}
+
+impl fmt::Write for Budget {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.out.len().saturating_add(s.len()) > self.limit {
+            return Err(fmt::Error);
+        }
+        self.out.push_str(s);
+        Ok(())
+    }
+}
+
 /// GFM without footnotes: footnote labels are page-wide ids (HTML) and document-wide
 /// definitions (Markdown), so two notes on one page would capture each other's `[^1]`.
 fn options() -> Options {
@@ -103,13 +267,29 @@ fn line_ends(source: &str) -> Cow<'_, str> {
 
 /// Parses untrusted Markdown into events with raw HTML turned into text, images turned into
 /// links (nothing is loaded from elsewhere), links with unsafe targets unlinked, and headings
-/// demoted below the page's own, so that no note can add a title or a section to the page.
-fn safe_events(source: &str) -> Vec<Event<'_>> {
+/// demoted below the page's own, so that no note can add a title or a section to the page;
+/// quotes and lists nested deeper than [`MAX_NESTING`] shown as source (see [`Clamp`]).
+/// `None` when the text makes more than [`EVENT_FACTOR`] parser events per byte.
+fn safe_events(source: &str) -> Option<SafeEvents<'_>> {
     let mut events = Vec::new();
+    let mut parser = Clamp {
+        source,
+        parser: Parser::new_ext(source, options()).into_offset_iter(),
+        depth: 0,
+        skip: 0,
+        queue: Vec::new(),
+        clamped: false,
+        events: 0,
+        max_events: source
+            .len()
+            .saturating_mul(EVENT_FACTOR)
+            .saturating_add(EVENT_SLACK),
+        over: false,
+    };
     // Depth of links being dropped: their text stays, their start/end events go.
     let mut dropped: Vec<bool> = Vec::new();
     let mut in_html_block = false;
-    for event in Parser::new_ext(source, options()) {
+    for event in parser.by_ref() {
         match event {
             // An HTML block becomes a paragraph of its text, line by line: a Markdown writer
             // copies whatever is inside an HTML block verbatim, so the block must not survive.
@@ -202,7 +382,90 @@ fn safe_events(source: &str) -> Vec<Event<'_>> {
             other => events.push(other),
         }
     }
-    events
+    if parser.over {
+        return None;
+    }
+    Some(SafeEvents {
+        events,
+        clamped: parser.clamped,
+    })
+}
+
+struct SafeEvents<'a> {
+    events: Vec<Event<'a>>,
+    /// Something nested too deep is shown as source.
+    clamped: bool,
+}
+
+/// Parser events with block quotes and lists nested deeper than [`MAX_NESTING`] flattened: a
+/// quote or list that would open one level too deep is replaced by a code block of its
+/// Markdown source, as written (its lines whole), at the deepest level kept. Every character
+/// of it stays, and the work and output it causes grow with its length, not with the square of
+/// its depth. Counts the parser's events, and ends early when there are more than `max_events`.
+struct Clamp<'a, I> {
+    source: &'a str,
+    parser: I,
+    /// Quotes and lists open.
+    depth: usize,
+    /// Inside a quote or list shown as source: its tags still open.
+    skip: usize,
+    /// Events to give before reading on, last first.
+    queue: Vec<Event<'a>>,
+    clamped: bool,
+    events: usize,
+    max_events: usize,
+    over: bool,
+}
+
+impl<'a, I: Iterator<Item = (Event<'a>, std::ops::Range<usize>)>> Iterator for Clamp<'a, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(event) = self.queue.pop() {
+            return Some(event);
+        }
+        loop {
+            let (event, range) = self.parser.next()?;
+            self.events += 1;
+            if self.events > self.max_events {
+                self.over = true;
+                return None;
+            }
+            if self.skip > 0 {
+                match event {
+                    Event::Start(_) => self.skip += 1,
+                    Event::End(_) => self.skip -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            match event {
+                Event::Start(Tag::BlockQuote(_) | Tag::List(_)) if self.depth >= MAX_NESTING => {
+                    self.clamped = true;
+                    self.skip = 1;
+                    // Whole lines: the markers before it on its first line are the outer
+                    // levels' (as the lines after it carry theirs).
+                    let start = self.source[..range.start].rfind('\n').map_or(0, |n| n + 1);
+                    let written = self.source.get(start..range.end).unwrap_or_default();
+                    let text = if written.ends_with('\n') {
+                        CowStr::Borrowed(written)
+                    } else {
+                        CowStr::from(format!("{written}\n"))
+                    };
+                    self.queue = vec![Event::End(TagEnd::CodeBlock), Event::Text(text)];
+                    return Some(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(
+                        CowStr::Borrowed("markdown"),
+                    ))));
+                }
+                Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => self.depth += 1,
+                Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => {
+                    self.depth = self.depth.saturating_sub(1)
+                }
+                _ => {}
+            }
+            return Some(event);
+        }
+    }
 }
 
 /// Autolinks and email links are re-emitted as ordinary inline links.
@@ -214,53 +477,172 @@ fn normal_link_type(_: LinkType) -> LinkType {
 
 /// Untrusted Markdown → HTML that carries no element, attribute or URL the text did not earn.
 /// Table column alignment is dropped: pulldown-cmark writes it as a `style` attribute.
+/// Bounded as the module says: at most [`output_limit`] bytes, whatever the text.
 pub fn markdown_to_html(source: &str) -> String {
-    let source = line_ends(source);
-    let events = safe_events(&source).into_iter().map(|event| match event {
-        Event::Start(Tag::Table(alignments)) => {
-            Event::Start(Tag::Table(vec![Alignment::None; alignments.len()]))
-        }
-        other => other,
-    });
-    let mut out = String::with_capacity(source.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut out, events);
-    out
+    bounded(&line_ends(source), Output::Html)
 }
 
 /// Untrusted Markdown → normalised Markdown for the `.md` output: the same neutralisation as
 /// [`markdown_to_html`], re-emitted so that it cannot close or open structure around it.
+/// Bounded the same way.
 pub fn markdown_to_markdown(source: &str) -> String {
-    let source = line_ends(source);
-    let mut out = String::with_capacity(source.len() + 16);
-    if pulldown_cmark_to_cmark::cmark(safe_events(&source), &mut out, options()).is_err() {
-        // The writer only fails on fmt errors from a String, which do not happen; stay safe.
-        return code_fence(&source, "text");
+    bounded(&line_ends(source), Output::Markdown)
+}
+
+#[derive(Clone, Copy)]
+enum Output {
+    Html,
+    Markdown,
+}
+
+/// The one path both renderings take: the text rendered within the bounds, or shown as plain
+/// text with a notice saying which bound it passed.
+fn bounded(source: &str, output: Output) -> String {
+    let why = if let Some(why) = unparsed(source) {
+        why
+    } else {
+        match safe_events(source) {
+            None => Plain::Output,
+            Some(safe) => match render(source.len(), safe, output) {
+                Ok(out) => return out,
+                Err(why) => why,
+            },
+        }
+    };
+    plain(source, output, why)
+}
+
+fn render(len: usize, safe: SafeEvents<'_>, output: Output) -> Result<String, Plain> {
+    use fmt::Write as _;
+    let mut out = Budget::new(len);
+    if safe.clamped {
+        let notice = nesting_notice();
+        let written = match output {
+            Output::Html => writeln!(out, "<p class=\"notice\">{}</p>", escape_html(&notice)),
+            Output::Markdown => write!(out, "**Notice:** {}\n\n", escape_markdown(&notice)),
+        };
+        written.map_err(|_| Plain::Output)?;
+    }
+    match output {
+        Output::Html => {
+            let events = safe.events.into_iter().map(|event| match event {
+                Event::Start(Tag::Table(alignments)) => {
+                    Event::Start(Tag::Table(vec![Alignment::None; alignments.len()]))
+                }
+                other => other,
+            });
+            pulldown_cmark::html::write_html_fmt(&mut out, events).map_err(|_| Plain::Output)?;
+        }
+        Output::Markdown => {
+            if let Err(e) = pulldown_cmark_to_cmark::cmark(safe.events, &mut out, options()) {
+                return Err(match e {
+                    pulldown_cmark_to_cmark::Error::FormatFailed(_) => Plain::Output,
+                    _ => Plain::Unwritable,
+                });
+            }
+        }
+    }
+    Ok(out.out)
+}
+
+/// A text shown whole as plain text, after a notice saying why: escaped in a `pre` (HTML), in a
+/// fence it cannot close (Markdown).
+fn plain(source: &str, output: Output, why: Plain) -> String {
+    let notice = why.notice();
+    // One buffer, sized once: the text may be tens of megabytes.
+    let mut out = String::with_capacity(source.len() + source.len() / 8 + 256);
+    match output {
+        Output::Html => {
+            out.push_str(r#"<p class="notice">"#);
+            escape_html_into(&mut out, &notice);
+            out.push_str("</p>\n<pre class=\"raw\"><code>");
+            escape_html_into(&mut out, source);
+            out.push_str("</code></pre>\n");
+        }
+        Output::Markdown => {
+            out.push_str("**Notice:** ");
+            out.push_str(&escape_markdown(&notice));
+            out.push_str("\n\n");
+            code_fence_into(&mut out, source, "text");
+        }
     }
     out
 }
 
 /// The text of untrusted Markdown without its markup, on one line, cut at `max` characters
-/// (with `…`): for table cells and list lines.
+/// (with `…`): for table cells and list lines. Reading stops once the line is long enough; a
+/// text shown as plain text because of its size or its markers is read as plain text.
 pub fn markdown_excerpt(source: &str, max: usize) -> String {
     let source = line_ends(source);
-    let mut text = String::new();
+    let mut line = Excerpt::new(max);
+    if unparsed(&source).is_some() {
+        line.push(&source);
+        return line.finish();
+    }
     for event in Parser::new_ext(&source, options()) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                text.push_str(&t)
+                line.push(&t)
             }
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => line.push(" "),
             _ => {}
         }
+        if line.full() {
+            break;
+        }
     }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let line = words.join(" ");
-    if line.chars().count() <= max {
-        return line;
+    line.finish()
+}
+
+/// Words of text joined by single spaces, up to one character over a limit.
+struct Excerpt {
+    line: String,
+    chars: usize,
+    max: usize,
+    space: bool,
+}
+
+impl Excerpt {
+    fn new(max: usize) -> Excerpt {
+        Excerpt {
+            line: String::new(),
+            chars: 0,
+            max,
+            space: false,
+        }
     }
-    let mut cut: String = line.chars().take(max).collect();
-    cut.push('…');
-    cut
+
+    fn full(&self) -> bool {
+        self.chars > self.max
+    }
+
+    fn push(&mut self, text: &str) {
+        for c in text.chars() {
+            if self.full() {
+                return;
+            }
+            if c.is_whitespace() {
+                self.space = !self.line.is_empty();
+                continue;
+            }
+            if self.space {
+                self.line.push(' ');
+                self.chars += 1;
+                self.space = false;
+            }
+            self.line.push(c);
+            self.chars += 1;
+        }
+    }
+
+    fn finish(self) -> String {
+        if !self.full() {
+            return self.line;
+        }
+        let mut cut: String = self.line.chars().take(self.max).collect();
+        cut.push('…');
+        cut
+    }
 }
 
 /// Escapes text for a single line of Markdown (headings, table cells, list items): inline
@@ -317,13 +699,24 @@ pub fn markdown_code_span(text: &str) -> String {
 /// A fenced code block whose fence is longer than any backtick run inside, so the content can
 /// never close it.
 pub fn code_fence(text: &str, lang: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    code_fence_into(&mut out, text, lang);
+    out
+}
+
+/// [`code_fence`], appended to `out`.
+fn code_fence_into(out: &mut String, text: &str, lang: &str) {
     let fence = "`".repeat((longest_run(text, '`') + 1).max(3));
-    let lang: String = lang
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '_' | '#'))
-        .collect();
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    format!("{fence}{lang}\n{body}\n{fence}\n")
+    out.push_str(&fence);
+    out.extend(
+        lang.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '_' | '#')),
+    );
+    out.push('\n');
+    out.push_str(text.strip_suffix('\n').unwrap_or(text));
+    out.push('\n');
+    out.push_str(&fence);
+    out.push('\n');
 }
 
 fn longest_run(text: &str, ch: char) -> usize {
@@ -436,5 +829,97 @@ mod tests {
         assert_eq!(escape_markdown("\n    - x"), r"\- x");
         assert_eq!(escape_markdown("Issue ##"), r"Issue \##");
         assert_eq!(escape_markdown("C#"), "C#");
+    }
+
+    /// The most quotes and lists open at once in `markdown`.
+    fn deepest(markdown: &str) -> usize {
+        let (mut depth, mut deepest) = (0usize, 0usize);
+        for event in Parser::new_ext(markdown, options()) {
+            match event {
+                Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => depth -= 1,
+                _ => {}
+            }
+        }
+        deepest
+    }
+
+    #[test]
+    fn deep_nesting_is_shown_as_written_at_the_deepest_level() {
+        let quotes = format!("{}deep text", ">".repeat(40));
+        let html = markdown_to_html(&quotes);
+        assert_eq!(html.matches("<blockquote>").count(), MAX_NESTING, "{html}");
+        assert!(
+            html.starts_with(r#"<p class="notice">This text nests"#),
+            "{html}"
+        );
+        // The whole line, as written, in a code block at the deepest level.
+        assert!(
+            html.contains(&format!("{}deep text", "&gt;".repeat(40))),
+            "{html}"
+        );
+        let md = markdown_to_markdown(&quotes);
+        assert!(md.starts_with("**Notice:** This text nests"), "{md}");
+        assert_eq!(deepest(&md), MAX_NESTING, "{md}");
+        assert!(md.contains(&quotes), "{md}");
+
+        // Items of lists too deep stay in their order, each on its line.
+        let items: String = (0..24)
+            .map(|d| format!("{0}* a{d}\n{0}* b{d}\n", "  ".repeat(d)))
+            .collect();
+        let html = markdown_to_html(&items);
+        assert_eq!(html.matches("<ul>").count(), MAX_NESTING, "{html}");
+        let md = markdown_to_markdown(&items);
+        assert_eq!(deepest(&md), MAX_NESTING, "{md}");
+        for d in 0..24 {
+            for out in [&html, &md] {
+                assert!(out.contains(&format!("* a{d}\n")) || out.contains(&format!(">a{d}<")));
+            }
+        }
+        // Up to the limit nothing changes, and no notice.
+        let fine = format!("{}fine", "> ".repeat(MAX_NESTING));
+        assert!(!markdown_to_html(&fine).contains("notice"));
+        assert_eq!(deepest(&markdown_to_markdown(&fine)), MAX_NESTING);
+    }
+
+    #[test]
+    fn over_the_bounds_text_is_shown_plain_and_whole() {
+        // Too long to render with formatting.
+        let long = format!("# Title <b>\n\n{}", "word `code` *emph*\n".repeat(16_000));
+        assert!(long.len() > MAX_MARKDOWN_BYTES);
+        let html = markdown_to_html(&long);
+        assert!(
+            html.starts_with(r#"<p class="notice">This text is 296.9 KB, more than the 256.0 KB"#),
+            "{}",
+            &html[..200]
+        );
+        assert!(html.contains(&escape_html(&long)));
+        let md = markdown_to_markdown(&long);
+        assert!(md.contains(&code_fence(&long, "text")));
+        // Output over the bound: a table padded a thousand columns wide.
+        let wide = format!(
+            "{}|\n{}|\n{}",
+            "|a".repeat(1000),
+            "|-".repeat(1000),
+            "x\n".repeat(100)
+        );
+        for out in [markdown_to_html(&wide), markdown_to_markdown(&wide)] {
+            assert!(out.len() <= output_limit(wide.len()), "{}", out.len());
+            assert!(out.contains("times its size to show: it is shown as plain text."));
+            assert!(out.contains(&wide) || out.contains(&escape_html(&wide)));
+        }
+    }
+
+    #[test]
+    fn excerpts_stop_early_and_match_the_whole_text() {
+        assert_eq!(markdown_excerpt("  a **b**\n\n- c  d ", 100), "a b c d");
+        assert_eq!(markdown_excerpt("abc def", 3), "abc…");
+        assert_eq!(markdown_excerpt("abc def", 4), "abc …");
+        assert_eq!(markdown_excerpt("abc def", 7), "abc def");
+        let huge = "x ".repeat(MAX_MARKDOWN_BYTES);
+        assert_eq!(markdown_excerpt(&huge, 5), "x x x…");
     }
 }
