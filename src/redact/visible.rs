@@ -32,6 +32,14 @@ impl Visible {
             text: String::with_capacity(source.len()),
             map: Vec::new(),
         };
+        // A text the pages show as plain text (too long or too deeply marked to parse in
+        // bounded time) is seen as it is stored.
+        if !crate::render::text::renders_as_markdown(source) {
+            for (i, c) in source.char_indices() {
+                out.push(c, i, i + c.len_utf8());
+            }
+            return out;
+        }
         let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
         for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
             let shown = match &event {
@@ -98,6 +106,14 @@ mod tests {
         assert_eq!(seen("Ma\\*rta"), "Ma*rta");
         assert_eq!(seen("Mar\u{200b}ta"), "Marta");
         assert_eq!(seen("&Aacute;lvaro"), "Álvaro");
+    }
+
+    #[test]
+    fn text_shown_plain_is_seen_as_stored() {
+        // A line of 60,000 quote markers is never parsed (it would take the parser minutes).
+        let bomb = format!("{}Marta\n{}", ">".repeat(60_000), "x\n".repeat(1000));
+        let v = Visible::of(&bomb);
+        assert_eq!(v.text.len(), bomb.len());
     }
 
     #[test]

@@ -168,6 +168,13 @@ fn nesting_notice() -> String {
     )
 }
 
+/// Whether `source` is rendered as Markdown at all (else it is shown as plain text: too long, or
+/// too many markers on one line to parse in bounded time). Whoever parses stored text for what a
+/// reader will see (redaction) asks this first.
+pub fn renders_as_markdown(source: &str) -> bool {
+    unparsed(source).is_none()
+}
+
 /// Why a text is not parsed at all, if it is not: too long, or too many markers on a line.
 fn unparsed(source: &str) -> Option<Plain> {
     if source.len() > MAX_MARKDOWN_BYTES {
