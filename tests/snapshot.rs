@@ -1170,6 +1170,8 @@ fn the_report_pages_name_each_cell_that_is_not_utf8() {
     }
 }
 
+// ============================== end of the issue 12 section ==================================
+
 /// A second snapshot into an archive another snapshot is writing is refused in one line (it
 /// would replace the first one's work file), and the archive is left as it was.
 #[test]
