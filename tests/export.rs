@@ -1573,3 +1573,425 @@ fn postgres_and_sqlite_export_the_same_bytes() {
     }
     eprintln!("postgres = sqlite for {compared} exports");
 }
+
+// ---- 6. Issue 12: an entry too long to fold, property tests of the trimmer, the feed --------
+//
+// One long entry with nothing to fold (a one-line note of 70,000 characters, a degraded row
+// stored on one line) is shortened to an excerpt; it never pushes the other entries out. For
+// arbitrary entries the comment keeps its limits and its structure. A title with control
+// characters leaves `feed.xml` well-formed XML.
+
+/// One artefact row of report `report`, at `minute` (see [`at`]), stored as `content` as it is.
+fn artefact_row(id: &str, report: &str, minute: usize, kind: &str, content: &str) -> String {
+    format!(
+        "[[signals_signalreportartefact]]\nid = \"{id}\"\nteam_id = 1\nreport_id = \"{report}\"\n\
+         type = \"{kind}\"\ncreated_at = \"{}\"\ncreated_by_id = 1\nactor_kind = \"user\"\n\
+         content_raw = {}\n\n",
+        at(minute),
+        toml_str(content)
+    )
+}
+
+/// `chars` characters of one line of words, with mentions and issue references, no markup
+/// and single spaces: its text is itself.
+fn long_line(chars: usize, marker: &str) -> String {
+    let mut line = format!("{marker} ");
+    let mut n = 0;
+    while line.len() < chars {
+        line.push_str(&format!(
+            "{} @oncall{n} #{n} GH-{n} ",
+            WORDS[n % WORDS.len()]
+        ));
+        n += 1;
+    }
+    line.truncate(chars);
+    line.pop();
+    line.push('z');
+    assert_eq!(line.chars().count(), chars);
+    line
+}
+
+/// The comment's entries: the text from each `#### ` heading to the next.
+fn entry_sections(markdown: &str) -> Vec<&str> {
+    let timeline = markdown.find("\n### Timeline\n").expect("timeline");
+    markdown[timeline..].split("\n#### ").skip(1).collect()
+}
+
+const LONG_ENTRY_ID: &str = "0c000000-0000-7000-8000-000000000000";
+const NORMAL_ENTRIES: usize = 28;
+
+/// 28 entries of the generated kinds (notes, code, commits), then a degraded row stored on one
+/// line (its JSON cut short) and, newest, a one-line note: `malformed` and `note` characters.
+fn long_entry_fixture(malformed: usize, note: usize) -> String {
+    let mut fixture = generated_fixture(
+        LONG_ENTRY_ID,
+        "One long entry",
+        None,
+        NORMAL_ENTRIES,
+        1,
+        &["flag", "cache", "team", "query"],
+    );
+    let broken = format!("{{\"note\": \"{}", long_line(malformed, "zqmalformedx"));
+    fixture.push_str(&artefact_row(
+        "0c000000-0000-7000-8000-0000000000f1",
+        LONG_ENTRY_ID,
+        40,
+        "note",
+        &broken,
+    ));
+    fixture.push_str(&artefact_row(
+        "0c000000-0000-7000-8000-0000000000f2",
+        LONG_ENTRY_ID,
+        50,
+        "note",
+        &serde_json::json!({"note": long_line(note, "zqlongnotex")}).to_string(),
+    ));
+    fixture
+}
+
+#[test]
+fn one_long_unfoldable_entry_is_shortened_and_pushes_no_other_entry_out() {
+    let scratch = Scratch::new("export-long-entry");
+    let entries = NORMAL_ENTRIES + 2;
+    // (degraded row, note) in characters; the case the issue reported, then its mirror image:
+    // the degraded row is the long one.
+    for (case, (malformed, note)) in [(2_000, 70_000), (70_000, 2_000)].into_iter().enumerate() {
+        let db = sqlite_archive(
+            &scratch.path(&format!("long-{case}.sqlite")),
+            &long_entry_fixture(malformed, note),
+        );
+        // With room for everything (GitHub's byte limit still holds): nothing trimmed.
+        let whole = export_ok(&[LONG_ENTRY_ID, "--database", &db, "--max-chars", "200000"]);
+        let whole_pr = check_pr(&whole, LONG_ENTRY_ID, "One long entry", entries);
+        assert_eq!(whole_pr.trimmed, None, "case {case}: room for all of it");
+        assert!(
+            whole_pr.chars > MAX_CHARS,
+            "case {case}: {}",
+            whole_pr.chars
+        );
+
+        let md = export_ok(&[LONG_ENTRY_ID, "--database", &db]);
+        let pr = check_pr(&md, LONG_ENTRY_ID, "One long entry", entries);
+        assert!(
+            pr.chars <= MAX_CHARS && pr.bytes <= MAX_BYTES,
+            "case {case}: {} chars, {} bytes",
+            pr.chars,
+            pr.bytes
+        );
+        assert_eq!(
+            pr.trimmed,
+            Some((1, 0)),
+            "case {case}: one entry shortened, none omitted"
+        );
+        assert!(
+            md.contains(&format!("{NOTICE}1 entries shortened, 0 omitted.")),
+            "case {case}"
+        );
+        // Every other entry is there exactly as it is with room for all; the long one keeps
+        // its heading and the start of its text, with a count of the rest.
+        let (full, short) = (entry_sections(&whole), entry_sections(&md));
+        assert_eq!((full.len(), short.len()), (entries, entries), "case {case}");
+        let long = if note > malformed {
+            entries - 1
+        } else {
+            entries - 2
+        };
+        for (i, (f, s)) in full.iter().zip(&short).enumerate() {
+            if i == long {
+                continue;
+            }
+            assert_eq!(f, s, "case {case}: entry {i} is not in full");
+        }
+        for i in 0..NORMAL_ENTRIES {
+            assert!(md.contains(&entry_marker(i)), "case {case}: entry {i}");
+        }
+        let section = short[long];
+        assert!(
+            section.chars().count() < 2_000,
+            "case {case}: the shortened entry is short: {section}"
+        );
+        // The degraded row is stored as `{"note": "` and its 70,000 characters.
+        let stored = if note > malformed {
+            note
+        } else {
+            malformed + 10
+        };
+        assert!(
+            section.contains(&format!(
+                " ({stored} characters) shortened to fit the comment._"
+            )) && section.contains(&format!(
+                "… ({} more characters; full text in the archive)",
+                stored - 500
+            )),
+            "case {case}: {section}"
+        );
+        let marker = if note > malformed {
+            "zqlongnotex"
+        } else {
+            "zqmalformedx"
+        };
+        assert!(section.contains(marker), "case {case}: {section}");
+        if note < malformed {
+            // The degraded row stays verbatim, in a fence, with its notice.
+            assert!(
+                section.contains("> **Notice:** This entry could not be read")
+                    && section.contains(&format!("```text\n{{\"note\": \"{marker} ")),
+                "case {case}: {section}"
+            );
+        }
+        // The same bytes run after run.
+        assert!(export_ok(&[LONG_ENTRY_ID, "--database", &db]) == md);
+    }
+}
+
+// -- Property tests: arbitrary entries through the trimmer (the library, no binary) --
+
+mod trimmer_properties {
+    use proptest::prelude::*;
+    use proptest::test_runner::Config;
+    use reportpress::model::Timestamp;
+    use reportpress::render::links::Scope;
+    use reportpress::render::page::{Day, Entry};
+    use reportpress::render::view::{Block, Inline};
+    use reportpress::render::{Archive, ReportView, pr};
+    use uuid::Uuid;
+
+    use super::{MAX_BYTES, MAX_CHARS, check_pr, gfm};
+
+    const ID: &str = "0d000000-0000-7000-8000-000000000000";
+    const TITLE: &str = "Property report";
+
+    /// Pieces of hostile and ordinary text: mentions, issue references, backtick and tilde
+    /// runs, `<details>` and other HTML, alert syntax, character references, block markers,
+    /// multi-byte characters, controls, line endings.
+    const ATOMS: &[&str] = &[
+        "word ",
+        "flag cache ",
+        "@alice ",
+        "@org/team ",
+        "#12 ",
+        "GH-34 ",
+        "owner/repo#5 ",
+        "`",
+        "```",
+        "`````",
+        "~~~",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "<details>",
+        "</details>",
+        "<summary>s</summary>",
+        "<!-- c -->",
+        "- item ",
+        "1. ",
+        "| a | b |",
+        "> [!WARNING] ",
+        // Hexadecimal: the decimal `&#64;` shown as text (in a heading or a field) is
+        // neutralised as `&#` + ZWSP + `64;`, which check_pr's test for a character
+        // reference cut in two cannot tell from a broken one.
+        "&#x40;bob ",
+        "&amp; ",
+        "**b** ",
+        "_i_ ",
+        "[l](https://example.com/x) ",
+        "é",
+        "😀",
+        "漢字",
+        "\u{1}",
+        "\t",
+        "    ",
+        "\\",
+        "# h ",
+        "---\n",
+    ];
+
+    /// Text of a few atoms repeated: short, long, or huge (up to a few hundred thousand
+    /// characters), on many lines or (`one_line`) on one.
+    fn text() -> impl Strategy<Value = String> {
+        let repeat = prop_oneof![8 => 1usize..4, 3 => 4usize..300, 1 => 300usize..8_000];
+        (
+            prop::collection::vec(prop::sample::select(ATOMS), 1..10),
+            repeat,
+            any::<bool>(),
+        )
+            .prop_map(|(atoms, repeat, one_line)| {
+                let text = atoms.concat().repeat(repeat);
+                if one_line {
+                    text.replace(['\n', '\r'], " ")
+                } else {
+                    text
+                }
+            })
+    }
+
+    /// [`text`] for a Markdown part (a note, a changed text, the summary). KNOWN ISSUES, outside
+    /// the trimmer (`text::markdown_to_markdown`), kept out of these texts until fixed:
+    /// - Markdown that ends inside a fenced code block with no line end after its last line
+    ///   (`"```\ncode"`) is re-emitted without its closing fence (the block quote around it
+    ///   still ends it, but the fence is not closed): these texts end with a line end;
+    /// - a paragraph followed by a `---` line that pulldown-cmark does not read as a heading
+    ///   (`"a\\\nb\n---"`, `"a ---\n``---\n---"`) is re-emitted as the paragraph directly
+    ///   followed by `---`, which GitHub reads as an `h2`: these texts have no `---`.
+    fn markdown_text() -> impl Strategy<Value = String> {
+        text().prop_map(|t| t.replace("---", "—") + "\n")
+    }
+
+    fn short_text() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(ATOMS), 0..5).prop_map(|a| a.concat())
+    }
+
+    fn block() -> impl Strategy<Value = Block> {
+        prop_oneof![
+            3 => markdown_text().prop_map(Block::Markdown),
+            2 => (prop::option::of(short_text()), 1i64..5_000, text(), any::<bool>()).prop_map(
+                |(path, start_line, text, link)| Block::Code {
+                    path,
+                    start_line,
+                    text,
+                    link: link.then(|| "https://github.com/o/r/blob/main/src/a.rs".to_string()),
+                }
+            ),
+            1 => text().prop_map(|t| Block::Diff {
+                text: format!("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-{t}\n+{t}\n"),
+                link: None,
+            }),
+            2 => text().prop_map(Block::Raw),
+            1 => prop::collection::vec((short_text(), text()), 1..4).prop_map(|fields| {
+                Block::Fields(fields.into_iter().map(|(l, v)| (l, Inline::Text(v))).collect())
+            }),
+            1 => text().prop_map(|t| Block::Paragraph(Inline::Text(t))),
+            1 => prop::collection::vec(text(), 1..4)
+                .prop_map(|items| Block::Items(items.into_iter().map(Inline::Text).collect())),
+            1 => (prop::option::of(markdown_text()), markdown_text())
+                .prop_map(|(before, after)| Block::Change { before, after }),
+        ]
+    }
+
+    fn entry() -> impl Strategy<Value = (String, String, Vec<String>, Vec<Block>)> {
+        (
+            prop_oneof![9 => short_text(), 1 => text()],
+            short_text(),
+            prop::collection::vec(short_text(), 0..3),
+            prop::collection::vec(block(), 0..4),
+        )
+    }
+
+    fn view(
+        summary: Option<String>,
+        entries: Vec<(String, String, Vec<String>, Vec<Block>)>,
+    ) -> ReportView {
+        let when = Timestamp::parse("2026-10-01T00:00:00Z");
+        let entries = entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, actor, notices, blocks))| Entry {
+                id: Uuid::from_u128(0x0d00_0000_0000_7000_8000_0000_0000_1000 + i as u128),
+                label,
+                kind: "note".into(),
+                actor,
+                actor_kind: "user",
+                actor_page: "people/user-1.html".into(),
+                when,
+                edited: None,
+                superseded_by: None,
+                notices,
+                blocks,
+                versions: Vec::new(),
+                versions_label: String::new(),
+                gone: false,
+                muted: None,
+            })
+            .collect();
+        ReportView {
+            id: ID.parse().expect("uuid"),
+            title: TITLE.into(),
+            status: "ready".into(),
+            summary,
+            error: None,
+            created: when,
+            last_activity: when,
+            prs: Vec::new(),
+            facts: Vec::new(),
+            holder: None,
+            status_rows: Vec::new(),
+            reviewers: Vec::new(),
+            findings: Vec::new(),
+            dismissals: Vec::new(),
+            days: vec![Day {
+                day: Some("2026-10-01".into()),
+                entries,
+            }],
+            notices: Vec::new(),
+            status_notes: Vec::new(),
+        }
+    }
+
+    fn archive() -> Archive {
+        Archive {
+            titles: Default::default(),
+            scope: Scope::Standalone {
+                base_url: None,
+                fragments: false,
+            },
+        }
+    }
+
+    proptest! {
+        #![proptest_config(Config {
+            cases: 64,
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        /// Any entries, any budget: within the limits (characters, bytes, `--max-chars`),
+        /// every fence closed, every `<details>` closed and nested, nothing live, the notice's
+        /// counts matching what is shown (`check_pr`).
+        #[test]
+        fn any_entries_make_a_comment_within_its_limits_and_well_formed(
+            summary in prop::option::of(markdown_text()),
+            entries in prop::collection::vec(entry(), 0..24),
+            max_chars in prop_oneof![2 => Just(MAX_CHARS), 1 => 1_000usize..200_000],
+            full_url in any::<bool>(),
+        ) {
+            let count = entries.len();
+            let view = view(summary, entries);
+            let full_url = full_url.then_some("https://reports.example.com/r/full.html");
+            let md = pr::comment(&view, &archive(), max_chars, full_url);
+            let (chars, bytes) = (md.chars().count(), md.len());
+            prop_assert!(chars <= max_chars, "{} chars over {}", chars, max_chars);
+            prop_assert!(bytes <= MAX_BYTES, "{} bytes", bytes);
+            prop_assert!(bytes <= max_chars * 4, "{} bytes", bytes);
+            // check_pr panics; as a test failure, proptest shrinks to the input that fails.
+            let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                check_pr(&md, ID, TITLE, count);
+            }));
+            prop_assert!(checked.is_ok(), "check_pr failed: see the panic above");
+            // The same comment every time.
+            prop_assert_eq!(pr::comment(&view, &archive(), max_chars, full_url), md);
+        }
+
+        /// Entries are shortened before any is omitted: a few entries, each as large as it
+        /// likes, all fit GitHub's limits once shortened, so none is omitted, however long a
+        /// line or a degraded row of one of them.
+        #[test]
+        fn a_few_entries_of_any_size_are_shortened_never_omitted(
+            entries in prop::collection::vec(entry(), 1..4),
+        ) {
+            let count = entries.len();
+            let view = view(None, entries);
+            let md = pr::comment(&view, &archive(), MAX_CHARS, None);
+            let pr = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                check_pr(&md, ID, TITLE, count)
+            }));
+            prop_assert!(pr.is_ok(), "check_pr failed: see the panic above");
+            let Ok(pr) = pr else { unreachable!() };
+            prop_assert!(pr.chars <= MAX_CHARS && pr.bytes <= MAX_BYTES);
+            prop_assert_eq!(pr.trimmed.map_or(0, |(_, omitted)| omitted), 0, "omitted entries");
+            prop_assert_eq!(pr.entries_shown, count);
+            // Fences closed in the comment as GitHub reads it (also checked by check_pr).
+            prop_assert!(gfm(&md).code_blocks.iter().all(|(fenced, closed, _)| !fenced || *closed));
+        }
+    }
+}
+

@@ -1,17 +1,21 @@
 //! A report as one GitHub pull-request comment: a summary table first, then the timeline with
 //! long parts folded in `<details>`, within GitHub's limits (65,536 code points and 262,144
-//! bytes, or `--max-chars`). What does not fit is trimmed deterministically — the largest
-//! detail first (the oldest on ties), then whole entries, oldest first, then the report's
-//! summary text, never the marker, title and summary table — and a visible line says so. Sizes
-//! are measured after mentions are neutralised, so the limits hold for the text as posted. Text
-//! from the database can neither mention anyone, reference an issue nor change the comment's
-//! structure.
+//! bytes, or `--max-chars`). What does not fit is trimmed deterministically — entries are
+//! shortened, the largest saving first (the oldest on ties), then whole entries omitted, oldest
+//! first, then the report's summary text, never the marker, title and summary table — and a
+//! visible line says so. Every entry has a short form of bounded size (its folded parts as a
+//! line each, a part too long to keep whole as an excerpt), so one huge entry is shortened
+//! rather than crowding the others out. Sizes are measured after mentions are neutralised, so
+//! the limits hold for the text as posted. Text from the database can neither mention anyone,
+//! reference an issue nor change the comment's structure.
+
+use std::borrow::Cow;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::markdown::{block, cell, external, inline};
 use super::page::{Archive, Entry, ReportView};
-use super::text::escape_markdown;
+use super::text::{code_fence, escape_markdown, markdown_excerpt};
 use super::view::Block;
 
 pub const MAX_CHARS: usize = 65_536;
@@ -60,44 +64,162 @@ fn folded(b: &Block, archive: &Archive) -> (String, Option<String>) {
     }
 }
 
-/// An entry in full and shortened (its folded parts replaced by one line each).
+/// An entry in full and shortened. The short form is bounded whatever the entry holds: its
+/// folded parts become one line each, a part too long to keep whole (a one-line note of
+/// megabytes, a degraded row's stored content) becomes the start of its text with a count of
+/// the rest, and the heading's stored strings are cut.
 struct Rendered {
     full: String,
     short: String,
 }
 
+/// A part of an entry's short form that is at most this many characters stays whole.
+const SHORT_KEEP: usize = 1_000;
+/// Characters of text an excerpt of a longer part keeps.
+const EXCERPT_CHARS: usize = 500;
+/// Characters of the label and the actor a short form keeps, and of each notice.
+const SHORT_HEAD_CHARS: usize = 200;
+const SHORT_NOTICE_CHARS: usize = 300;
+/// Notices a short form keeps; the rest are counted.
+const SHORT_NOTICES: usize = 3;
+/// The parts of a short form stop past this many characters; the rest are counted.
+const SHORT_BODY_CHARS: usize = 4_000;
+/// Ends the line that stands for a shortened part (the tests count shortened entries by it).
+const SHORTENED: &str = "shortened to fit the comment._\n\n";
+
+/// The first `max` characters of `text` (cut on a character boundary) and how many are left.
+fn cut(text: &str, max: usize) -> (&str, usize) {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => (&text[..at], text[at..].chars().count()),
+        None => (text, 0),
+    }
+}
+
+/// `text` cut to `max` characters, with `…` when something was cut.
+fn clip(text: &str, max: usize) -> (String, bool) {
+    match cut(text, max) {
+        (all, 0) => (all.to_string(), false),
+        (start, _) => (format!("{start}…"), true),
+    }
+}
+
+/// What a part is called in the line that says it was shortened.
+fn kind(b: &Block) -> &'static str {
+    match b {
+        Block::Markdown(_) | Block::Paragraph(_) | Block::NoDiff { .. } => "text",
+        Block::Raw(_) => "stored content",
+        Block::Fields(_) => "fields",
+        Block::Items(_) => "list",
+        Block::Change { .. } => "change",
+        Block::Code { .. } => "code",
+        Block::Diff { .. } => "diff",
+    }
+}
+
+/// A part too long for a short form: a line that says so, the first [`EXCERPT_CHARS`]
+/// characters of its text and how many more there are. Stored content stays verbatim in a
+/// fence; anything else is its text on one escaped line (no markup, so nothing it holds can
+/// open a structure that the cut would leave unclosed).
+fn excerpt(b: &Block, rendered: &str) -> String {
+    let text: Cow<str> = match b {
+        Block::Raw(raw) => Cow::Borrowed(raw),
+        Block::Markdown(md) => Cow::Owned(markdown_excerpt(md, usize::MAX)),
+        _ => Cow::Owned(markdown_excerpt(rendered, usize::MAX)),
+    };
+    let total = text.chars().count();
+    let mut out = format!("_{} ({total} characters) {SHORTENED}", kind(b));
+    let (start, rest) = cut(&text, EXCERPT_CHARS);
+    let more = if rest > 0 {
+        format!("… ({rest} more characters; full text in the archive)")
+    } else {
+        String::new()
+    };
+    match b {
+        Block::Raw(_) => {
+            out.push_str(&code_fence(start, "text"));
+            if !more.is_empty() {
+                out.push('\n');
+                out.push_str(&more);
+                out.push('\n');
+            }
+        }
+        _ => {
+            out.push_str(&escape_markdown(start));
+            out.push_str(&more);
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+    out
+}
+
 fn entry(e: &Entry, archive: &Archive) -> Rendered {
-    let mut head = format!(
-        "#### {}\n\n{} · {}",
-        escape_markdown(&e.label),
-        escape_markdown(&format!("by {}", e.actor)),
-        super::page::time_pair(e.when).1
-    );
+    let when = super::page::time_pair(e.when).1;
+    let mut meta = String::new();
     if let Some(edited) = e.edited {
-        head.push_str(&format!(" · edited {}", edited.display()));
+        meta.push_str(&format!(" · edited {}", edited.display()));
     }
     if e.superseded_by.is_some() {
-        head.push_str(" · superseded");
+        meta.push_str(" · superseded");
     }
-    head.push_str("\n\n");
+    let head = |label: &str, actor: &str| {
+        format!(
+            "#### {}\n\n{} · {when}{meta}\n\n",
+            escape_markdown(label),
+            escape_markdown(&format!("by {actor}")),
+        )
+    };
+    let mut full = head(&e.label, &e.actor);
     for notice in &e.notices {
-        head.push_str(&format!("> **Notice:** {}\n\n", escape_markdown(notice)));
+        full.push_str(&format!("> **Notice:** {}\n\n", escape_markdown(notice)));
     }
-    let (mut full, mut short) = (head.clone(), head);
+    let (label, label_cut) = clip(&e.label, SHORT_HEAD_CHARS);
+    let (actor, actor_cut) = clip(&e.actor, SHORT_HEAD_CHARS);
+    let mut head_cut = label_cut || actor_cut || e.notices.len() > SHORT_NOTICES;
+    let mut short = head(&label, &actor);
+    for notice in e.notices.iter().take(SHORT_NOTICES) {
+        let (notice, notice_cut) = clip(notice, SHORT_NOTICE_CHARS);
+        head_cut |= notice_cut;
+        short.push_str(&format!("> **Notice:** {}\n\n", escape_markdown(&notice)));
+    }
+    if e.notices.len() > SHORT_NOTICES {
+        short.push_str(&format!(
+            "> **Notice:** {} more notices.\n\n",
+            e.notices.len() - SHORT_NOTICES
+        ));
+    }
+
+    // The parts: each in full, and in the short form folded ones as a line, long ones as an
+    // excerpt, up to a bound on the whole.
+    let (mut body_chars, mut rest, mut any_shortened) = (0, 0, false);
     for b in &e.blocks {
         let (text, summary) = folded(b, archive);
         full.push_str(&text);
         full.push('\n');
-        match summary {
-            Some(summary) => short.push_str(&format!(
-                "_{} shortened to fit the comment._\n\n",
-                escape_markdown(&summary)
-            )),
-            None => {
-                short.push_str(&text);
-                short.push('\n');
-            }
+        let part = match summary {
+            Some(summary) => format!(
+                "_{} {SHORTENED}",
+                escape_markdown(&clip(&summary, SHORT_HEAD_CHARS).0)
+            ),
+            None if text.chars().count() <= SHORT_KEEP => format!("{text}\n"),
+            None => excerpt(b, &text),
+        };
+        let chars = part.chars().count();
+        if rest > 0 || (body_chars > 0 && body_chars + chars > SHORT_BODY_CHARS) {
+            rest += 1;
+            continue;
         }
+        any_shortened |= part.ends_with(SHORTENED);
+        body_chars += chars;
+        short.push_str(&part);
+    }
+    if rest > 0 {
+        short.push_str(&format!(
+            "_{rest} more part{} {SHORTENED}",
+            if rest == 1 { "" } else { "s" }
+        ));
+    } else if head_cut && !any_shortened {
+        short.push_str(&format!("_The heading {SHORTENED}"));
     }
     Rendered { full, short }
 }
@@ -159,7 +281,7 @@ impl Part {
         }
     }
 
-    /// Whether the short form is shorter at all (it is not when nothing is folded).
+    /// Whether the short form is shorter at all (it is not when nothing is folded or long).
     fn shortens(&self) -> bool {
         self.short_size.chars < self.full_size.chars && self.short_size.bytes < self.full_size.bytes
     }
@@ -299,8 +421,10 @@ pub fn comment(
     // Room for the notice at its longest: its counts only get smaller.
     let reserve = Size::of(&notice(entries.len(), entries.len(), summary.is_some()));
 
-    // Shortening order: the largest saving first, the oldest on ties; omission: oldest first.
-    // An entry with nothing folded has nothing to shorten: it is never counted as shortened.
+    // Shortening order: the largest saving first, the oldest on ties; omission: oldest first,
+    // and only once every entry that can be is shortened. Every entry's short form is bounded,
+    // so one entry of megabytes is shortened, not a reason to omit the others. An entry whose
+    // short form is no shorter (nothing folded, nothing long) is never counted as shortened.
     let mut by_saving: Vec<usize> = (0..entries.len())
         .filter(|&i| entries[i].1.shortens())
         .collect();
@@ -520,7 +644,17 @@ fn char_at(bytes: &[u8], at: usize, end: usize) -> (u8, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::neutralize;
+    use super::{clip, cut, neutralize};
+
+    #[test]
+    fn cuts_fall_on_character_boundaries() {
+        assert_eq!(cut("héllo😀wörld", 6), ("héllo😀", 5));
+        assert_eq!(cut("abc", 3), ("abc", 0));
+        assert_eq!(cut("abc", 10), ("abc", 0));
+        assert_eq!(cut("", 0), ("", 0));
+        assert_eq!(clip("漢字漢字", 2), ("漢字…".to_string(), true));
+        assert_eq!(clip("漢字", 2), ("漢字".to_string(), false));
+    }
 
     #[test]
     fn mentions_and_issue_refs_are_inert_outside_code() {
