@@ -1995,3 +1995,87 @@ mod trimmer_properties {
     }
 }
 
+// -- The Atom feed and the sitemap: well-formed XML whatever the titles hold --
+
+/// A TOML basic string with every character but printable ASCII escaped (TOML takes no
+/// control character, DEL included, as it is).
+fn toml_escaped(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => out.push_str(&format!("\\{c}")),
+            ' '..='~' => out.push(c),
+            c if u32::from(c) <= 0xFFFF => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push_str(&format!("\\U{:08X}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A build with `--base-url` of reports titled with control characters (C0 controls, escape
+/// sequences, U+FFFE/U+FFFF) and XML's own syntax: `feed.xml` and `sitemap.xml` are read by a
+/// strict XML 1.0 parser, and the titles read as written, each character XML forbids as
+/// U+FFFD.
+#[test]
+fn titles_with_control_characters_leave_the_feed_well_formed_xml() {
+    let scratch = Scratch::new("feed-controls");
+    let id = "0d000000-0000-7000-8000-0000000000fe";
+    let title = "Alert\u{1}\u{8}\u{b}\u{c}\u{1b}[31m red\u{7f} <b>&amp;</b> ]]> \"q\" 'a' \u{fffe}\u{ffff}\tend";
+    let mut fixture = generated_fixture(id, "TITLE", None, 3, 1, WORDS).replacen(
+        "title = \"TITLE\"",
+        &format!("title = {}", toml_escaped(title)),
+        1,
+    );
+    // A second report whose title is nothing but control characters.
+    let other = "0d000000-0000-7000-8000-0000000000ff";
+    fixture.push_str(&format!(
+        "[[signals_signalreport]]\nid = \"{other}\"\nteam_id = 1\nstatus = \"ready\"\n\
+         title = {}\nsummary = \"s\"\ncreated_at = \"2026-10-02T00:00:00Z\"\n\n",
+        toml_escaped("\u{0}\u{2}\u{1f}")
+    ));
+    let db = sqlite_archive(&scratch.path("feed.sqlite"), &fixture);
+    let out = scratch.path("site");
+    build(Some(&db), &out, &["--base-url", "https://example.com/"]);
+
+    let feed = read(&out.join("feed.xml"));
+    let doc = roxmltree::Document::parse(&feed)
+        .unwrap_or_else(|e| panic!("feed.xml is not well-formed XML: {e}\n{feed}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "feed");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2005/Atom")
+    );
+    let titles: Vec<String> = root
+        .children()
+        .filter(|n| n.has_tag_name("entry"))
+        .filter_map(|e| e.children().find(|c| c.has_tag_name("title")))
+        .map(|t| t.text().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    let shown = titles
+        .iter()
+        .find(|t| t.starts_with("Alert"))
+        .unwrap_or_else(|| panic!("the report's title: {titles:?}"));
+    let forbidden = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+    };
+    assert!(!titles.iter().any(|t| t.contains(forbidden)), "{titles:?}");
+    // What XML allows reads back as stored (the markup as text, DEL, tab), the rest as U+FFFD.
+    let expected: String = title
+        .chars()
+        .map(|c| if forbidden(c) { '\u{fffd}' } else { c })
+        .collect();
+    assert_eq!(shown, &expected);
+    assert!(
+        titles.contains(&"\u{fffd}\u{fffd}\u{fffd}".to_string()),
+        "{titles:?}"
+    );
+
+    let sitemap = read(&out.join("sitemap.xml"));
+    let doc = roxmltree::Document::parse(&sitemap)
+        .unwrap_or_else(|e| panic!("sitemap.xml is not well-formed XML: {e}\n{sitemap}"));
+    let locs = doc.descendants().filter(|n| n.has_tag_name("loc")).count();
+    assert!(locs >= 3, "{sitemap}");
+}

@@ -4,7 +4,7 @@
 
 use super::links::{self, Format};
 use super::page::IndexRow;
-use super::text::{escape_html, is_web_url};
+use super::text::is_web_url;
 
 /// Reports in the feed: the most recently active ones.
 pub const FEED_ENTRIES: usize = 50;
@@ -34,6 +34,32 @@ pub fn web_url(raw: &str) -> Result<String, String> {
     }
 }
 
+/// Text for XML 1.0 (element content and attribute values): `& < > " '` escaped, tab, line
+/// feed and carriage return as character references, and the characters XML 1.0 does not allow
+/// at all (the other C0 controls, U+FFFE and U+FFFF; a Rust string holds no lone surrogate)
+/// replaced by U+FFFD, so no stored string makes the document ill-formed. Every string the
+/// feed and the sitemap write goes through it.
+pub fn xml_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // As references, so an attribute value keeps them too (a parser turns them into
+            // spaces there when they are written as they are).
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\u{0}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `sitemap.xml`: every page, reports with their last activity.
 pub fn sitemap(base: &str, rows: &[IndexRow], other_pages: &[String]) -> String {
     let mut out = String::from(
@@ -41,11 +67,11 @@ pub fn sitemap(base: &str, rows: &[IndexRow], other_pages: &[String]) -> String 
     );
     let url = |path: &str, lastmod: Option<String>| {
         let lastmod = lastmod
-            .map(|d| format!("<lastmod>{d}</lastmod>"))
+            .map(|d| format!("<lastmod>{}</lastmod>", xml_text(&d)))
             .unwrap_or_default();
         format!(
             "  <url><loc>{}</loc>{lastmod}</url>\n",
-            escape_html(&format!("{base}{path}"))
+            xml_text(&format!("{base}{path}"))
         )
     };
     out.push_str(&url(&links::index_path(Format::Html), None));
@@ -75,10 +101,11 @@ pub fn atom(base: &str, rows: &[IndexRow]) -> String {
         .map(|t| t.iso())
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
     let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>Signals reports</title>\n  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n  <link href=\"{}\"/>\n  <updated>{updated}</updated>\n  <author><name>reportpress</name></author>\n",
-        escape_html(&format!("{base}{}", links::FEED)),
-        escape_html(&format!("{base}{}", links::FEED)),
-        escape_html(base),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>Signals reports</title>\n  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n  <link href=\"{}\"/>\n  <updated>{}</updated>\n  <author><name>reportpress</name></author>\n",
+        xml_text(&format!("{base}{}", links::FEED)),
+        xml_text(&format!("{base}{}", links::FEED)),
+        xml_text(base),
+        xml_text(&updated),
     );
     for r in recent {
         let when = r
@@ -94,11 +121,12 @@ pub fn atom(base: &str, rows: &[IndexRow]) -> String {
             summary.push_str(&format!(" · {repo}"));
         }
         out.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>urn:uuid:{}</id>\n    <link href=\"{}\"/>\n    <updated>{when}</updated>\n    <summary>{}</summary>\n  </entry>\n",
-            escape_html(&r.title),
-            r.id,
-            escape_html(&format!("{base}{}", links::report_path(r.id, Format::Html))),
-            escape_html(&summary),
+            "  <entry>\n    <title>{}</title>\n    <id>urn:uuid:{}</id>\n    <link href=\"{}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n  </entry>\n",
+            xml_text(&r.title),
+            xml_text(&r.id.to_string()),
+            xml_text(&format!("{base}{}", links::report_path(r.id, Format::Html))),
+            xml_text(&when),
+            xml_text(&summary),
         ));
     }
     out.push_str("</feed>\n");
@@ -107,7 +135,15 @@ pub fn atom(base: &str, rows: &[IndexRow]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::base_url;
+    use super::{base_url, xml_text};
+
+    #[test]
+    fn xml_text_escapes_and_replaces_what_xml_forbids() {
+        assert_eq!(
+            xml_text("a&b<c>\"d'\u{0}\u{1}\u{1B}\u{1F}\u{7F}\u{FFFE}\u{FFFF}\t\n\r\u{FFFD}é😀"),
+            "a&amp;b&lt;c&gt;&quot;d&#39;\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{7F}\u{FFFD}\u{FFFD}&#9;&#10;&#13;\u{FFFD}é😀"
+        );
+    }
 
     #[test]
     fn base_urls() {
