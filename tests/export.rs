@@ -2079,3 +2079,5 @@ fn titles_with_control_characters_leave_the_feed_well_formed_xml() {
     let locs = doc.descendants().filter(|n| n.has_tag_name("loc")).count();
     assert!(locs >= 3, "{sitemap}");
 }
+
+// ---- End of 6. Issue 12 (tests appended later go below this line) ---------------------------
