@@ -1151,7 +1151,6 @@ fn the_reader_names_each_cell_that_is_not_utf8() {
 /// The notices on the report's pages. Needs `ReportRows::notices` (src/model/record.rs) and
 /// `Report::from_rows` adding them to the report's notices: see issue 12.
 #[test]
-#[ignore = "needs ReportRows.notices in src/model/record.rs (issue 12)"]
 fn the_report_pages_name_each_cell_that_is_not_utf8() {
     let scratch = Scratch::new("not-utf8-pages");
     let path = scratch.path("bytes.sqlite");

@@ -163,4 +163,7 @@ pub struct ReportRows {
     /// History kept by snapshots (empty unless the source is a snapshot archive).
     pub seen: Vec<SeenRecord>,
     pub versions: Vec<VersionRecord>,
+    /// What the reader met that the report's readers should be told: each cell that held
+    /// bytes that are not UTF-8 (shown as U+FFFD), by table, column and row id.
+    pub notices: Vec<String>,
 }

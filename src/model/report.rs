@@ -229,10 +229,12 @@ impl Report {
             people,
             seen,
             versions,
+            notices: read_notices,
         } = rows;
         let mut histories = histories(&seen, versions);
         let mut report_notices = Vec::new();
         let id = row_id(&report.id, &mut report_notices);
+        report_notices.extend(read_notices);
         let tasks = build_tasks(tasks, runs);
         let title_of = |id: Uuid| tasks.get(&id).and_then(|t| t.title.clone());
 

@@ -528,6 +528,7 @@ impl Redactor {
             people,
             seen: _, // ids and timestamps
             versions,
+            notices: _, // tables, columns and row ids
         } = rows;
         self.report(report);
         let mut kinds: HashMap<String, String> = HashMap::new();

@@ -96,7 +96,13 @@ impl Output {
                     fs::create_dir(&path).map_err(|e| err("creating", e))?;
                 }
                 Ok(_) => {}
-                Err(_) => fs::create_dir(&path).map_err(|e| err("creating", e))?,
+                // Another worker may make the same folder at the same moment: fine.
+                Err(_) => match fs::create_dir(&path) {
+                    Err(e) if !(e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir()) => {
+                        return Err(err("creating", e));
+                    }
+                    _ => {}
+                },
             }
         }
         Ok(())

@@ -527,6 +527,7 @@ impl Source {
             people,
             seen,
             versions,
+            notices: self.notices.clone(),
         })
     }
 }
