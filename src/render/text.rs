@@ -541,7 +541,9 @@ fn render(len: usize, safe: SafeEvents<'_>, output: Output) -> Result<String, Pl
             pulldown_cmark::html::write_html_fmt(&mut out, events).map_err(|_| Plain::Output)?;
         }
         Output::Markdown => {
-            if let Err(e) = pulldown_cmark_to_cmark::cmark(safe.events, &mut out, options()) {
+            if let Err(e) =
+                pulldown_cmark_to_cmark::cmark(writable(safe.events), &mut out, options())
+            {
                 return Err(match e {
                     pulldown_cmark_to_cmark::Error::FormatFailed(_) => Plain::Output,
                     _ => Plain::Unwritable,
@@ -550,6 +552,48 @@ fn render(len: usize, safe: SafeEvents<'_>, output: Output) -> Result<String, Pl
         }
     }
     Ok(out.out)
+}
+
+/// Events the Markdown writer writes back as they were read. It closes a fence only after a
+/// line end, so a code block's text gets one; it writes a heading with a line break in it as a
+/// setext heading (`---` underneath: level 2, whatever level it was demoted to), so a heading's
+/// line breaks become spaces; and it can write a thematic break as `---` right under a paragraph
+/// line, where it reads back as a heading underline, so every break is written as `***`.
+fn writable(events: Vec<Event<'_>>) -> impl Iterator<Item = Event<'_>> {
+    let mut in_code = false;
+    let mut in_heading = false;
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = true;
+                out.push(event);
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                in_heading = false;
+                out.push(event);
+            }
+            Event::SoftBreak | Event::HardBreak if in_heading => {
+                out.push(Event::Text(CowStr::Borrowed(" ")));
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                out.push(event);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                if let Some(Event::Text(text)) = out.last_mut()
+                    && !text.ends_with('\n')
+                {
+                    *text = CowStr::from(format!("{text}\n"));
+                }
+                out.push(event);
+            }
+            Event::Rule if !in_code => out.push(Event::Html(CowStr::Borrowed("***\n"))),
+            other => out.push(other),
+        }
+    }
+    out.into_iter()
 }
 
 /// A text shown whole as plain text, after a notice saying why: escaped in a `pre` (HTML), in a
@@ -742,6 +786,21 @@ fn longest_run(text: &str, ch: char) -> usize {
 
 #[cfg(test)]
 mod tests {
+    /// Found by the PR trimmer's property test: a fence the writer did not close, and a heading
+    /// written back as a level-2 setext heading (`---`) whatever level it was demoted to.
+    #[test]
+    fn written_back_markdown_keeps_its_structure() {
+        let md = markdown_to_markdown("```\ncode");
+        assert_eq!(md.matches("````").count(), 2, "{md:?}");
+        for source in ["a\\\nb\n---\n", "a\n\\\n---\n", "para\n---\n"] {
+            let md = markdown_to_markdown(source);
+            assert!(md.starts_with("###### "), "{source:?} => {md:?}");
+            assert!(!md.contains("\n---"), "{source:?} => {md:?}");
+        }
+        let md = markdown_to_markdown("para\n\n---\n\nafter");
+        assert!(md.contains("***"), "a break stays a break: {md:?}");
+    }
+
     use super::*;
 
     #[test]
