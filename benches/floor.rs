@@ -17,7 +17,8 @@
 //! and added lines), as the build highlights them. The build's guards apply: a stream whose
 //! path has no syntax is not highlighted, a file over `MAX_FILE_BYTES` is not rendered, a
 //! binary file or a malformed hunk is shown as written, a line over `MAX_HIGHLIGHT_LINE`
-//! characters is shown plain (and not fed to the parser).
+//! characters is shown plain (and not fed to the parser), and a code block or a diff's file
+//! over the highlighting work budget (`render::highlight::Budget`) is shown plain whole.
 //!
 //! Then the streams are highlighted on a rayon pool of `--jobs` threads, four ways:
 //! - `floor`: syntect's `ParseState::parse_line` and `ScopeStack`, written as HTML with
@@ -38,9 +39,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use reportpress::model::Report;
-use reportpress::render::code::MAX_FILE_BYTES;
+use reportpress::render::code::{MAX_FILE_BYTES, too_costly_to_highlight};
 use reportpress::render::diff::{self, LineKind};
-use reportpress::render::highlight::{MAX_HIGHLIGHT_LINE, syntax_for_path, syntax_set};
+use reportpress::render::highlight::{Budget, MAX_HIGHLIGHT_LINE, syntax_for_path, syntax_set};
 use reportpress::render::text::escape_html_into;
 use reportpress::render::view::{self, Block};
 use reportpress::source::Source;
@@ -63,7 +64,8 @@ struct Collected {
     entries: usize,
     code_blocks: usize,
     diff_files: usize,
-    /// Lines shown plain by the guards (too long, no syntax, file too large, malformed hunk).
+    /// Lines shown plain by the guards (too long, no syntax, file too large, malformed hunk,
+    /// over the work budget).
     plain_lines: usize,
 }
 
@@ -105,6 +107,14 @@ impl Collected {
             .unwrap_or(text)
             .split('\n')
             .map(|l| l.strip_suffix('\r').unwrap_or(l));
+        let mut budget = Budget::new();
+        for line in lines.clone() {
+            budget.add(line, ());
+        }
+        if budget.over().is_some() {
+            self.plain_lines += lines.count();
+            return;
+        }
         self.push(syntax_for_path(path.unwrap_or("")), lines);
     }
 
@@ -113,7 +123,7 @@ impl Collected {
         for file in &patch.files {
             self.diff_files += 1;
             let lines = file.hunks.iter().map(|h| h.lines.len()).sum::<usize>();
-            if file.bytes > MAX_FILE_BYTES {
+            if file.bytes > MAX_FILE_BYTES || too_costly_to_highlight(file) {
                 self.plain_lines += lines;
                 continue;
             }

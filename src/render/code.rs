@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::diff::{self, FileDiff, FileStatus, LineKind};
-use super::highlight::LineHighlighter;
+use super::highlight::{Budget, LineHighlighter, syntax_for_path};
 use super::text::{escape_html, is_web_url};
 
 /// A file's diff starts collapsed above this many lines…
@@ -66,7 +66,16 @@ fn code_html_uncached(
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .collect();
-    let mut highlighter = LineHighlighter::for_path(path.unwrap_or(""));
+    let syntax = syntax_for_path(path.unwrap_or(""));
+    // Highlighted whole or not at all: a snippet too costly to highlight is shown plain.
+    let costly = syntax.and_then(|_| {
+        let mut budget = Budget::new();
+        for (n, line) in lines.iter().enumerate() {
+            budget.add(line, start_line.saturating_add(n as i64));
+        }
+        budget.over()
+    });
+    let mut highlighter = LineHighlighter::new(syntax.filter(|_| costly.is_none()));
     let mut out = String::with_capacity(text.len() * 4 + 200);
     out.push_str(r#"<figure class="code">"#);
     if let Some(path) = path {
@@ -79,6 +88,12 @@ fn code_html_uncached(
         out.push_str(&format!(
             "<figcaption>{} {range}</figcaption>",
             link_or_code(path, link)
+        ));
+    }
+    if let Some(costly) = &costly {
+        out.push_str(&format!(
+            r#"<p class="notice">{}</p>"#,
+            escape_html(&costly.notice())
         ));
     }
     out.push_str(r#"<pre class="s-code"><code>"#);
@@ -224,6 +239,69 @@ fn line_no(n: Option<u64>) -> String {
     n.map(|n| n.to_string()).unwrap_or_default()
 }
 
+/// A diff line as a notice names it: its number in the new file, or in the old one.
+#[derive(Clone, Copy)]
+struct DiffLine {
+    number: Option<u64>,
+    old: bool,
+}
+
+impl std::fmt::Display for DiffLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let side = if self.old { "old" } else { "new" };
+        match self.number {
+            Some(n) => write!(f, "{n} of the {side} file"),
+            None => write!(f, "of the {side} file"),
+        }
+    }
+}
+
+/// Why a file's diff is shown plain, when highlighting it would cost more than the budget: each
+/// side's highlighter is fed the context lines and its own changed lines.
+fn diff_costly(file: &FileDiff) -> Option<super::highlight::Costly<DiffLine>> {
+    let old_syntax = syntax_for_path(file.old_path.as_deref().unwrap_or(file.path()));
+    let new_syntax = syntax_for_path(file.path());
+    if old_syntax.is_none() && new_syntax.is_none() {
+        return None;
+    }
+    let mut budget = Budget::new();
+    for hunk in file.hunks.iter().filter(|h| h.malformed.is_none()) {
+        for line in &hunk.lines {
+            let (old, new) = match line.kind {
+                LineKind::Context => (true, true),
+                LineKind::Removed => (true, false),
+                LineKind::Added => (false, true),
+                LineKind::NoNewline | LineKind::Raw => (false, false),
+            };
+            if old && old_syntax.is_some() {
+                budget.add(
+                    &line.text,
+                    DiffLine {
+                        number: line.old_no,
+                        old: true,
+                    },
+                );
+            }
+            if new && new_syntax.is_some() {
+                budget.add(
+                    &line.text,
+                    DiffLine {
+                        number: line.new_no,
+                        old: false,
+                    },
+                );
+            }
+        }
+    }
+    budget.over()
+}
+
+/// Whether a file's diff is shown plain because highlighting it would cost more than the
+/// budget ([`Budget`]), as [`diff_html`] decides it.
+pub fn too_costly_to_highlight(file: &FileDiff) -> bool {
+    diff_costly(file).is_some()
+}
+
 fn file_html(file: &FileDiff, out: &mut String) {
     let collapsed = file.lines > COLLAPSE_LINES || file.bytes > COLLAPSE_BYTES;
     out.push_str(if collapsed {
@@ -241,8 +319,19 @@ fn file_html(file: &FileDiff, out: &mut String) {
         ));
         return;
     }
+    // The file's header lines as written (`diff --git`, `index`, modes, `---`/`+++`): the
+    // summary shows what they say, this what they are.
+    let header = |out: &mut String| {
+        if !file.header.is_empty() {
+            out.push_str(r#"<pre class="meta">"#);
+            out.push_str(&escape_html(&file.header.join("\n")));
+            out.push_str("</pre>");
+        }
+    };
     if file.binary && file.hunks.is_empty() {
-        out.push_str(r#"<p class="muted">Binary file: no text diff.</p></details>"#);
+        out.push_str(r#"<p class="muted">Binary file: no text diff.</p>"#);
+        header(out);
+        out.push_str("</details>");
         return;
     }
     if collapsed {
@@ -252,11 +341,21 @@ fn file_html(file: &FileDiff, out: &mut String) {
             file.lines
         ));
     }
+    let costly = diff_costly(file);
+    if let Some(costly) = &costly {
+        out.push_str(&format!(
+            r#"<p class="notice">{}</p>"#,
+            escape_html(&costly.notice())
+        ));
+    }
+    header(out);
     // Each line is a block-level span (see the stylesheet), so no newline goes between them.
     // Two highlighters: the old file's lines (context and removed) and the new file's
     // (context and added), so each side keeps a correct parser state.
-    let mut old_hl = LineHighlighter::for_path(file.old_path.as_deref().unwrap_or(file.path()));
-    let mut new_hl = LineHighlighter::for_path(file.path());
+    let highlighter =
+        |path: &str| LineHighlighter::new(syntax_for_path(path).filter(|_| costly.is_none()));
+    let mut old_hl = highlighter(file.old_path.as_deref().unwrap_or(file.path()));
+    let mut new_hl = highlighter(file.path());
     out.push_str(r#"<pre class="diff s-code"><code>"#);
     for hunk in &file.hunks {
         out.push_str(&format!(
@@ -279,7 +378,17 @@ fn file_html(file: &FileDiff, out: &mut String) {
             continue;
         }
         let marks = hunk_marks(&hunk.lines);
+        let mut extra = hunk.extra.as_deref();
         for (line, marks) in hunk.lines.iter().zip(&marks) {
+            // Lines past the declared counts are `Raw` (the only ones in a readable hunk).
+            if line.kind == LineKind::Raw
+                && let Some(reason) = extra.take()
+            {
+                out.push_str(&format!(
+                    r#"<span class="l notice">This hunk's header does not count every line: {}; they are shown as written, not counted as changes.</span>"#,
+                    escape_html(reason)
+                ));
+            }
             let (class, marker, code) = match line.kind {
                 LineKind::Context => {
                     let code = new_hl.line(&line.text, &[]);
@@ -288,7 +397,7 @@ fn file_html(file: &FileDiff, out: &mut String) {
                 }
                 LineKind::Added => ("add", "+", new_hl.line(&line.text, marks)),
                 LineKind::Removed => ("del", "-", old_hl.line(&line.text, marks)),
-                LineKind::NoNewline => ("meta", "\\", escape_html(&format!(" {}", line.text))),
+                LineKind::NoNewline => ("meta", "\\", escape_html(&line.text)),
                 LineKind::Raw => ("raw", "", escape_html(&line.text)),
             };
             out.push_str(&format!(

@@ -55,6 +55,10 @@ pub struct Hunk {
     pub lines: Vec<Line>,
     /// Why this hunk could not be read as declared; its lines are then shown raw.
     pub malformed: Option<String>,
+    /// Lines that follow a well-formed hunk's declared counts (up to the next hunk or file) are
+    /// kept at its end as `Raw` lines, as written. When any of them looks like a diff line
+    /// (`+`, `-`, ` `), this says so: the header does not count every line the text holds.
+    pub extra: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +68,7 @@ pub enum LineKind {
     Removed,
     /// `\ No newline at end of file`, about the line before it.
     NoNewline,
-    /// A line of a malformed hunk, as written.
+    /// A line of a malformed hunk, or one past a hunk's declared counts, as written.
     Raw,
 }
 
@@ -75,7 +79,7 @@ impl LineKind {
             LineKind::Added => "+",
             LineKind::Removed => "-",
             LineKind::Context => " ",
-            LineKind::NoNewline => "\\ ",
+            LineKind::NoNewline => "\\",
             LineKind::Raw => "",
         }
     }
@@ -84,7 +88,8 @@ impl LineKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
     pub kind: LineKind,
-    /// The line without its `+`/`-`/` ` marker (the whole line for `Raw`).
+    /// The line without its `+`/`-`/` `/`\` marker (the whole line for `Raw`): the marker and
+    /// the text give back the line as written.
     pub text: String,
     pub old_no: Option<u64>,
     pub new_no: Option<u64>,
@@ -163,13 +168,70 @@ impl FileDiff {
 
 struct OpenHunk {
     hunk: Hunk,
+    /// The counts its header declares.
+    old_len: u64,
+    new_len: u64,
     old_left: u64,
     new_left: u64,
     old_no: u64,
     new_no: u64,
+    /// Lines past the declared counts that look like diff lines.
+    extra: u64,
+}
+
+impl OpenHunk {
+    fn new(header: &str) -> OpenHunk {
+        let (old_start, old_len, new_start, new_len, malformed) = match hunk_header(header) {
+            Some((a, b, c, d)) => (a, b, c, d, None),
+            None => (
+                0,
+                0,
+                0,
+                0,
+                Some("the hunk header cannot be read".to_string()),
+            ),
+        };
+        OpenHunk {
+            hunk: Hunk {
+                header: header.to_string(),
+                old_start,
+                new_start,
+                lines: Vec::new(),
+                malformed,
+                extra: None,
+            },
+            old_len,
+            new_len,
+            old_left: old_len,
+            new_left: new_len,
+            old_no: old_start,
+            new_no: new_start,
+            extra: 0,
+        }
+    }
+
+    fn raw(&mut self, line: &str) {
+        self.hunk.lines.push(Line {
+            kind: LineKind::Raw,
+            text: line.to_string(),
+            old_no: None,
+            new_no: None,
+        });
+    }
+}
+
+/// Whether a line past a hunk's counts reads as part of a diff: a `+`, `-` or ` ` line. The
+/// mail signature separator `-- ` (`git format-patch`) and blank lines do not.
+fn looks_like_diff_line(line: &str) -> bool {
+    line != "-- " && line.starts_with(['+', '-', ' '])
 }
 
 /// Parses unified-diff text. Never fails; CRLF line ends are accepted.
+///
+/// Lossless: every line of the text is kept, in order, in exactly one place: the preamble, a
+/// file's `header` (the lines before its first hunk), a hunk's `header`, or a hunk's `lines`
+/// (up to the next hunk or file, so text after a hunk's declared counts stays with it, see
+/// [`Hunk::extra`]). Only a line's end (`\n`, `\r\n`) is dropped.
 pub fn parse(text: &str) -> Patch {
     let mut patch = Patch {
         preamble: Vec::new(),
@@ -188,7 +250,24 @@ pub fn parse(text: &str) -> Patch {
                     open.old_left, open.new_left
                 ));
             }
+            if open.hunk.malformed.is_none() && open.extra > 0 {
+                open.hunk.extra = Some(format!(
+                    "its header declares {} old and {} new lines, and {} more diff line{} follow{}",
+                    open.old_len,
+                    open.new_len,
+                    open.extra,
+                    if open.extra == 1 { "" } else { "s" },
+                    if open.extra == 1 { "s" } else { "" },
+                ));
+            }
             let f = file.get_or_insert_with(|| FileDiff::new(None, None));
+            if open.hunk.malformed.is_some() {
+                // Shown as written, so not counted as changes (the lines read before the hunk
+                // turned out not to match its header were).
+                let count = |kind| open.hunk.lines.iter().filter(|l| l.kind == kind).count();
+                f.additions = f.additions.saturating_sub(count(LineKind::Added));
+                f.deletions = f.deletions.saturating_sub(count(LineKind::Removed));
+            }
             f.hunks.push(open.hunk);
         }
     }
@@ -256,7 +335,7 @@ pub fn parse(text: &str) -> Patch {
                 Some('\\') => {
                     open.hunk.lines.push(Line {
                         kind: LineKind::NoNewline,
-                        text: body.trim().to_string(),
+                        text: body.to_string(),
                         old_no: None,
                         new_no: None,
                     });
@@ -264,16 +343,25 @@ pub fn parse(text: &str) -> Patch {
                 }
                 _ => false,
             };
-            if taken {
+            let exhausted = open.old_left == 0 && open.new_left == 0;
+            let next = line.starts_with("@@") || line.starts_with("diff --git ");
+            if !taken && exhausted && !next && !line.starts_with("--- ") {
+                // Past the declared counts, before the next hunk or file: kept here, as written.
+                if looks_like_diff_line(line) {
+                    open.extra += 1;
+                }
+                open.raw(line);
+            }
+            if taken || (exhausted && !next && !line.starts_with("--- ")) {
                 if let Some(f) = file.as_mut() {
                     f.bytes += size;
                     f.lines += 1;
                 }
                 continue;
             }
-            if open.old_left == 0 && open.new_left == 0 {
+            if exhausted {
                 close_hunk(&mut file, &mut hunk);
-            } else if !line.starts_with("@@") && !line.starts_with("diff ") {
+            } else if !next {
                 // A line that fits no count: the rest of this hunk is shown as written.
                 open.hunk.malformed = Some(format!(
                     "line {:?} does not fit the hunk's declared counts",
@@ -299,46 +387,13 @@ pub fn parse(text: &str) -> Patch {
             let f = file.get_or_insert_with(|| FileDiff::new(None, None));
             f.bytes += size;
             f.lines += 1;
-            let open = match hunk_header(line) {
-                Some((old_start, old_len, new_start, new_len)) => OpenHunk {
-                    hunk: Hunk {
-                        header: line.to_string(),
-                        old_start,
-                        new_start,
-                        lines: Vec::new(),
-                        malformed: None,
-                    },
-                    old_left: old_len,
-                    new_left: new_len,
-                    old_no: old_start,
-                    new_no: new_start,
-                },
-                None => OpenHunk {
-                    hunk: Hunk {
-                        header: line.to_string(),
-                        old_start: 0,
-                        new_start: 0,
-                        lines: Vec::new(),
-                        malformed: Some("the hunk header cannot be read".to_string()),
-                    },
-                    old_left: 0,
-                    new_left: 0,
-                    old_no: 0,
-                    new_no: 0,
-                },
-            };
-            hunk = Some(open);
+            hunk = Some(OpenHunk::new(line));
             continue;
         }
         if let Some(open) = hunk.as_mut().filter(|h| h.hunk.malformed.is_some()) {
             // Lines of a malformed hunk, until the next hunk or file.
             if !line.starts_with("--- ") {
-                open.hunk.lines.push(Line {
-                    kind: LineKind::Raw,
-                    text: line.to_string(),
-                    old_no: None,
-                    new_no: None,
-                });
+                open.raw(line);
                 if let Some(f) = file.as_mut() {
                     f.bytes += size;
                     f.lines += 1;
@@ -347,11 +402,16 @@ pub fn parse(text: &str) -> Patch {
             }
         }
         if let Some(rest) = line.strip_prefix("--- ") {
-            // Starts a new file unless it follows this file's `diff --git` header.
+            // Starts a new file unless it follows this file's `diff --git` header, or the file
+            // has nothing yet but text that named no path.
             let continuing = in_git_header
-                || file.as_ref().is_some_and(|f| {
-                    f.hunks.is_empty() && !f.binary && f.new_path.is_none() && f.old_path.is_none()
-                });
+                || (hunk.is_none()
+                    && file.as_ref().is_some_and(|f| {
+                        f.hunks.is_empty()
+                            && !f.binary
+                            && f.new_path.is_none()
+                            && f.old_path.is_none()
+                    }));
             if !continuing {
                 close_file(&mut patch, &mut file, &mut hunk);
             }
@@ -367,22 +427,29 @@ pub fn parse(text: &str) -> Patch {
             in_git_header = true;
             continue;
         }
-        if let Some(rest) = line.strip_prefix("+++ ")
-            && let Some(f) = file.as_mut()
-        {
-            f.new_path = header_path(rest);
-            if f.new_path.is_none() && rest.trim_start().starts_with("/dev/null") {
-                f.status = FileStatus::Deleted;
-            }
-            f.header.push(line.to_string());
-            f.bytes += size;
-            f.lines += 1;
-            continue;
-        }
         match file.as_mut() {
-            Some(f) if in_git_header || f.hunks.is_empty() => {
+            // Past a file's hunks (only when no hunk is open, which the branches above rule out):
+            // kept at the end of its last hunk, so that the file's lines stay in order.
+            Some(f) if !f.hunks.is_empty() => {
+                if let Some(last) = f.hunks.last_mut() {
+                    last.lines.push(Line {
+                        kind: LineKind::Raw,
+                        text: line.to_string(),
+                        old_no: None,
+                        new_no: None,
+                    });
+                }
+                f.bytes += size;
+                f.lines += 1;
+            }
+            Some(f) => {
                 let header = |prefix: &str| line.strip_prefix(prefix).map(str::to_string);
-                if line.starts_with("new file mode") {
+                if let Some(rest) = line.strip_prefix("+++ ") {
+                    f.new_path = header_path(rest);
+                    if f.new_path.is_none() && rest.trim_start().starts_with("/dev/null") {
+                        f.status = FileStatus::Deleted;
+                    }
+                } else if line.starts_with("new file mode") {
                     f.status = FileStatus::Added;
                 } else if line.starts_with("deleted file mode") {
                     f.status = FileStatus::Deleted;
@@ -406,12 +473,6 @@ pub fn parse(text: &str) -> Patch {
                 f.bytes += size;
                 f.lines += 1;
             }
-            Some(f) => {
-                // Trailing text after a file's hunks (e.g. `-- ` mail signature): keep it.
-                f.header.push(line.to_string());
-                f.bytes += size;
-                f.lines += 1;
-            }
             None => patch.preamble.push(line.to_string()),
         }
     }
@@ -426,6 +487,27 @@ pub fn parse(text: &str) -> Patch {
         }
     }
     patch
+}
+
+impl FileDiff {
+    /// What a reader should be told about this file's hunks, one sentence each: a hunk that
+    /// could not be read (shown as written), and lines past a hunk's declared counts.
+    pub fn notices(&self) -> Vec<String> {
+        self.hunks
+            .iter()
+            .filter_map(|h| match (&h.malformed, &h.extra) {
+                (Some(reason), _) => Some(format!(
+                    "The hunk `{}` could not be read ({reason}); it is shown as written.",
+                    h.header
+                )),
+                (None, Some(extra)) => Some(format!(
+                    "The hunk `{}` does not count every line: {extra}; they are shown as written, not counted as changes.",
+                    h.header
+                )),
+                (None, None) => None,
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -593,6 +675,67 @@ Binary files a/logo.png and b/logo.png differ
             "{h:?}"
         );
         assert!(h.lines.iter().any(|l| l.text == "?? what"));
+    }
+
+    #[test]
+    fn lines_past_a_hunks_counts_stay_in_it_with_a_notice() {
+        // `@@ -1,1 +1,1 @@` followed by four lines, then a `+++ ` line that renames nothing.
+        let p =
+            parse("--- a/x.py\n+++ b/x.py\n@@ -1,1 +1,1 @@\n-a\n+b\n+hidden\n c\n+++ b/evil.py\n");
+        assert_eq!(p.files.len(), 1);
+        let f = &p.files[0];
+        assert_eq!(f.path(), "x.py");
+        assert_eq!((f.additions, f.deletions), (1, 1));
+        let h = &f.hunks[0];
+        assert_eq!(h.malformed, None);
+        let lines: Vec<_> = h.lines.iter().map(|l| (l.kind, l.text.as_str())).collect();
+        assert_eq!(
+            lines,
+            [
+                (LineKind::Removed, "a"),
+                (LineKind::Added, "b"),
+                (LineKind::Raw, "+hidden"),
+                (LineKind::Raw, " c"),
+                (LineKind::Raw, "+++ b/evil.py"),
+            ]
+        );
+        assert_eq!(
+            h.extra.as_deref(),
+            Some("its header declares 1 old and 1 new lines, and 3 more diff lines follow")
+        );
+        assert_eq!(
+            f.notices(),
+            [
+                "The hunk `@@ -1,1 +1,1 @@` does not count every line: its header declares 1 old and 1 new lines, and 3 more diff lines follow; they are shown as written, not counted as changes."
+            ]
+        );
+        // A mail signature (`git format-patch`) and text that is no diff line: kept, no notice.
+        let p = parse("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n-- \n2.43.0\n\n");
+        let h = &p.files[0].hunks[0];
+        assert_eq!(h.extra, None);
+        let raw: Vec<_> = h.lines[2..].iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(raw, ["-- ", "2.43.0", ""]);
+        assert!(p.files[0].notices().is_empty());
+        // A short hunk is shown as written: its lines are not counted as changes.
+        let p = parse("--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n-a\n+b\n");
+        assert_eq!((p.files[0].additions, p.files[0].deletions), (0, 0));
+        assert_eq!(p.files[0].notices().len(), 1);
+    }
+
+    #[test]
+    fn markers_and_texts_give_back_the_lines() {
+        let text =
+            "--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n+b\n\\ No newline at end of file\n c\n\\odd\n";
+        let p = parse(text);
+        let got: Vec<String> = p.files[0].hunks[0]
+            .lines
+            .iter()
+            .map(|l| format!("{}{}", l.kind.marker(), l.text))
+            .collect();
+        assert_eq!(
+            got,
+            ["-a", "+b", "\\ No newline at end of file", " c", "\\odd"]
+        );
     }
 
     #[test]

@@ -15,9 +15,198 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet
 
 use super::text::escape_html_into;
 
-/// Lines longer than this are shown plain (GitHub's and diff2html's guard against pathological
-/// highlighting time).
+/// Lines longer than this are shown plain and not fed to the parser (GitHub's and diff2html's
+/// guard against pathological highlighting time). It does not bound the time by itself: see
+/// [`Budget`].
 pub const MAX_HIGHLIGHT_LINE: usize = 2_000;
+
+/// The work a snippet may spend on highlighting, in [`line_work`] units: this much…
+pub const WORK_BASE: u64 = 1 << 24;
+/// …plus this much per byte of the lines it highlights. Together with [`WORK_BASE`] this keeps
+/// every snippet of ordinary code (lines of up to about a thousand characters, indentation
+/// and aligned columns) highlighted, and bounds the time of the worst one.
+pub const WORK_PER_BYTE: u64 = 1 << 15;
+/// Weight of a line's squared length in [`line_work`]: on long lines of ordinary text the
+/// slowest grammars (Less, log files) take time quadratic in the length, about this many
+/// times a run's cubic unit.
+const QUADRATIC: u64 = 32;
+
+/// What makes a line costly to highlight.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// A run of `len` bytes of one kind of character (`what`: "spaces", "tabs", "whitespace
+    /// characters", "word characters" or one character, quoted).
+    Run { len: usize, what: String },
+    /// The line's length in bytes.
+    Length(usize),
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cause::Run { len, what } => write!(f, "has a run of {} {what}", thousands(*len)),
+            Cause::Length(len) => write!(f, "is {} characters long", thousands(*len)),
+        }
+    }
+}
+
+/// `1999` → `1,999`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A deterministic estimate of the work of highlighting one line (its text, without its
+/// newline), and what dominates it.
+///
+/// Why these terms: syntect tries each pattern of a grammar at each position of a line, and
+/// Oniguruma backtracks. Patterns such as INI's `^(\s*(["']?)(.+?)(\2)\s*(=))?\s*…` or
+/// SystemVerilog's `\s*(?=(\s*\[.*?\]\s*)*…)` try every way to split a run of characters
+/// that two or three of their quantifiers accept (whitespace, word characters, one repeated
+/// punctuation character): the time grows with the cube of the run's length (1,999 spaces and
+/// an `x`: 11 s as INI, 17 s as SystemVerilog). So each run counts `r³`. Some grammars are also
+/// quadratic in the length of a line of ordinary text, hence [`QUADRATIC`]` × L²`. Measured on
+/// every grammar of the set, one unit is about 2 ns at worst.
+pub fn line_work(line: &str) -> (u64, Cause) {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Kind {
+        Space,
+        Word,
+        Other(char),
+    }
+    let kind = |c: char| {
+        if c.is_whitespace() {
+            Kind::Space
+        } else if c.is_alphanumeric() || c == '_' {
+            Kind::Word
+        } else {
+            Kind::Other(c)
+        }
+    };
+    let len = line.len() as u64 + 1;
+    let mut runs: u64 = 0;
+    // The longest run: (start, end, kind).
+    let mut longest: Option<(usize, usize, Kind)> = None;
+    let mut current: Option<(usize, Kind)> = None;
+    let mut close = |start: usize, end: usize, k: Kind| {
+        let r = (end - start) as u64;
+        runs = runs.saturating_add(r.saturating_mul(r).saturating_mul(r));
+        if longest.is_none_or(|(s, e, _)| end - start > e - s) {
+            longest = Some((start, end, k));
+        }
+    };
+    for (i, c) in line.char_indices() {
+        let k = kind(c);
+        match current {
+            Some((_, open)) if open == k => {}
+            Some((start, open)) => {
+                close(start, i, open);
+                current = Some((i, k));
+            }
+            None => current = Some((i, k)),
+        }
+    }
+    if let Some((start, open)) = current {
+        close(start, line.len(), open);
+    }
+    let quadratic = QUADRATIC.saturating_mul(len).saturating_mul(len);
+    let cause = match longest {
+        Some((start, end, k)) if runs > quadratic => {
+            let run = &line[start..end];
+            let what = match k {
+                Kind::Space if run.bytes().all(|b| b == b' ') => "spaces".to_string(),
+                Kind::Space if run.bytes().all(|b| b == b'\t') => "tabs".to_string(),
+                Kind::Space => "whitespace characters".to_string(),
+                Kind::Word => "word characters".to_string(),
+                Kind::Other(c) => format!("{c:?} characters"),
+            };
+            Cause::Run {
+                len: end - start,
+                what,
+            }
+        }
+        _ => Cause::Length(line.len()),
+    };
+    (quadratic.saturating_add(runs), cause)
+}
+
+/// Highlighting work of one snippet (a code reference, or one file of a diff), counted line
+/// by line before anything is highlighted: the snippet is highlighted only when the total
+/// stays within [`WORK_BASE`] + [`WORK_PER_BYTE`] × its bytes, and is otherwise shown plain
+/// with [`Costly`] saying why. A pure function of the text, so the same rows give the same
+/// pages on any machine, however fast. `T` labels lines for the notice (a line number).
+pub struct Budget<T> {
+    work: u64,
+    bytes: u64,
+    /// The costliest line so far: its work, label and cause.
+    worst: Option<(u64, T, Cause)>,
+}
+
+/// Why a snippet is shown plain: its costliest line (by label) and what makes it costly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Costly<T> {
+    pub line: T,
+    pub cause: Cause,
+}
+
+impl<T: Clone> Budget<T> {
+    pub fn new() -> Budget<T> {
+        Budget {
+            work: 0,
+            bytes: 0,
+            worst: None,
+        }
+    }
+
+    /// Counts one line that a highlighter will be fed. Lines over [`MAX_HIGHLIGHT_LINE`] are
+    /// not fed to the parser: they cost nothing and buy nothing.
+    pub fn add(&mut self, line: &str, label: T) {
+        if line.len() > MAX_HIGHLIGHT_LINE {
+            return;
+        }
+        let (work, cause) = line_work(line);
+        self.work = self.work.saturating_add(work);
+        self.bytes += line.len() as u64 + 1;
+        if self.worst.as_ref().is_none_or(|(w, _, _)| work > *w) {
+            self.worst = Some((work, label, cause));
+        }
+    }
+
+    /// `None` when the lines counted so far may be highlighted.
+    pub fn over(&self) -> Option<Costly<T>> {
+        let allowed = WORK_BASE.saturating_add(WORK_PER_BYTE.saturating_mul(self.bytes));
+        if self.work <= allowed {
+            return None;
+        }
+        self.worst.as_ref().map(|(_, line, cause)| Costly {
+            line: line.clone(),
+            cause: cause.clone(),
+        })
+    }
+}
+
+impl<T: Clone> Default for Budget<T> {
+    fn default() -> Self {
+        Budget::new()
+    }
+}
+
+impl<T: std::fmt::Display> Costly<T> {
+    /// The notice shown above the snippet.
+    pub fn notice(&self) -> String {
+        format!(
+            "Shown without syntax highlighting: too costly to highlight (line {} {}).",
+            self.line, self.cause
+        )
+    }
+}
 
 const PREFIX: &str = "s-";
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: PREFIX };
@@ -356,6 +545,70 @@ mod tests {
             render,
         );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn work_is_estimated_from_the_text_alone() {
+        let spaces = format!("{}x", " ".repeat(1999));
+        let (work, cause) = line_work(&spaces);
+        assert_eq!(work, 32 * 2001 * 2001 + 1999u64.pow(3) + 1);
+        assert_eq!(
+            cause,
+            Cause::Run {
+                len: 1999,
+                what: "spaces".to_string()
+            }
+        );
+        let cases = [
+            (format!("a{}b", "\t".repeat(300)), "has a run of 300 tabs"),
+            (
+                format!("={}=", " \t".repeat(200)),
+                "has a run of 400 whitespace characters",
+            ),
+            ("ab".repeat(300), "has a run of 600 word characters"),
+            ("[".repeat(500), "has a run of 500 '[' characters"),
+            ("x = f(a, b); ".repeat(100), "is 1,300 characters long"),
+        ];
+        for (line, said) in cases {
+            assert_eq!(line_work(&line).1.to_string(), said, "{line:?}");
+        }
+        assert!(line_work("    let x = compute(1);").0 < 32 * 25 * 25 + 1_000);
+    }
+
+    #[test]
+    fn ordinary_snippets_fit_the_budget_and_long_runs_do_not() {
+        // A thousand lines of ordinary code, indented and with aligned comments.
+        let mut budget = Budget::new();
+        for n in 0..1000 {
+            budget.add(
+                &format!("        let value_{n} = compute(a, b);            // note {n}"),
+                n,
+            );
+        }
+        assert_eq!(budget.over(), None);
+        // One line of 1,999 spaces among them: the whole snippet is over, and says which line.
+        budget.add(&format!("{}x", " ".repeat(1999)), 1000);
+        let costly = budget.over().expect("over the budget");
+        assert_eq!(costly.line, 1000);
+        assert_eq!(
+            costly.notice(),
+            "Shown without syntax highlighting: too costly to highlight (line 1000 has a run of 1,999 spaces)."
+        );
+        // Lines the highlighter is not fed cost nothing and buy nothing.
+        let mut budget = Budget::new();
+        budget.add(&"y".repeat(MAX_HIGHLIGHT_LINE + 1), 1);
+        budget.add(&" ".repeat(400), 2);
+        assert_eq!(budget.over().map(|c| c.line), Some(2));
+        // The same lines, the same answer: nothing but the text counts.
+        let lines = ["a", "  b", &"c".repeat(700)];
+        let run = || {
+            let mut b = Budget::new();
+            for (n, l) in lines.iter().enumerate() {
+                b.add(l, n);
+            }
+            b.over()
+        };
+        assert_eq!(run(), run());
     }
 
     #[test]
