@@ -278,6 +278,10 @@ fn build_demo(scratch: &Scratch) -> PathBuf {
 // ---- Search ----------------------------------------------------------------------------------
 
 #[test]
+#[cfg_attr(
+    no_chromium,
+    ignore = "needs Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chrome"
+)]
 fn search_finds_reports_by_title_note_and_code_path_from_file_url() {
     let Some(browser) = chromium("search_finds_reports_by_title_note_and_code_path_from_file_url")
     else {
@@ -425,6 +429,10 @@ fn search_finds_reports_by_title_note_and_code_path_from_file_url() {
 // ---- Filters ---------------------------------------------------------------------------------
 
 #[test]
+#[cfg_attr(
+    no_chromium,
+    ignore = "needs Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chrome"
+)]
 fn filters_from_the_address_show_exactly_the_matching_rows() {
     let Some(browser) = chromium("filters_from_the_address_show_exactly_the_matching_rows") else {
         return;
@@ -526,6 +534,10 @@ fn filters_from_the_address_show_exactly_the_matching_rows() {
 // ---- Sorting ---------------------------------------------------------------------------------
 
 #[test]
+#[cfg_attr(
+    no_chromium,
+    ignore = "needs Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chrome"
+)]
 fn sorting_from_the_address_orders_rows_by_title_entries_and_time() {
     let Some(browser) = chromium("sorting_from_the_address_orders_rows_by_title_entries_and_time")
     else {
@@ -583,6 +595,10 @@ fn sorting_from_the_address_orders_rows_by_title_entries_and_time() {
 /// fractions (RFC 3339 with 0, 3, 6 or 9 digits, as the archive writes them), an unknown time,
 /// and entry counts of different lengths (9 < 10 < 100, not "10" < "100" < "9").
 #[test]
+#[cfg_attr(
+    no_chromium,
+    ignore = "needs Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chrome"
+)]
 fn sorting_compares_times_and_counts_by_value_not_as_text() {
     let Some(browser) = chromium("sorting_compares_times_and_counts_by_value_not_as_text") else {
         return;
@@ -633,6 +649,10 @@ fn sorting_compares_times_and_counts_by_value_not_as_text() {
 // ---- Without JavaScript ----------------------------------------------------------------------
 
 #[test]
+#[cfg_attr(
+    no_chromium,
+    ignore = "needs Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chrome"
+)]
 fn index_report_and_people_pages_are_complete_without_javascript() {
     let Some(browser) = chromium("index_report_and_people_pages_are_complete_without_javascript")
     else {

@@ -83,6 +83,10 @@ fn missing_table() {
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn missing_table_in_postgres() {
     let Some(admin) = postgres("missing_table_in_postgres") else {
         return;

@@ -1370,6 +1370,10 @@ fn open_offline(browser: &Path, page: &Path) -> Offline {
 }
 
 #[test]
+#[cfg_attr(
+    no_chromium,
+    ignore = "needs Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chrome"
+)]
 fn the_html_export_opens_in_chromium_with_the_network_disabled() {
     let Some(browser) = chromium("the_html_export_opens_in_chromium_with_the_network_disabled")
     else {
@@ -1547,6 +1551,10 @@ fn unknown_other_team_and_deleted_reports_exit_1_with_one_clear_line() {
 /// The same report read from PostgreSQL (the newest PostHog schema) and from the embedded demo
 /// (SQLite) exports to the same bytes.
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn postgres_and_sqlite_export_the_same_bytes() {
     let Some(admin) = postgres("postgres_and_sqlite_export_the_same_bytes") else {
         return;

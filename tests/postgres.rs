@@ -25,6 +25,10 @@ fn demo_artefacts() -> Vec<(String, String)> {
 
 /// PostHog's own DDL, and the schema notes' variant of it.
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn postgres_and_sqlite_give_byte_identical_archives() {
     let Some(admin) = postgres("postgres_and_sqlite_give_byte_identical_archives") else {
         return;
@@ -69,6 +73,10 @@ fn byte_identical_archives(admin: &str, name: &str, ddl: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn oldest_schema_without_optional_columns_still_renders() {
     let Some(admin) = postgres("oldest_schema_without_optional_columns_still_renders") else {
         return;
@@ -102,6 +110,10 @@ fn oldest_schema_without_optional_columns_still_renders() {
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn the_reader_runs_read_only() {
     let Some(admin) = postgres("the_reader_runs_read_only") else {
         return;
@@ -147,6 +159,10 @@ fn scalar(url: &str, sql: &str) -> String {
 /// PostHog's tables have SQL defaults only for `db_default` fields: a row that leaves columns
 /// out gets what Django writes, derived from the row alone, the same on every seeding.
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn seeding_writes_what_django_writes_for_omitted_columns() {
     let Some(admin) = postgres("seeding_writes_what_django_writes_for_omitted_columns") else {
         return;
@@ -363,6 +379,10 @@ fn export_as(url: &str, report: &str, format: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn a_database_as_posthog_writes_it_reads_right() {
     let Some(admin) = postgres("a_database_as_posthog_writes_it_reads_right") else {
         return;
@@ -692,6 +712,10 @@ fn names(dir: &std::path::Path) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn a_table_or_column_the_role_may_not_read_stops_build_and_export_before_anything_is_written() {
     let Some(admin) = postgres(
         "a_table_or_column_the_role_may_not_read_stops_build_and_export_before_anything_is_written",
@@ -791,6 +815,10 @@ fn a_table_or_column_the_role_may_not_read_stops_build_and_export_before_anythin
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn a_schema_the_role_may_not_use_is_a_permission_error_not_a_missing_table() {
     let Some(admin) =
         postgres("a_schema_the_role_may_not_use_is_a_permission_error_not_a_missing_table")
@@ -820,6 +848,10 @@ fn a_schema_the_role_may_not_use_is_a_permission_error_not_a_missing_table() {
 /// the same error as the one introspection raises, the database's error kept as its cause;
 /// and no database error is shown with the driver's ` at line N`.
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn a_permission_error_met_by_a_query_is_the_same_error_and_errors_carry_no_driver_detail() {
     let Some(admin) = postgres(
         "a_permission_error_met_by_a_query_is_the_same_error_and_errors_carry_no_driver_detail",
@@ -873,6 +905,10 @@ fn a_permission_error_met_by_a_query_is_the_same_error_and_errors_carry_no_drive
 /// A PostgreSQL database in `SQL_ASCII` checks no encoding: its text may hold any bytes. Those
 /// that are not UTF-8 show as U+FFFD; the build does not abort.
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn a_sql_ascii_database_with_bytes_that_are_not_utf8_still_builds() {
     let Some(admin) = postgres("a_sql_ascii_database_with_bytes_that_are_not_utf8_still_builds")
     else {

@@ -316,6 +316,10 @@ fn the_demo_redacted_names_nobody() {
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn postgres_and_sqlite_give_the_same_pseudonyms() {
     let Some(admin) = postgres("postgres_and_sqlite_give_the_same_pseudonyms") else {
         return;

@@ -73,6 +73,10 @@ fn sqlite_scalar(archive: &Path, sql: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn a_second_snapshot_keeps_every_earlier_version_and_every_deletion() {
     let Some(admin) = postgres("a_second_snapshot_keeps_every_earlier_version_and_every_deletion")
     else {
@@ -247,6 +251,10 @@ fn a_killed_snapshot_leaves_the_previous_archive_unchanged() {
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn teams_never_mix_and_the_snapshot_needs_only_select() {
     let Some(admin) = postgres("teams_never_mix_and_the_snapshot_needs_only_select") else {
         return;
@@ -816,6 +824,10 @@ fn a_source_without_the_new_tables_and_columns_changes_none_of_them() {
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn postgresql_and_sqlite_give_the_same_archive_of_the_new_rows() {
     let Some(admin) = postgres("postgresql_and_sqlite_give_the_same_archive_of_the_new_rows")
     else {
@@ -964,6 +976,10 @@ fn dir_names(dir: &Path) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
 fn a_snapshot_without_select_on_a_table_or_column_records_nothing() {
     let Some(admin) = postgres("a_snapshot_without_select_on_a_table_or_column_records_nothing")
     else {
