@@ -1626,9 +1626,9 @@ fn entry_sections(markdown: &str) -> Vec<&str> {
 }
 
 const LONG_ENTRY_ID: &str = "0c000000-0000-7000-8000-000000000000";
-const NORMAL_ENTRIES: usize = 28;
+const NORMAL_ENTRIES: usize = 24;
 
-/// 28 entries of the generated kinds (notes, code, commits), then a degraded row stored on one
+/// 24 entries of the generated kinds (notes, code, commits), then a degraded row stored on one
 /// line (its JSON cut short) and, newest, a one-line note: `malformed` and `note` characters.
 fn long_entry_fixture(malformed: usize, note: usize) -> String {
     let mut fixture = generated_fixture(

@@ -679,11 +679,15 @@ fn commit_with_a_diff() {
     e.assert_md(&format!("2 files changed, +4 −1 · [on GitHub](<{url}>)\n"));
     e.assert_md(
         "<details><summary>posthog/flags.py +2 −1</summary>\n\n```diff\n\
+         diff --git a/posthog/flags.py b/posthog/flags.py\nindex 1111111..2222222 100644\n\
+         --- a/posthog/flags.py\n+++ b/posthog/flags.py\n\
          @@ -10,3 +10,4 @@ def evaluate(flag):\n     value = load(flag)\n-    return value > 50\n\
          +    return value > limit\n+    # limit comes from settings\n     # end\n```\n\n</details>",
     );
     e.assert_md(
         "<details><summary>posthog/test_flags.py (new file) +2 −0</summary>\n\n```diff\n\
+         diff --git a/posthog/test_flags.py b/posthog/test_flags.py\nnew file mode 100644\n\
+         index 0000000..3333333\n--- /dev/null\n+++ b/posthog/test_flags.py\n\
          @@ -0,0 +1,2 @@\n+def test_bound():\n+    assert evaluate(FLAG)\n```\n\n</details>",
     );
     assert!(!e.md.contains("Diff not stored"));
@@ -1072,7 +1076,7 @@ fn code_diff() {
     assert_eq!(e.all("span.l.add mark"), ["49"]);
     e.assert_md(
         "<details><summary>posthog/api/flags.py +1 −1</summary>\n\n```diff\n\
-         @@ -7,2 +7,2 @@\n def bound():\n-    return 50\n+    return 49\n```\n\n</details>",
+         --- a/posthog/api/flags.py\n+++ b/posthog/api/flags.py\n@@ -7,2 +7,2 @@\n def bound():\n-    return 50\n+    return 49\n```\n\n</details>",
     );
 }
 
@@ -1605,11 +1609,10 @@ mod costly {
     /// files' header lines. Needs `render/markdown.rs` to print `FileDiff::notices()` and
     /// `FileDiff::header` (not this section's file).
     #[test]
-    #[ignore = "render/markdown.rs does not print FileDiff::notices() or the header lines yet"]
     fn markdown_names_lines_past_a_hunks_counts_and_keeps_header_lines() {
         let e = entry(0x105);
         e.assert_md(
-            "The hunk `@@ -1,1 +1,1 @@` does not count every line: its header declares 1 old and 1 new lines, and 2 more diff lines follow",
+            "**Notice:** The hunk \\`@@ -1,1 +1,1 @@\\` does not count every line: its header declares 1 old and 1 new lines, and 2 more diff lines follow",
         );
         let diff = stored_diff(0x105);
         let lines: Vec<String> = diff.lines().map(|l| format!("{l}\n")).collect();

@@ -203,7 +203,18 @@ fn diff_markdown(text: &str, link: Option<&str>) -> String {
             ));
             continue;
         }
+        for notice in file.notices() {
+            out.push_str(&format!("**Notice:** {}\n\n", escape_markdown(&notice)));
+        }
+        // The file's header lines as written (`diff --git`, `index`, modes, `---`/`+++`), then
+        // its hunks: every line of the diff is in the fence.
         let mut body = String::new();
+        for line in &file.header {
+            // A lone carriage return would end the line for a Markdown reader (and the fence
+            // with it): shown as the control picture, as the HTML page shows it.
+            body.push_str(&line.replace('\r', "\u{240d}"));
+            body.push('\n');
+        }
         for hunk in &file.hunks {
             body.push_str(&hunk.header);
             body.push('\n');

@@ -6,13 +6,13 @@ pub mod diff;
 pub mod feeds;
 pub mod highlight;
 pub mod html;
+pub mod labels;
 pub mod ledger;
 pub mod links;
 pub mod markdown;
 pub mod page;
 pub mod pr;
 pub mod text;
-pub mod labels;
 pub mod view;
 
 pub use ledger::{Ledger, ReportLedger};

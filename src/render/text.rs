@@ -555,12 +555,10 @@ fn render(len: usize, safe: SafeEvents<'_>, output: Output) -> Result<String, Pl
 }
 
 /// Events the Markdown writer writes back as they were read. It closes a fence only after a
-/// line end, so a code block's text gets one; it writes a heading with a line break in it as a
-/// setext heading (`---` underneath: level 2, whatever level it was demoted to), so a heading's
-/// line breaks become spaces; and it can write a thematic break as `---` right under a paragraph
-/// line, where it reads back as a heading underline, so every break is written as `***`.
+/// line end, so a code block's text gets one; and it writes a heading with a line break in it as
+/// a setext heading (`---` underneath: level 2, whatever level it was demoted to), so a
+/// heading's line breaks become spaces.
 fn writable(events: Vec<Event<'_>>) -> impl Iterator<Item = Event<'_>> {
-    let mut in_code = false;
     let mut in_heading = false;
     let mut out = Vec::with_capacity(events.len());
     for event in events {
@@ -576,12 +574,7 @@ fn writable(events: Vec<Event<'_>>) -> impl Iterator<Item = Event<'_>> {
             Event::SoftBreak | Event::HardBreak if in_heading => {
                 out.push(Event::Text(CowStr::Borrowed(" ")));
             }
-            Event::Start(Tag::CodeBlock(_)) => {
-                in_code = true;
-                out.push(event);
-            }
             Event::End(TagEnd::CodeBlock) => {
-                in_code = false;
                 if let Some(Event::Text(text)) = out.last_mut()
                     && !text.ends_with('\n')
                 {
@@ -589,7 +582,6 @@ fn writable(events: Vec<Event<'_>>) -> impl Iterator<Item = Event<'_>> {
                 }
                 out.push(event);
             }
-            Event::Rule if !in_code => out.push(Event::Html(CowStr::Borrowed("***\n"))),
             other => out.push(other),
         }
     }
@@ -797,8 +789,6 @@ mod tests {
             assert!(md.starts_with("###### "), "{source:?} => {md:?}");
             assert!(!md.contains("\n---"), "{source:?} => {md:?}");
         }
-        let md = markdown_to_markdown("para\n\n---\n\nafter");
-        assert!(md.contains("***"), "a break stays a break: {md:?}");
     }
 
     use super::*;
