@@ -9,7 +9,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{PgDb, Scratch, build, postgres, read, reportpress, sqlite_archive, stderr, tree};
+use common::{
+    PgDb, Role, Scratch, build, postgres, read, reportpress, sqlite_archive, stderr, tree,
+};
 
 const POSTHOG_PG: &str = include_str!("sql/posthog_2026_09.sql");
 const DEMO: &str = include_str!("../fixtures/demo.toml");
@@ -905,46 +907,6 @@ fn postgresql_and_sqlite_give_the_same_archive_of_the_new_rows() {
 // not read stops it before it writes anything: never "deleted upstream" or "edited upstream"
 // for what it could not see. And text that is not UTF-8 never aborts a build or a snapshot.
 // =============================================================================================
-
-/// A login role on `pg` with `USAGE` on the schema and `grants` (`{role}` names it), dropped
-/// with what it owns when the test ends.
-struct Role {
-    name: String,
-    url: String,
-    db_url: String,
-}
-
-impl Role {
-    fn new(pg: &PgDb, tag: &str, grants: &str) -> Role {
-        let name = format!("{}_{tag}", pg.name);
-        pg.execute(&format!(
-            "CREATE ROLE {name} LOGIN; GRANT USAGE ON SCHEMA public TO {name}; {}",
-            grants.replace("{role}", &name)
-        ));
-        let mut url = url::Url::parse(&pg.url).unwrap();
-        url.set_username(&name).unwrap();
-        Role {
-            name,
-            url: url.to_string(),
-            db_url: pg.url.clone(),
-        }
-    }
-}
-
-impl Drop for Role {
-    fn drop(&mut self) {
-        let sql = format!("DROP OWNED BY {0}; DROP ROLE {0};", self.name);
-        let url = self.db_url.clone();
-        common::runtime().block_on(async move {
-            use sqlx::Connection;
-            if let Ok(mut conn) = sqlx::AnyConnection::connect(&url).await {
-                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut conn)
-                    .await;
-            }
-        });
-    }
-}
 
 /// `GRANT SELECT ON` every table the README names but `except`.
 fn grant_all_but(except: &str) -> String {

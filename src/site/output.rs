@@ -60,31 +60,26 @@ impl Output {
     /// Whether a folder on the way to `relative` is a symbolic link (one the build did not
     /// make: it makes none).
     fn through_link(&self, relative: &str) -> bool {
+        self.folders(relative)
+            .any(|path| fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()))
+    }
+
+    /// The folders on the way to `relative`, outermost first.
+    fn folders(&self, relative: &str) -> impl Iterator<Item = PathBuf> {
+        let parts: Vec<&str> = relative.split('/').collect();
+        let folders = parts.len().saturating_sub(1);
         let mut path = self.root.clone();
-        let mut parts = relative.split('/').peekable();
-        while let Some(part) = parts.next() {
-            if parts.peek().is_none() {
-                break;
-            }
+        parts.into_iter().take(folders).map(move |part| {
             path.push(part);
-            if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-                return true;
-            }
-        }
-        false
+            path.clone()
+        })
     }
 
     /// Makes the folders of `relative` real folders of the archive: a symbolic link planted where
     /// one of them goes is removed (the link, never what it points to) and replaced by a folder,
     /// so nothing is ever written through a link.
     fn real_folders(&self, relative: &str) -> Result<(), OutputError> {
-        let mut path = self.root.clone();
-        let mut parts = relative.split('/').peekable();
-        while let Some(part) = parts.next() {
-            if parts.peek().is_none() {
-                break;
-            }
-            path.push(part);
+        for path in self.folders(relative) {
             let err = |action, source| OutputError {
                 action,
                 path: path.clone(),

@@ -273,6 +273,47 @@ impl Drop for PgDb {
     }
 }
 
+/// A login role with `USAGE` on the schema and `grants` (`{role}` names it), dropped with
+/// what it owns when the test ends.
+pub struct Role {
+    pub name: String,
+    pub url: String,
+    db_url: String,
+}
+
+impl Role {
+    pub fn new(pg: &PgDb, tag: &str, grants: &str) -> Role {
+        let name = format!("{}_{tag}", pg.name);
+        pg.execute(&format!(
+            "CREATE ROLE {name} LOGIN; GRANT USAGE ON SCHEMA public TO {name}; {}",
+            grants.replace("{role}", &name)
+        ));
+        let mut url = url::Url::parse(&pg.url).unwrap();
+        url.set_username(&name).unwrap();
+        Role {
+            name,
+            url: url.to_string(),
+            db_url: pg.url.clone(),
+        }
+    }
+}
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        let sql = format!("DROP OWNED BY {0}; DROP ROLE {0};", self.name);
+        let url = self.db_url.clone();
+        // Not `execute`: a failure here must not panic inside a panicking test.
+        runtime().block_on(async move {
+            use sqlx::Connection;
+            if let Ok(mut conn) = sqlx::AnyConnection::connect(&url).await {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await;
+            }
+        });
+    }
+}
+
 pub fn execute(url: &str, sql: &str) {
     sqlx::any::install_default_drivers();
     runtime().block_on(async {
