@@ -36,17 +36,23 @@ pub struct Credit {
 
 /// A report's search entry: title, summary, notes and file paths (never whole diffs).
 #[derive(Clone, Debug, Serialize)]
+/// Serialised with one-letter keys (`t`, `u`, `s`, `n`, `p`): the index holds one per report and
+/// the browser loads it whole.
 pub struct SearchEntry {
-    /// Title.
-    pub t: String,
-    /// Link from the index.
-    pub u: String,
+    #[serde(rename = "t")]
+    pub title: String,
+    /// The report's page, as linked from the index.
+    #[serde(rename = "u")]
+    pub url: String,
     /// Summary excerpt.
-    pub s: String,
+    #[serde(rename = "s")]
+    pub summary: String,
     /// Notes: (entry id, excerpt).
-    pub n: Vec<(String, String)>,
+    #[serde(rename = "n")]
+    pub notes: Vec<(String, String)>,
     /// File paths: (entry id, path).
-    pub p: Vec<(String, String)>,
+    #[serde(rename = "p")]
+    pub paths: Vec<(String, String)>,
 }
 
 /// A pull request a task opened, as its page lists it.
@@ -239,15 +245,15 @@ impl ReportLedger {
             tasks: report.tasks.values().cloned().collect(),
             task_refs,
             search: SearchEntry {
-                t: view.title.clone(),
-                u: links::report_path(report.id, Format::Html),
-                s: view
+                title: view.title.clone(),
+                url: links::report_path(report.id, Format::Html),
+                summary: view
                     .summary
                     .as_deref()
                     .map(|s| markdown_excerpt(s, SUMMARY_EXCERPT))
                     .unwrap_or_default(),
-                n: notes,
-                p: paths,
+                notes,
+                paths,
             },
         }
     }
@@ -392,7 +398,7 @@ impl Ledger {
         let json = serde_json::to_string(&report.search)
             .unwrap_or_else(|_| "null".into())
             .replace('<', "\\u003c");
-        self.search.insert(report.search.u, json);
+        self.search.insert(report.search.url, json);
     }
 
     fn keep(&mut self, credit: &Credit) -> Kept {

@@ -139,14 +139,6 @@ pub(crate) fn describe(err: &sqlx::Error) -> String {
     }
 }
 
-/// Which reports to read.
-#[derive(Clone, Debug, Default)]
-pub struct Scope {
-    /// Requested with `--team`; empty means "the only team there is".
-    pub teams: Vec<i64>,
-    pub include_deleted: bool,
-}
-
 pub struct Source {
     conn: AnyConnection,
     schema: Schema,
