@@ -22,6 +22,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Export one report: a pull-request comment, a Markdown file or one self-contained HTML file.
     Export(ExportArgs),
+    /// List the reports a build would render (id, status, priority, last activity, entries,
+    /// title), most recent activity first: to find a report to export, or for scripts.
+    List(ListArgs),
     /// Write a generated SQLite archive: N reports with a realistic mix of entries, the same
     /// file for the same N, seed and team (for benchmarks and scale tests).
     Demo(DemoArgs),
@@ -46,6 +49,42 @@ pub struct SnapshotArgs {
     /// Team whose reports to copy (repeatable); required when the database holds several.
     #[arg(long = "team", value_name = "ID")]
     pub teams: Vec<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// PostgreSQL URL (postgres://USER@HOST/DB), sqlite:PATH, or the path of a SQLite archive.
+    /// Without it (and without DATABASE_URL) the embedded demo archive is read.
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database: Option<String>,
+
+    /// Team whose reports to list (repeatable); required when the database holds several.
+    #[arg(long = "team", value_name = "ID")]
+    pub teams: Vec<i64>,
+
+    /// Only reports with this status (repeatable), e.g. `--status ready`.
+    #[arg(long = "status", value_name = "STATUS")]
+    pub statuses: Vec<String>,
+
+    /// Also list reports whose status is `deleted`.
+    #[arg(long)]
+    pub include_deleted: bool,
+
+    /// `table` (aligned columns, for people), `json` (an array of objects) or `tsv` (a header
+    /// line, then one tab-separated line per report).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+
+    /// `people`: names become stable pseudonyms in the titles (as `build --redact people`).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub redact: Vec<Redact>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Tsv,
 }
 
 /// Where the rows come from.

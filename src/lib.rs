@@ -5,6 +5,7 @@
 //! (pure functions to text) → [`site`] (the only module that writes files).
 
 pub mod export;
+pub mod list;
 pub mod model;
 pub mod redact;
 pub mod render;

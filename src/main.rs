@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{BuildArgs, Cli, Command, DemoArgs, ExportArgs, SnapshotArgs, SourceArgs, VerifyArgs};
+use cli::{
+    BuildArgs, Cli, Command, DemoArgs, ExportArgs, ListArgs, SnapshotArgs, SourceArgs, VerifyArgs,
+};
 use reportpress::export::{self, ExportFormat, ExportOptions};
 use reportpress::site::{self, BuildError, BuildOptions};
 use reportpress::snapshot::{self as snap, SnapshotError, SnapshotOptions};
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => runtime.block_on(build(args, cancel)),
         Command::Export(args) => runtime.block_on(export(args)),
+        Command::List(args) => runtime.block_on(list(args)),
         Command::Demo(args) => runtime.block_on(demo(args)),
         Command::Verify(args) => return verify(&args),
         Command::Snapshot(args) => runtime.block_on(snapshot(args)),
@@ -149,6 +152,43 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn list(args: ListArgs) -> anyhow::Result<()> {
+    let mut source = match args.database.as_deref().filter(|u| !u.trim().is_empty()) {
+        Some(url) => Source::open(url).await?,
+        None => {
+            eprintln!(
+                "reportpress: no --database or DATABASE_URL given: reading the embedded demo archive"
+            );
+            Source::demo().await?
+        }
+    };
+    let options = reportpress::list::ListOptions {
+        teams: args.teams,
+        include_deleted: args.include_deleted,
+        statuses: args.statuses,
+        redact_people: args.redact.contains(&cli::Redact::People),
+    };
+    let rows = reportpress::list::list(&mut source, &options)
+        .await
+        .map_err(BuildError::from)
+        .with_context(|| format!("listing from {}", source.label))?;
+    let text = match args.format {
+        cli::ListFormat::Table => reportpress::list::table(&rows),
+        cli::ListFormat::Json => reportpress::list::json(&rows),
+        cli::ListFormat::Tsv => reportpress::list::tsv(&rows),
+    };
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // `reportpress list | head`: the reader has what it wanted.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
 }
 
 async fn snapshot(args: SnapshotArgs) -> anyhow::Result<()> {

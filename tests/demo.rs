@@ -95,3 +95,55 @@ fn builds_are_deterministic() {
     build(None, &scratch.path("b"), &["--jobs", "2"]);
     assert!(tree(&scratch.path("a")) == tree(&scratch.path("b")));
 }
+
+/// `list`: the reports a build renders (the deleted one left out), most recent activity first,
+/// as a table, JSON or TSV; `--status` filters.
+#[test]
+fn list_names_the_reports_a_build_renders() {
+    let live: Vec<toml::Table> = fixture_rows(DEMO, "signals_signalreport")
+        .into_iter()
+        .filter(|r| str_of(r, "status") != "deleted")
+        .collect();
+    let json = reportpress(&["list", "--format", "json"]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(rows.len(), live.len());
+    let ids: std::collections::BTreeSet<&str> =
+        rows.iter().filter_map(|r| r["id"].as_str()).collect();
+    for r in &live {
+        assert!(ids.contains(str_of(r, "id")), "{}", str_of(r, "id"));
+    }
+    let times: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r["last_activity"].as_str())
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] >= w[1]),
+        "most recent first: {times:?}"
+    );
+    // The entries column counts what the page shows (legacy link rows included).
+    let first = &rows[0];
+    let id = first["id"].as_str().unwrap();
+    assert_eq!(
+        first["entries"].as_u64().unwrap() as usize,
+        entry_ids(DEMO, id).len()
+    );
+
+    let tsv = reportpress(&["list", "--status", "ready", "--format", "tsv"]);
+    let text = String::from_utf8(tsv.stdout).unwrap();
+    let ready = live
+        .iter()
+        .filter(|r| str_of(r, "status") == "ready")
+        .count();
+    assert_eq!(text.lines().count(), ready + 1, "{text}");
+    assert!(
+        text.lines()
+            .skip(1)
+            .all(|l| l.split('\t').nth(1) == Some("ready"))
+    );
+
+    let table = reportpress(&["list"]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.starts_with("ID "), "{text}");
+    assert_eq!(text.lines().count(), live.len() + 1);
+}

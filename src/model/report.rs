@@ -351,11 +351,18 @@ impl Report {
     }
 
     /// The latest time anything happened to the report.
+    /// An `updated_at` counts only when it is a later change, not Django's stamp on insert
+    /// (see [`super::artefact::EDIT_TOLERANCE`]).
     pub fn last_activity(&self) -> Option<Timestamp> {
+        let changed = |created, updated| {
+            super::artefact::edited(created, updated)
+                .then_some(updated)
+                .flatten()
+        };
         self.artefacts
             .iter()
-            .flat_map(|a| [a.created_at, a.updated_at])
-            .chain([self.created_at, self.updated_at])
+            .flat_map(|a| [a.created_at, changed(a.created_at, a.updated_at)])
+            .chain([self.created_at, changed(self.created_at, self.updated_at)])
             .flatten()
             .max()
     }
