@@ -34,6 +34,18 @@ pub enum Command {
     /// Copy teams' reports from PostgreSQL (or another archive) into a SQLite archive that keeps
     /// history: every version of an edited entry, and rows deleted upstream. Re-run it to update.
     Snapshot(SnapshotArgs),
+    /// Print a shell completion script to standard output, e.g.
+    /// `reportpress completions bash > /etc/bash_completion.d/reportpress`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output: `reportpress man > reportpress.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

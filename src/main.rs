@@ -7,7 +7,7 @@ mod progress;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use cli::{
     BuildArgs, Cli, Command, DemoArgs, ExportArgs, ListArgs, SnapshotArgs, SourceArgs, VerifyArgs,
@@ -63,6 +63,19 @@ fn main() -> ExitCode {
         Command::List(args) => runtime.block_on(list(args)),
         Command::Demo(args) => runtime.block_on(demo(args)),
         Command::Verify(args) => return verify(&args),
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "reportpress", &mut out);
+            return print(&out);
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            if let Err(err) = clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                eprintln!("reportpress: writing the manual page: {err}");
+                return ExitCode::from(1);
+            }
+            return print(&out);
+        }
         Command::Snapshot(args) => runtime.block_on(snapshot(args)),
     };
     match result {
@@ -79,6 +92,21 @@ fn main() -> ExitCode {
                     .downcast_ref::<SnapshotError>()
                     .is_some_and(SnapshotError::is_usage);
             ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}
+
+/// Writes `bytes` to standard output; a reader that closed the pipe early (`| head`) is not an
+/// error.
+fn print(bytes: &[u8]) -> ExitCode {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("reportpress: writing to standard output: {e}");
+            ExitCode::from(1)
         }
     }
 }

@@ -226,3 +226,42 @@ fn paths_are_used_as_given() {
     // (The snapshot's lock file stays beside its archive, by design.)
     assert!(top.is_empty(), "no temporary files: {top:?}");
 }
+
+/// Shell completions and the manual page come from the command-line definitions: every
+/// subcommand is in them, and the bash script is valid bash.
+#[test]
+fn completions_and_the_manual_page_name_every_subcommand() {
+    let subcommands = ["build", "export", "list", "demo", "verify", "snapshot"];
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = reportpress(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let text = String::from_utf8(out.stdout).unwrap();
+        for sub in subcommands {
+            assert!(text.contains(sub), "{shell} completions lack {sub}");
+        }
+        if shell == "bash" {
+            let scratch = Scratch::new("completions");
+            let path = scratch.path("reportpress.bash");
+            std::fs::write(&path, &text).unwrap();
+            let syntax = std::process::Command::new("bash")
+                .arg("-n")
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(syntax.status.success(), "{}", stderr(&syntax));
+            assert!(
+                text.contains("complete -F _reportpress"),
+                "registers itself"
+            );
+        }
+    }
+    let man = reportpress(&["man"]);
+    assert!(man.status.success(), "{}", stderr(&man));
+    let page = String::from_utf8(man.stdout).unwrap();
+    assert!(page.contains(".TH reportpress 1"), "{page}");
+    for sub in subcommands {
+        assert!(page.contains(sub), "the manual lacks {sub}");
+    }
+    let unknown = reportpress(&["completions", "tcsh"]);
+    assert_eq!(unknown.status.code(), Some(2), "{}", stderr(&unknown));
+}
