@@ -151,13 +151,9 @@ fn a_failed_export_leaves_the_previous_file_whole() {
         "the OS error once: {err}"
     );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "PREVIOUS");
-    let left: Vec<_> = std::fs::read_dir(scratch.path(""))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
     assert_eq!(
-        left,
-        [std::ffi::OsString::from("comment.md")],
+        names(&scratch.path("")),
+        ["comment.md"],
         "no temporary file"
     );
 }
@@ -212,15 +208,13 @@ fn paths_are_used_as_given() {
     ]);
     assert!(snapped.contains("2 reports"), "{snapped}");
     assert!(root.join("snap.sqlite").is_file());
-    let mut names: Vec<String> = std::fs::read_dir(root.join("dir"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["named.sqlite"], "nothing else written into dir/");
-    let top: Vec<String> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    assert_eq!(
+        names(&root.join("dir")),
+        ["named.sqlite"],
+        "nothing else written into dir/"
+    );
+    let top: Vec<String> = names(&root)
+        .into_iter()
         .filter(|n| n.starts_with('.') && !n.ends_with(".reportpress-lock"))
         .collect();
     // (The snapshot's lock file stays beside its archive, by design.)

@@ -621,29 +621,10 @@ fn a_database_as_posthog_writes_it_reads_right() {
 // driver's details. A database that checks no encoding (SQL_ASCII) never aborts a build.
 // =============================================================================================
 
-/// Every table the README's `GRANT SELECT` names.
-const GRANTED: [&str; 9] = [
-    "signals_signalreport",
-    "signals_signalreportartefact",
-    "signals_signalreporttask",
-    "signals_signalreportpullrequest",
-    "signals_signalreportassignment",
-    "posthog_user",
-    "posthog_task",
-    "posthog_task_run",
-    "posthog_team",
-];
-
 /// Every column of `signals_signalreportartefact` in PostHog's DDL but `content`.
 const ARTEFACT_COLUMNS_BUT_CONTENT: &str = "id, team_id, report_id, type, created_at, \
      updated_at, created_by_id, task_id, channel_id, actor_kind, actor_agent, claim_id, \
      pull_request_id";
-
-/// `GRANT SELECT ON` every README table but `except`.
-fn grant_all_but(except: &str) -> String {
-    let tables: Vec<&str> = GRANTED.iter().copied().filter(|t| *t != except).collect();
-    format!("GRANT SELECT ON {} TO {{role}};", tables.join(", "))
-}
 
 /// Runs reportpress with `args`, expects exit 1 and one line saying `expect`, and nothing on
 /// standard output.
@@ -658,16 +639,6 @@ fn refused(args: &[&str], expect: &str) {
     );
     assert!(!err.contains("at line"), "a driver detail: {err}");
     assert!(out.stdout.is_empty(), "{args:?} wrote to standard output");
-}
-
-/// The names in `dir`, sorted (hidden ones too: a staging folder left behind shows).
-fn names(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]

@@ -47,16 +47,6 @@ fn generated(path: &Path, reports: u32, seed: u64) -> String {
     path_s
 }
 
-/// The names in `dir` (one level).
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn a_killed_build_leaves_the_previous_archive_intact() {
     let scratch = Scratch::new("safe-killed");

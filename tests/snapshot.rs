@@ -10,7 +10,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{
-    PgDb, Role, Scratch, build, postgres, read, reportpress, sqlite_archive, stderr, tree,
+    PgDb, Role, Scratch, build, grant_all_but, names, postgres, read, reportpress, sqlite_archive,
+    stderr, tree,
 };
 
 const POSTHOG_PG: &str = include_str!("sql/posthog_2026_09.sql");
@@ -275,16 +276,8 @@ fn teams_never_mix_and_the_snapshot_needs_only_select() {
     // A third team with pull requests and assignments.
     pg.seed(NEW_ROWS);
     // Only SELECT, on the tables the README names.
-    let role = format!("{}_snap", pg.name);
-    pg.execute(&format!(
-        "CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA public TO {role}; \
-         GRANT SELECT ON signals_signalreport, signals_signalreportartefact, signals_signalreporttask, \
-         signals_signalreportpullrequest, signals_signalreportassignment, \
-         posthog_user, posthog_task, posthog_task_run, posthog_team TO {role};"
-    ));
-    let mut url = url::Url::parse(&pg.url).unwrap();
-    url.set_username(&role).unwrap();
-    let reader = url.to_string();
+    let role = Role::new(&pg, "snap", &grant_all_but(""));
+    let reader = role.url.clone();
 
     let scratch = Scratch::new("snapshot-teams");
     let archive = scratch.path("audit.sqlite");
@@ -369,7 +362,7 @@ fn teams_never_mix_and_the_snapshot_needs_only_select() {
     build(Some(&archive.display().to_string()), &out, &["--team", "1"]);
     let index = read(&out.join("index.html"));
     assert!(!index.contains("Team two only"));
-    pg.execute(&format!("DROP OWNED BY {role}; DROP ROLE {role};"));
+    drop(role);
 }
 
 #[test]
@@ -908,35 +901,6 @@ fn postgresql_and_sqlite_give_the_same_archive_of_the_new_rows() {
 // for what it could not see. And text that is not UTF-8 never aborts a build or a snapshot.
 // =============================================================================================
 
-/// `GRANT SELECT ON` every table the README names but `except`.
-fn grant_all_but(except: &str) -> String {
-    let tables: Vec<&str> = [
-        "signals_signalreport",
-        "signals_signalreportartefact",
-        "signals_signalreporttask",
-        "signals_signalreportpullrequest",
-        "signals_signalreportassignment",
-        "posthog_user",
-        "posthog_task",
-        "posthog_task_run",
-        "posthog_team",
-    ]
-    .into_iter()
-    .filter(|t| *t != except)
-    .collect();
-    format!("GRANT SELECT ON {} TO {{role}};", tables.join(", "))
-}
-
-/// The names in `dir`, sorted, hidden ones too (a work file left behind shows).
-fn dir_names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 #[cfg_attr(
     no_postgres,
@@ -957,7 +921,7 @@ fn a_snapshot_without_select_on_a_table_or_column_records_nothing() {
     let first = snapshot(&full.url, &archive, &["--team", "1", "--team", "7"]);
     assert!(first.status.success(), "{}", stderr(&first));
     let before = std::fs::read(&archive).unwrap();
-    let listing = dir_names(&scratch.0);
+    let listing = names(&scratch.0);
 
     // Without SELECT on the link table (it used to mark every link row deleted upstream),
     // and with a column grant leaving out `content` (every entry edited upstream).
@@ -999,7 +963,7 @@ fn a_snapshot_without_select_on_a_table_or_column_records_nothing() {
             std::fs::read(&archive).unwrap() == before,
             "the archive changed after a refused snapshot"
         );
-        assert_eq!(dir_names(&scratch.0), listing, "a file was left or created");
+        assert_eq!(names(&scratch.0), listing, "a file was left or created");
     }
     // Granted what it names, the role's snapshot finds nothing changed.
     pg.execute(&format!(

@@ -273,6 +273,37 @@ impl Drop for PgDb {
     }
 }
 
+/// Every table the README's `GRANT SELECT` names: the tables reportpress reads.
+pub const GRANTED: [&str; 9] = [
+    "signals_signalreport",
+    "signals_signalreportartefact",
+    "signals_signalreporttask",
+    "signals_signalreportpullrequest",
+    "signals_signalreportassignment",
+    "posthog_user",
+    "posthog_task",
+    "posthog_task_run",
+    "posthog_team",
+];
+
+/// `GRANT SELECT ON` every table of [`GRANTED`] but `except` (`{role}` names the role, as
+/// [`Role::new`] fills it in).
+pub fn grant_all_but(except: &str) -> String {
+    let tables: Vec<&str> = GRANTED.iter().copied().filter(|t| *t != except).collect();
+    format!("GRANT SELECT ON {} TO {{role}};", tables.join(", "))
+}
+
+/// The names in `dir` (one level), sorted, hidden ones too: a staging folder or work file left
+/// behind shows.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// A login role with `USAGE` on the schema and `grants` (`{role}` names it), dropped with
 /// what it owns when the test ends.
 pub struct Role {
