@@ -49,11 +49,6 @@ impl PrState {
             PrState::Closed => "Closed",
         }
     }
-
-    /// Open, draft or unknown: PostHog's "in review" (`work_state`).
-    pub fn is_active(self) -> bool {
-        matches!(self, PrState::Open | PrState::Draft | PrState::Unknown)
-    }
 }
 
 /// Where a PR was found.
@@ -120,6 +115,22 @@ pub fn parse_url(url: &str) -> Option<(String, u64)> {
     Some((format!("{owner}/{repo}"), number))
 }
 
+/// What makes two PR URLs one PR: the lower-cased repository and the number, or, for a URL that
+/// is not a GitHub PR, the URL itself.
+pub fn identity(url: &str) -> String {
+    match parse_url(url) {
+        Some((repo, n)) => format!("{}#{n}", repo.to_lowercase()),
+        None => url.trim().to_string(),
+    }
+}
+
+impl PullRequest {
+    /// Whether `url` names this pull request.
+    pub fn is(&self, url: &str) -> bool {
+        identity(&self.url) == identity(url)
+    }
+}
+
 /// `#41` of a PR URL (PostHog's `prReference` says `PR #41`).
 pub fn number_of(url: &str) -> Option<u64> {
     parse_url(url).map(|(_, n)| n)
@@ -147,15 +158,11 @@ impl Gather {
         if url.is_empty() {
             return;
         }
-        let (identity, reference, number) = match parse_url(url) {
-            Some((repo, n)) => (
-                format!("{}#{n}", repo.to_lowercase()),
-                format!("{repo}#{n}"),
-                Some(n),
-            ),
-            None => (url.to_string(), url.to_string(), None),
+        let (reference, number) = match parse_url(url) {
+            Some((repo, n)) => (format!("{repo}#{n}"), Some(n)),
+            None => (url.to_string(), None),
         };
-        if !self.seen.insert(identity) {
+        if !self.seen.insert(identity(url)) {
             return;
         }
         let mut pr = PullRequest {
@@ -257,12 +264,8 @@ pub fn gather(
         };
         if let Some((old, new)) = replacement(h) {
             let new_ref = number_of(new).map(|n| format!("#{n}"));
-            let old_id = parse_url(old).map(|(r, n)| (r.to_lowercase(), n));
-            for pr in out.prs.iter_mut() {
-                let id = parse_url(&pr.url).map(|(r, n)| (r.to_lowercase(), n));
-                if id.is_some() && id == old_id {
-                    pr.replaced_by = new_ref.clone();
-                }
+            for pr in out.prs.iter_mut().filter(|pr| pr.is(old)) {
+                pr.replaced_by = new_ref.clone();
             }
         }
     }
@@ -322,6 +325,19 @@ mod tests {
             None
         );
         assert_eq!(parse_url("javascript:alert(1)"), None);
+    }
+
+    #[test]
+    fn one_pr_however_its_url_is_spelled() {
+        assert_eq!(
+            identity("https://github.com/PostHog/PostHog/pull/041"),
+            identity("https://www.github.com/posthog/posthog/pull/41/files")
+        );
+        assert_ne!(
+            identity("https://github.com/posthog/posthog/pull/41"),
+            identity("https://github.com/posthog/posthog-js/pull/41")
+        );
+        assert_eq!(identity(" javascript:x "), "javascript:x");
     }
 
     #[test]

@@ -340,16 +340,6 @@ impl Report {
         }
     }
 
-    /// The report's PR URLs, PostHog's primary PR first.
-    pub fn pr_urls(&self) -> Vec<&str> {
-        self.pull_requests.iter().map(|p| p.url.as_str()).collect()
-    }
-
-    /// PostHog's primary PR: the first open, draft or unknown one, else merged, else closed.
-    pub fn primary_pull_request(&self) -> Option<&PullRequest> {
-        self.pull_requests.first()
-    }
-
     /// The latest time anything happened to the report.
     /// An `updated_at` counts only when it is a later change, not Django's stamp on insert
     /// (see [`super::artefact::EDIT_TOLERANCE`]).

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::labels;
 use super::links;
 use crate::model::artefact::{self, humanize};
-use crate::model::{Artefact, Content, Origin, Report, pull_request};
+use crate::model::{Artefact, Content, Origin, Report};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Inline {
@@ -730,12 +730,7 @@ fn pr_inline(report: &Report, url: &str) -> Inline {
         text: url.trim().to_string(),
         url: url.trim().to_string(),
     };
-    let id = pull_request::parse_url(url).map(|(r, n)| (r.to_lowercase(), n));
-    let known = report.pull_requests.iter().find(|pr| {
-        pr.url == url.trim()
-            || (id.is_some()
-                && pull_request::parse_url(&pr.url).map(|(r, n)| (r.to_lowercase(), n)) == id)
-    });
+    let known = report.pull_requests.iter().find(|pr| pr.is(url));
     match known {
         Some(pr) => Inline::List(vec![link, Inline::Badge(pr.state.label().into())]),
         None => link,
