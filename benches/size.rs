@@ -6,7 +6,7 @@
 //!     cargo bench --bench size            # all three sizes
 //!     cargo bench --bench size -- 100 1000
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::collections::BTreeMap;

@@ -35,7 +35,7 @@ FILES = [
     "README.md",
     "src/render/pr.rs",
     "src/source/archive_schema.sql",
-    "tests/hostile.rs",
+    "tests/it/hostile.rs",
     "src/render/text.rs",
     "templates/base.html",
     "src/render/ledger.rs",

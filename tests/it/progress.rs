@@ -1,11 +1,9 @@
 //! The progress bar: drawn on a terminal (reports done, entries, rate, time left), absent when
 //! standard error is a pipe, where the build prints its one summary line.
 
-mod common;
-
 use std::process::Command;
 
-use common::{Scratch, build, stderr};
+use crate::common::{Scratch, build, stderr};
 
 #[test]
 fn not_on_a_terminal_the_build_prints_one_summary_line() {

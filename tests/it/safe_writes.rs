@@ -3,13 +3,11 @@
 //! but a reportpress archive (hidden files aside) is refused unless `--force`, and what is not
 //! the build's own is never removed.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// `.<name>.reportpress-staging` beside `out`.
 fn staging(out: &Path) -> PathBuf {

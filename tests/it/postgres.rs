@@ -1,9 +1,7 @@
 //! The PostgreSQL reader against PostHog's real table shapes: a database created and dropped
 //! per test on the server named by REPORTPRESS_TEST_POSTGRES_URL.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn demo_artefacts() -> Vec<(String, String)> {
     let deleted: Vec<String> = fixture_rows(DEMO, "signals_signalreport")
@@ -325,7 +323,7 @@ created_at = "2026-09-01T09:00:00Z"
 // ---- A real PostHog database: PostHog's DDL, rows as PostHog's code writes them -------------
 
 /// Rows as PostHog writes them (see the fixture's header for the cases).
-const POSTHOG_ROWS: &str = include_str!("fixtures/posthog_2026_09.toml");
+const POSTHOG_ROWS: &str = include_str!("../fixtures/posthog_2026_09.toml");
 const REPORT_PRS: &str = "01961000-0000-7000-8000-000000000001";
 const REPORT_LEGACY: &str = "01961000-0000-7000-8000-000000000002";
 const REPORT_REVIEWERS: &str = "01961000-0000-7000-8000-000000000003";

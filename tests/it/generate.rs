@@ -1,12 +1,10 @@
 //! `reportpress demo`: the generated archive is deterministic, has the documented mix, reads
 //! without degraded entries and builds.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use sqlx::{AnyConnection, Connection, Row};
 
 fn generate(out: &Path, reports: u32, seed: u64, extra: &[&str]) -> std::process::Output {

@@ -3,15 +3,13 @@
 //! (`article#a-<uuid>`) and in the Markdown document (`<a id="a-<uuid>"></a>` up to the next
 //! anchor) and checks the rendered text — the type label, the values, the links, the code.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 use scraper::{ElementRef, Html, Selector};
 
-const FIXTURE: &str = include_str!("fixtures/types.toml");
+const FIXTURE: &str = include_str!("../fixtures/types.toml");
 /// The report holding one entry per type; it has a repo_selection (`posthog/posthog`).
 const R1: &str = "03000000-0000-7000-8000-000000000001";
 /// A report in the archive that entries of R1 link to.
@@ -1369,7 +1367,7 @@ fn the_fixture_covers_every_type_of_the_schema() {
 mod costly {
     use super::*;
 
-    const FIXTURE: &str = include_str!("fixtures/costly.toml");
+    const FIXTURE: &str = include_str!("../fixtures/costly.toml");
     const REPORT: &str = "0e000000-0000-7000-8000-000000000001";
 
     fn spaces() -> String {

@@ -1,12 +1,10 @@
 //! Commit diffs read from a local git clone (`--git-dir OWNER/REPO=PATH`) when PostHog stored
 //! none; a commit the clone lacks says why its diff is missing.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use scraper::{Html, Selector};
 
 fn git(repo: &Path, args: &[&str]) -> String {

@@ -11,13 +11,11 @@
 //! is set (as `scripts/browser-check` does): then a missing browser fails. `CHROMIUM=/path` picks
 //! the browser.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use crate::common::*;
 use chrono::{DateTime, FixedOffset};
-use common::*;
 use scraper::{ElementRef, Html, Selector};
 
 // ---- Chromium --------------------------------------------------------------------------------

@@ -6,14 +6,12 @@
 //! the archive's pseudonyms) and never shared. `fixtures/redact.toml` puts names everywhere a
 //! report holds text; the demo archive is checked too.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
-const FIXTURE: &str = include_str!("fixtures/redact.toml");
+const FIXTURE: &str = include_str!("../fixtures/redact.toml");
 const REPORT: &str = "0d000000-0000-7000-8000-000000000001";
 const FOLLOW_UP: &str = "0d000000-0000-7000-8000-000000000002";
 const BASE_URL: &str = "https://example.com/";

@@ -5,19 +5,17 @@
 //! links), diffs (per file, in `<details>`), the status table's reasoning and earlier values,
 //! and the summary's lists (reviewers, findings, dismissals) are held to the same rules.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use reportpress::model::artefact::type_label;
 use reportpress::model::{Content, StatusKind};
 use reportpress::render::text::markdown_excerpt;
 use scraper::{ElementRef, Html, Selector};
 
-const FIXTURE: &str = include_str!("fixtures/hostile.toml");
+const FIXTURE: &str = include_str!("../fixtures/hostile.toml");
 
 /// The fixture's diffs (`commit.diff`, `code_diff.diff`): artefact id, how many files, and
 /// whether text (a `git show` header) comes before the first file.
@@ -1689,7 +1687,7 @@ mod bounded_markdown {
     use proptest::test_runner::Config;
     use reportpress::render::text::{escape_html, markdown_to_html, markdown_to_markdown};
 
-    use super::common::*;
+    use crate::common::*;
 
     /// One text's rendering (HTML, or Markdown re-emitted) is at most this many times the
     /// text's size, plus [`SLACK`] bytes (`render::text::OUTPUT_FACTOR`, `OUTPUT_SLACK`).

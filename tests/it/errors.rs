@@ -1,10 +1,8 @@
 //! Errors a user can act on: one line on stderr, exit 1 (2 for usage), never a panic.
 
-mod common;
+use crate::common::*;
 
-use common::*;
-
-const FIXTURE: &str = include_str!("fixtures/semantics.toml");
+const FIXTURE: &str = include_str!("../fixtures/semantics.toml");
 
 fn fails_with(args: &[&str], code: i32, expect: &str) {
     let result = reportpress(args);

@@ -2,12 +2,10 @@
 //! latest-wins with ties, one finding per signal, stacked dismissals, attribution kinds,
 //! degraded rows with notices, deleted reports, and teams never mixed.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use scraper::{Html, Selector};
 
-const FIXTURE: &str = include_str!("fixtures/semantics.toml");
+const FIXTURE: &str = include_str!("../fixtures/semantics.toml");
 const R1: &str = "01000000-0000-7000-8000-000000000001";
 
 struct Built {

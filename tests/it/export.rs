@@ -17,20 +17,18 @@
 //! - unknown, other team's and deleted reports exit 1 with one clear line, a malformed uuid 2;
 //! - PostgreSQL and SQLite export the same bytes (when `REPORTPRESS_TEST_POSTGRES_URL` is set).
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 use std::time::Instant;
 
-use common::*;
+use crate::common::*;
 use comrak::nodes::NodeValue;
 use scraper::{ElementRef, Html, Selector};
 
-const SEMANTICS: &str = include_str!("fixtures/semantics.toml");
-const HOSTILE: &str = include_str!("fixtures/hostile.toml");
-const EXPORT_HOSTILE: &str = include_str!("fixtures/export_hostile.toml");
+const SEMANTICS: &str = include_str!("../fixtures/semantics.toml");
+const HOSTILE: &str = include_str!("../fixtures/hostile.toml");
+const EXPORT_HOSTILE: &str = include_str!("../fixtures/export_hostile.toml");
 const HOSTILE_REPORT: &str = "0e000000-0000-7000-8000-000000000001";
 
 /// GitHub's comment limits, which `--format pr` keeps to by default.

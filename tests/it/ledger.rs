@@ -12,18 +12,16 @@
 //! - no credited page is missing, no people page exists that nobody is credited on, and the
 //!   index lists every people page with its count.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use reportpress::model::artefact::type_label;
 use scraper::{ElementRef, Html, Selector};
 use uuid::Uuid;
 
-const SEMANTICS: &str = include_str!("fixtures/semantics.toml");
+const SEMANTICS: &str = include_str!("../fixtures/semantics.toml");
 
 // ---------------------------------------------------------------------------------------------
 // What the rows say.

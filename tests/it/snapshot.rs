@@ -3,19 +3,14 @@
 //! an archive written by the previous version (before PostHog's newer columns and tables)
 //! still builds, and takes them.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{
-    PgDb, Role, Scratch, build, grant_all_but, names, postgres, read, reportpress, sqlite_archive,
-    stderr, tree,
+use crate::common::{
+    DEMO, POSTHOG_PG, PgDb, Role, Scratch, build, grant_all_but, names, postgres, read,
+    reportpress, sqlite_archive, stderr, tree,
 };
-
-const POSTHOG_PG: &str = include_str!("sql/posthog_2026_09.sql");
-const DEMO: &str = include_str!("../fixtures/demo.toml");
 
 const REPORT: &str = "019a0000-0000-7000-8000-000000000002";
 const NOTE: &str = "01a0a5fa-1d83-7efa-98fe-f6451063bf77";
@@ -34,7 +29,7 @@ const OLD_ARCHIVE: &str = concat!(
     "/tests/fixtures/archive-2026-11.sqlite"
 );
 /// Rows of the newer columns and tables, in team 7 (see the file's header).
-const NEW_ROWS: &str = include_str!("fixtures/snapshot_2026_09.toml");
+const NEW_ROWS: &str = include_str!("../fixtures/snapshot_2026_09.toml");
 const R701: &str = "01961000-0000-7000-8000-000000000701";
 const R702: &str = "01961000-0000-7000-8000-000000000702";
 const PR501: &str = "01963000-0000-7000-8000-000000000501";
@@ -53,7 +48,7 @@ fn snapshot(from: &str, to: &Path, extra: &[&str]) -> std::process::Output {
 fn sqlite_scalar(archive: &Path, sql: &str) -> String {
     use sqlx::{Connection, Row};
     sqlx::any::install_default_drivers();
-    common::runtime().block_on(async {
+    crate::common::runtime().block_on(async {
         let url = format!("sqlite://{}?mode=ro", archive.display());
         let mut conn = sqlx::AnyConnection::connect(&url)
             .await
@@ -378,7 +373,7 @@ fn snapshot_errors_are_one_line() {
             .success()
     );
     // An existing SQLite file that is not an archive is refused, untouched.
-    common::execute(
+    crate::common::execute(
         &format!("sqlite://{}?mode=rwc", not_archive.display()),
         "CREATE TABLE t (x INTEGER);",
     );
@@ -409,13 +404,13 @@ fn old_archive_copy(to: &Path) {
 
 /// A SQLite source holding [`NEW_ROWS`]; returns its path as text.
 fn new_rows_source(path: &Path) -> String {
-    common::sqlite_archive(path, NEW_ROWS);
+    crate::common::sqlite_archive(path, NEW_ROWS);
     path.display().to_string()
 }
 
 /// Runs `sql` on the SQLite file at `path`.
 fn sqlite_execute(path: &Path, sql: &str) {
-    common::execute(&format!("sqlite://{}?mode=rwc", path.display()), sql);
+    crate::common::execute(&format!("sqlite://{}?mode=rwc", path.display()), sql);
 }
 
 fn column_names(archive: &Path, table: &str) -> String {
@@ -985,8 +980,8 @@ fn a_snapshot_without_select_on_a_table_or_column_records_nothing() {
 /// The demo archive with bytes that are not UTF-8 in a user's name, a task's title, an
 /// entry's type and an entry's content (SQLite's TEXT holds whatever bytes were written).
 fn archive_with_bytes_that_are_not_utf8(path: &Path) -> String {
-    let url = common::sqlite_archive(path, DEMO);
-    common::execute(
+    let url = crate::common::sqlite_archive(path, DEMO);
+    crate::common::execute(
         &format!("sqlite://{}", path.display()),
         &format!(
             "UPDATE posthog_user SET first_name = 'S' || CAST(X'FF' AS TEXT) || 'm' WHERE id = 6;
@@ -1069,7 +1064,7 @@ fn the_reader_names_each_cell_that_is_not_utf8() {
     let scratch = Scratch::new("not-utf8-notices");
     let path = scratch.path("bytes.sqlite");
     let db = archive_with_bytes_that_are_not_utf8(&path);
-    let notices = common::runtime().block_on(async {
+    let notices = crate::common::runtime().block_on(async {
         let mut source = reportpress::source::Source::open(&db).await.unwrap();
         let report = source
             .report(REPORT.parse().unwrap())

@@ -2,13 +2,11 @@
 //! pages of reports that are gone, writes no unchanged file, and gives exactly the bytes of a
 //! full build.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::SystemTime;
 
-use common::*;
+use crate::common::*;
 
 fn mtimes(root: &Path) -> BTreeMap<String, SystemTime> {
     walkdir::WalkDir::new(root)

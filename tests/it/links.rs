@@ -9,18 +9,16 @@
 //! workers), on the semantics fixture (with and without deleted reports) and on the hostile
 //! fixture.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
 use scraper::{Html, Selector};
 use url::Url;
 
-const SEMANTICS: &str = include_str!("fixtures/semantics.toml");
-const HOSTILE: &str = include_str!("fixtures/hostile.toml");
+const SEMANTICS: &str = include_str!("../fixtures/semantics.toml");
+const HOSTILE: &str = include_str!("../fixtures/hostile.toml");
 
 /// What one archive's check found.
 #[derive(Default)]

@@ -1,10 +1,8 @@
 //! The embedded demo: `reportpress build` with no database renders every entry of the fixture.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn demo_build_renders_every_entry_in_html_and_markdown() {

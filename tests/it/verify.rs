@@ -2,11 +2,9 @@
 //! source rows per report; verify passes on a fresh or incremental build and names every file
 //! that changed, went missing or was added.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 
 fn verify(dir: &Path) -> std::process::Output {
