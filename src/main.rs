@@ -13,10 +13,10 @@ use cli::{
     BuildArgs, Cli, Command, DemoArgs, ExportArgs, ListArgs, SnapshotArgs, SourceArgs, VerifyArgs,
 };
 use reportpress::export::{self, ExportFormat, ExportOptions};
+use reportpress::generate::{self, GenerateOptions};
 use reportpress::site::{self, BuildError, BuildOptions};
 use reportpress::snapshot::{self as snap, SnapshotError, SnapshotOptions};
 use reportpress::source::Source;
-use reportpress::source::generate::{self, GenerateOptions};
 use reportpress::source::git::LocalRepos;
 
 // mimalloc: the build allocates many small strings on every core; glibc's allocator spends a

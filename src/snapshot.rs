@@ -31,6 +31,7 @@ use crate::model::record::{
 use crate::model::time::Timestamp;
 use crate::source::schema::{ARTEFACTS, ASSIGNMENTS, LINKS, PULL_REQUESTS, REPORTS, Schema};
 use crate::source::{ARCHIVE_SCHEMA, Source, SourceError, describe, lossy_text, sqlite_url};
+use crate::sqlite_target::{SqliteTargetError, check_target};
 
 /// Columns added to the archive schema after archives were first written, as `(table, column,
 /// SQLite type)`. `CREATE TABLE IF NOT EXISTS` leaves an older archive's tables as they are, so
@@ -63,23 +64,26 @@ const ARTEFACT_REFERENCES: [&str; 2] = ["claim_id", "pull_request_id"];
 pub enum SnapshotError {
     #[error(transparent)]
     Source(#[from] SourceError),
-    #[error("--to must name the SQLite archive to write")]
-    EmptyPath,
-    #[error("{0} is a directory: --to takes the path of a SQLite archive")]
-    IsDirectory(String),
-    #[error("cannot write {path}: the folder {dir} does not exist")]
-    NoFolder { path: String, dir: String },
-    #[error("{0} is not a reportpress SQLite archive: it has no signals_signalreport table")]
-    NotAnArchive(String),
-    #[error("writing {path}: {message}")]
-    Write { path: String, message: String },
-    #[error("another snapshot is writing into {0}: wait for it to end")]
-    Busy(String),
+    #[error(transparent)]
+    Target(#[from] SqliteTargetError),
+    #[error(
+        "{} is not a reportpress SQLite archive: it has no signals_signalreport table",
+        .0.display()
+    )]
+    NotAnArchive(PathBuf),
+    #[error("writing {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("another snapshot is writing into {}: wait for it to end", .0.display())]
+    Busy(PathBuf),
     /// A database error writing the archive: SQLite's message on one line, the error kept
     /// as the cause.
-    #[error("writing {path}: {message}")]
+    #[error("writing {}: {message}", path.display())]
     Archive {
-        path: String,
+        path: PathBuf,
         message: String,
         #[source]
         source: sqlx::Error,
@@ -123,38 +127,17 @@ pub async fn snapshot(
     options: &SnapshotOptions,
 ) -> Result<SnapshotSummary, SnapshotError> {
     let to = &options.to;
-    let shown = to.display().to_string();
-    if to.as_os_str().is_empty() {
-        return Err(SnapshotError::EmptyPath);
-    }
-    if to.is_dir() {
-        return Err(SnapshotError::IsDirectory(shown));
-    }
-    let name = to
-        .file_name()
-        .ok_or(SnapshotError::EmptyPath)?
-        .to_string_lossy()
-        .into_owned();
-    let dir = match to.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !dir.is_dir() {
-        return Err(SnapshotError::NoFolder {
-            path: shown,
-            dir: dir.display().to_string(),
-        });
-    }
+    let target = check_target(to, "--to")?;
     let teams = source.resolve_teams(&options.teams).await?;
     // Our own work file: a leftover of a killed snapshot is replaced.
-    let work = dir.join(format!(".{name}.reportpress-snapshot"));
-    let write_err = |e: std::io::Error| SnapshotError::Write {
-        path: shown.clone(),
-        message: e.to_string(),
+    let work = target.beside("reportpress-snapshot");
+    let write_err = |source: std::io::Error| SnapshotError::Write {
+        path: to.clone(),
+        source,
     };
     // One snapshot into an archive at a time: a second one would replace the first one's work
     // file under it. The lock is held until this snapshot ends (the file itself stays).
-    let lock_path = dir.join(format!(".{name}.reportpress-lock"));
+    let lock_path = target.beside("reportpress-lock");
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -164,7 +147,7 @@ pub async fn snapshot(
     match lock.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            return Err(SnapshotError::Busy(shown));
+            return Err(SnapshotError::Busy(to.clone()));
         }
         Err(std::fs::TryLockError::Error(e)) => return Err(write_err(e)),
     }
@@ -172,7 +155,7 @@ pub async fn snapshot(
     if to.exists() {
         std::fs::copy(to, &work).map_err(write_err)?;
     }
-    let result = update(source, &work, &shown, to.exists(), &teams).await;
+    let result = update(source, &work, to, to.exists(), &teams).await;
     let summary = match result {
         Ok(summary) => summary,
         Err(err) => {
@@ -196,9 +179,9 @@ fn remove_work_files(work: &Path) {
     }
 }
 
-fn db_err(path: &str) -> impl Fn(sqlx::Error) -> SnapshotError + '_ {
+fn db_err(path: &Path) -> impl Fn(sqlx::Error) -> SnapshotError + '_ {
     move |err| SnapshotError::Archive {
-        path: path.to_string(),
+        path: path.to_path_buf(),
         message: describe(&err),
         source: err,
     }
@@ -224,15 +207,15 @@ fn now() -> String {
 async fn update(
     source: &mut Source,
     work: &Path,
-    shown: &str,
+    shown: &Path,
     existed: bool,
     teams: &[i64],
 ) -> Result<SnapshotSummary, SnapshotError> {
     sqlx::any::install_default_drivers();
     let err = db_err(shown);
-    let url = sqlite_url(work, "rwc").map_err(|e| SnapshotError::Write {
-        path: shown.to_string(),
-        message: e.to_string(),
+    let url = sqlite_url(work, "rwc").map_err(|source| SnapshotError::Write {
+        path: shown.to_path_buf(),
+        source,
     })?;
     let mut conn = AnyConnection::connect(&url).await.map_err(&err)?;
     if existed {
@@ -241,11 +224,11 @@ async fn update(
         )
         .fetch_one(&mut conn)
         .await
-        .map_err(|_| SnapshotError::NotAnArchive(shown.to_string()))?
+        .map_err(|_| SnapshotError::NotAnArchive(shown.to_path_buf()))?
         .try_get::<i64, _>("n")
         .map_err(&err)?;
         if has_reports == 0 {
-            return Err(SnapshotError::NotAnArchive(shown.to_string()));
+            return Err(SnapshotError::NotAnArchive(shown.to_path_buf()));
         }
     }
     // Columns first: the schema's indexes may name an added column.

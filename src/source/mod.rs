@@ -3,7 +3,6 @@
 //! time. Everything runs in one read-only transaction, so a build sees one consistent state.
 
 mod demo;
-pub mod generate;
 pub mod git;
 mod query;
 pub mod schema;
