@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::manifest::{self, Manifest, ManifestReport, Previous};
 use super::output::{Output, OutputError};
-use super::staging::{OutError, Target};
+use super::staging::{Target, TargetError};
 use crate::model::ids::ReportIds;
 use crate::model::record::ReportRows;
 use crate::model::{self, Report};
@@ -29,7 +29,7 @@ pub enum BuildError {
     #[error(transparent)]
     Output(#[from] OutputError),
     #[error(transparent)]
-    Out(#[from] OutError),
+    Out(#[from] TargetError),
     #[error("the render workers stopped unexpectedly")]
     Workers,
     #[error("interrupted: {0} was left as it was")]
@@ -41,7 +41,7 @@ impl BuildError {
         matches!(self, BuildError::Source(e) if e.is_usage())
             || matches!(
                 self,
-                BuildError::Out(OutError::NotAnArchive { .. } | OutError::Unusable { .. })
+                BuildError::Out(TargetError::NotAnArchive { .. } | TargetError::Unusable { .. })
             )
     }
 }

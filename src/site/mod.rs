@@ -10,5 +10,5 @@ mod verify;
 
 pub use build::{BuildError, BuildOptions, BuildSummary, Cancel, Progress, Quiet, build};
 pub use output::{OutputError, write_atomically};
-pub use staging::OutError;
+pub use staging::TargetError;
 pub use verify::{Verification, VerifyError, verify};

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use super::manifest;
 use super::output::OutputError;
 
-/// Why `--out` cannot be built into.
+/// Why `--out` cannot be built into: raised by [`Target::check`] and [`Target::stage`].
 #[derive(Debug, thiserror::Error)]
-pub enum OutError {
+pub enum TargetError {
     #[error(
         "{} holds files that are not a reportpress archive (e.g. {example}): pass --force to build into it anyway",
         dir.display()
@@ -55,8 +55,8 @@ impl Target {
     /// Checks `out` before a build: a folder (or nothing yet) that is empty but for hidden
     /// entries, or a reportpress archive, or anything with `force`. A swap that was killed
     /// between its two renames is undone first: the previous archive is put back.
-    pub fn check(out: &Path, force: bool) -> Result<Target, OutError> {
-        let unusable = |reason: &str| OutError::Unusable {
+    pub fn check(out: &Path, force: bool) -> Result<Target, TargetError> {
+        let unusable = |reason: &str| TargetError::Unusable {
             path: out.to_path_buf(),
             reason: reason.to_string(),
         };
@@ -129,7 +129,7 @@ impl Target {
         visible.sort();
         match visible.into_iter().next() {
             None => Ok(target),
-            Some(example) => Err(OutError::NotAnArchive {
+            Some(example) => Err(TargetError::NotAnArchive {
                 dir: out.to_path_buf(),
                 example,
             }),
@@ -139,7 +139,7 @@ impl Target {
     /// Creates the staging folder, a copy of the current archive made of hard links (copies
     /// where the file system has none). A staging or previous folder left by a killed build is
     /// removed first.
-    pub fn stage(self) -> Result<Staging, OutError> {
+    pub fn stage(self) -> Result<Staging, TargetError> {
         if let Some(parent) = self.out.parent() {
             fs::create_dir_all(parent).map_err(io_err("creating", parent))?;
         }
@@ -151,7 +151,7 @@ impl Target {
             if let Some(lock) = lock(&self.staging)
                 && lock.is_err()
             {
-                return Err(OutError::Busy {
+                return Err(TargetError::Busy {
                     out: self.out,
                     staging: self.staging,
                 });
@@ -161,7 +161,7 @@ impl Target {
         match fs::create_dir(&self.staging) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                return Err(OutError::Busy {
+                return Err(TargetError::Busy {
                     out: self.out,
                     staging: self.staging,
                 });
@@ -171,7 +171,7 @@ impl Target {
         let lock = match lock(&self.staging) {
             Some(Ok(file)) => Some(file),
             Some(Err(_)) => {
-                return Err(OutError::Busy {
+                return Err(TargetError::Busy {
                     out: self.out,
                     staging: self.staging,
                 });
