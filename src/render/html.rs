@@ -4,9 +4,8 @@
 use askama::Template;
 
 use super::code;
-use super::ledger::PersonLink;
 use super::links::{self, Depth, Format};
-use super::page::{Archive, Entry, IndexRow, ReportView, time_pair as time};
+use super::page::{Archive, Entry, IndexRow, PersonLink, ReportView, time_pair as time};
 use super::text::{escape_html, is_safe_url, is_web_url, markdown_to_html};
 use super::view::{Block, Inline};
 

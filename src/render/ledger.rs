@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::html::{Head, external};
 use super::links::{self, Depth, Format};
-use super::page::{Entry, ReportView, time_pair as time};
+use super::page::{Entry, PersonLink, ReportView, time_pair as time};
 use super::text::markdown_excerpt;
 use super::view::{Block, Inline};
 use crate::model::artefact::humanize;
@@ -356,14 +356,6 @@ pub struct TaskPage {
     pub counts: Vec<CountRow>,
     pub total: usize,
     pub rows: Vec<CreditRow>,
-}
-
-/// A person, agent or system page in the index's list.
-pub struct PersonLink {
-    pub href: String,
-    pub name: String,
-    pub kind: &'static str,
-    pub entries: usize,
 }
 
 impl Ledger {

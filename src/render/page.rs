@@ -17,6 +17,14 @@ pub fn time_pair(t: Option<Timestamp>) -> (String, String) {
         .unwrap_or_else(|| (String::new(), "unknown time".into()))
 }
 
+/// A person, agent or system page in the index's list.
+pub struct PersonLink {
+    pub href: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub entries: usize,
+}
+
 /// The reports in this archive, with their titles: references to them become links.
 #[derive(Clone, Debug, Default)]
 pub struct Archive {
