@@ -137,7 +137,15 @@ async fn write(path: &Path, options: &GenerateOptions) -> Result<GenerateSummary
         reports: options.reports as usize,
         ..GenerateSummary::default()
     };
-    write_people(&generator, &mut tx, &mut summary).await?;
+    write_people(
+        &mut tx,
+        options.team,
+        options.seed,
+        generator.start,
+        &generator.users,
+        &mut summary,
+    )
+    .await?;
     let mut batch = Batch::default();
     for index in 0..options.reports as usize {
         batch.add(generator.report(index));

@@ -2,8 +2,8 @@
 //! archive schema's types), buffered and inserted many rows per statement in one transaction.
 
 use super::GenerateSummary;
+use super::people::User;
 use super::rng::{Rng, mix};
-use super::story::Generator;
 use super::time::{DAY, ts, updated_stamp, uuid7};
 use crate::source::{SourceError, one_line};
 
@@ -311,16 +311,19 @@ impl Batch {
         Ok(())
     }
 }
-/// The team and its users, written before any report.
+/// The team and its users (`start` is the first report's day), written before any report.
 pub(super) async fn write_people(
-    generator: &Generator,
     tx: &mut Tx<'_>,
+    team: i64,
+    seed: u64,
+    start: i64,
+    users: &[User],
     summary: &mut GenerateSummary,
 ) -> Result<(), SourceError> {
-    let mut rng = Rng::new(mix(generator.seed, u64::MAX - 1));
-    let created = generator.start - 800 * DAY;
+    let mut rng = Rng::new(mix(seed, u64::MAX - 1));
+    let created = start - 800 * DAY;
     sqlx::query(INSERT_TEAM)
-        .bind(generator.team)
+        .bind(team)
         .bind(uuid7(created, &mut rng))
         .bind("Generated demo".to_string())
         .bind(ts(created))
@@ -328,7 +331,7 @@ pub(super) async fn write_people(
         .execute(&mut **tx)
         .await
         .map_err(insert_err("posthog_team"))?;
-    for u in &generator.users {
+    for u in users {
         sqlx::query(INSERT_USER)
             .bind(u.id)
             .bind(u.uuid.clone())

@@ -17,7 +17,6 @@ use super::vocab::{REPORT_STATUSES, REPOS};
 /// `related_to` and `report_link` entries).
 pub(super) struct Generator {
     pub(super) seed: u64,
-    pub(super) team: i64,
     pub(super) reports: usize,
     pub(super) users: Vec<User>,
     /// The first report's day; reports spread over the 365 days from here.
@@ -33,7 +32,6 @@ impl Generator {
         let users = people(&mut rng, start);
         Generator {
             seed: options.seed,
-            team: options.team,
             reports: options.reports as usize,
             users,
             start,
