@@ -456,6 +456,11 @@ impl Ledger {
         (counts, rows)
     }
 
+    /// The number of reports added.
+    pub fn report_count(&self) -> usize {
+        self.titles.len()
+    }
+
     /// The paths of the people, agent and system pages, in path order.
     pub fn person_paths(&self) -> Vec<&str> {
         let paths: BTreeSet<&str> = self

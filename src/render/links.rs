@@ -91,6 +91,12 @@ pub const INDEX_SCRIPT: &str = "index.js";
 pub const SITEMAP: &str = "sitemap.xml";
 pub const FEED: &str = "feed.xml";
 
+/// `sitemap-N.xml`, the N-th part of a sitemap too long for one file, relative to the archive
+/// root.
+pub fn sitemap_part(n: usize) -> String {
+    format!("sitemap-{n}.xml")
+}
+
 /// `tasks/<uuid>.html`, relative to the archive root.
 pub fn task_path(id: Uuid) -> String {
     format!("{TASKS_DIR}/{id}.html")

@@ -83,7 +83,8 @@ pub enum ArchivePage {
     SearchIndex,
     Person(String),
     Task(uuid::Uuid),
-    Sitemap,
+    /// `sitemap.xml`, or (past [`feeds::SITEMAP_URLS`]) the index or one of its parts.
+    Sitemap(feeds::SitemapFile),
     Feed,
 }
 
@@ -106,7 +107,16 @@ pub fn archive_page_list(ledger: &Ledger, base_url: Option<&str>) -> Vec<Archive
     );
     pages.extend(ledger.task_ids().into_iter().map(ArchivePage::Task));
     if base_url.is_some() {
-        pages.extend([ArchivePage::Sitemap, ArchivePage::Feed]);
+        let urls = feeds::sitemap_url_count(
+            ledger.report_count(),
+            ledger.person_paths().len() + ledger.task_ids().len(),
+        );
+        pages.extend(
+            feeds::sitemap_files(urls, feeds::SITEMAP_URLS)
+                .into_iter()
+                .map(ArchivePage::Sitemap),
+        );
+        pages.push(ArchivePage::Feed);
     }
     pages
 }
@@ -157,21 +167,23 @@ pub fn archive_page(
             let content = ledger.task_page(*id).render().map_err(err(&path))?;
             (path, content)
         }
-        ArchivePage::Sitemap => {
+        ArchivePage::Sitemap(file) => {
             let others: Vec<String> = ledger
                 .person_paths()
                 .into_iter()
                 .map(str::to_string)
                 .chain(ledger.task_ids().into_iter().map(links::task_path))
                 .collect();
+            let base = base_url.unwrap_or_default();
             (
-                links::SITEMAP.to_string(),
-                feeds::sitemap(base_url.unwrap_or_default(), rows, &others),
+                file.path(),
+                feeds::sitemap(base, rows, &others, *file, feeds::SITEMAP_URLS)
+                    .map_err(err("the sitemap"))?,
             )
         }
         ArchivePage::Feed => (
             links::FEED.to_string(),
-            feeds::atom(base_url.unwrap_or_default(), rows),
+            feeds::atom(base_url.unwrap_or_default(), rows).map_err(err("the feed"))?,
         ),
     })
 }
