@@ -7,6 +7,7 @@ mod common;
 mod browser;
 mod demo;
 mod errors;
+mod examples;
 mod export;
 mod feeds;
 mod generate;
