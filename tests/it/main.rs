@@ -5,11 +5,13 @@
 mod common;
 
 mod browser;
+mod config;
 mod demo;
 mod errors;
 mod export;
 mod generate;
 mod git;
+mod help;
 mod hostile;
 mod incremental;
 mod ledger;
