@@ -250,3 +250,37 @@ fn init_writes_a_commented_file_that_parses_and_builds() {
     assert!(named.status.success(), "{}", stderr(&named));
     assert!(dir.join("other.toml").is_file());
 }
+
+/// The README's example file is a valid configuration (its git-dirs folder made to exist).
+#[test]
+fn the_readme_example_is_valid() {
+    let readme = include_str!("../../README.md");
+    let example = readme
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml block in the README");
+    assert!(example.contains("[git-dirs]"), "{example}");
+    let scratch = Scratch::new("config-readme");
+    let dir = scratch.path("");
+    std::fs::create_dir_all(dir.join("conf")).unwrap();
+    std::fs::create_dir_all(dir.join("posthog")).unwrap();
+    std::fs::write(dir.join("conf/reportpress.toml"), example).unwrap();
+    archive(&dir, "a.sqlite", 2);
+    let result = run_in(
+        &dir,
+        None,
+        &[
+            "--config",
+            "conf/reportpress.toml",
+            "list",
+            "--database",
+            "a.sqlite",
+            "--team",
+            "1",
+            "--format",
+            "tsv",
+        ],
+    );
+    assert_eq!(listed(&result), 2);
+}
