@@ -215,6 +215,20 @@ fn clap_line(err: &clap::Error) -> String {
             format!("{flag}: {reason}, got '{value}'")
         };
     }
+    if err.kind() == ErrorKind::InvalidValue
+        && let (
+            Some(ContextValue::String(arg)),
+            Some(ContextValue::String(value)),
+            Some(ContextValue::Strings(valid)),
+        ) = (
+            err.get(ContextKind::InvalidArg),
+            err.get(ContextKind::InvalidValue),
+            err.get(ContextKind::ValidValue),
+        )
+    {
+        let flag = arg.split(' ').next().unwrap_or(arg);
+        return format!("{flag}: expected {}, got '{value}'", valid.join(", "));
+    }
     let rendered = err.render().to_string();
     let mut parts: Vec<String> = Vec::new();
     for line in rendered.lines().map(str::trim) {

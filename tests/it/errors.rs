@@ -297,7 +297,16 @@ fn usage_mistakes_exit_2_with_one_line_naming_the_flag() {
         2,
         "<REPORT_UUID>: expected a report's uuid",
     );
-    fails_with(&["export", id, "--format", "pdf"], 2, "'pdf'");
+    fails_with(
+        &["export", id, "--format", "pdf"],
+        2,
+        "--format: expected pr, md, html, got 'pdf'",
+    );
+    fails_with(
+        &["list", "--format", "xml"],
+        2,
+        "--format: expected table, json, tsv, got 'xml'",
+    );
     fails_with(
         &["export", id, "--max-chars", "999"],
         2,
@@ -390,7 +399,11 @@ fn usage_mistakes_exit_2_with_one_line_naming_the_flag() {
         "reportpress.toml already exists: pass --force to replace it",
     );
     assert_eq!(std::fs::read_to_string(&config).unwrap(), "# mine\n");
-    fails_with(&["completions", "tcsh"], 2, "'tcsh'");
+    fails_with(
+        &["completions", "tcsh"],
+        2,
+        "<SHELL>: expected bash, elvish, fish, powershell, zsh, got 'tcsh'",
+    );
 }
 
 /// A file that is not a SQLite database says so in the tool's words, naming the flag and the
