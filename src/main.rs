@@ -229,6 +229,19 @@ fn clap_line(err: &clap::Error) -> String {
         let flag = arg.split(' ').next().unwrap_or(arg);
         return format!("{flag}: expected {}, got '{value}'", valid.join(", "));
     }
+    match (err.kind(), err.get(ContextKind::InvalidArg)) {
+        (ErrorKind::MissingRequiredArgument, Some(ContextValue::Strings(missing))) => {
+            return format!("missing {}; see --help", missing.join(", "));
+        }
+        (ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand, _) => {
+            let names: Vec<String> = Cli::command()
+                .get_subcommands()
+                .map(|sub| sub.get_name().to_string())
+                .collect();
+            return format!("expected a command: {}; see --help", names.join(", "));
+        }
+        _ => {}
+    }
     let rendered = err.render().to_string();
     let mut parts: Vec<String> = Vec::new();
     for line in rendered.lines().map(str::trim) {

@@ -292,6 +292,13 @@ fn usage_mistakes_exit_2_with_one_line_naming_the_flag() {
         "unexpected argument '--frobnicate'",
     );
     fails_with(&["frobnicate"], 2, "unrecognized subcommand 'frobnicate'");
+    fails_with(&[], 2, "expected a command: build, export, list");
+    fails_with(&["export"], 2, "missing <REPORT_UUID>");
+    fails_with(
+        &["snapshot", "--to", &path("s.sqlite")],
+        2,
+        "missing --from <URL>",
+    );
     fails_with(
         &["export", "not-a-uuid"],
         2,
