@@ -267,10 +267,13 @@ fn clap_line(err: &clap::Error) -> String {
 /// Runs the command; `Ok` carries the exit code of a run that did its work (`verify` exits 1
 /// when a file differs, and says so on standard output).
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    // `init` writes the file: it reads none.
+    // Only the commands that read the database read the file: `init` writes it, and a broken
+    // one stops neither `verify` nor `completions`.
     let config = match cli.command {
-        Command::Init(_) => Config::default(),
-        _ => Config::load(cli.config.as_deref()).map_err(Edge::edge)?,
+        Command::Build(_) | Command::Export(_) | Command::List(_) | Command::Snapshot(_) => {
+            Config::load(cli.config.as_deref()).map_err(Edge::edge)?
+        }
+        _ => Config::default(),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -137,6 +137,9 @@ fn an_unknown_key_is_a_usage_error_naming_it_and_the_file() {
         );
     }
     assert!(!dir.join("site").exists(), "nothing built");
+    // Commands that read no database read no file: a broken one does not stop them.
+    let completions = run_in(&dir, None, &["completions", "bash"]);
+    assert!(completions.status.success(), "{}", stderr(&completions));
     // A value of the wrong type names its key too; a file --config names must exist.
     std::fs::write(dir.join("reportpress.toml"), "teams = [\"two\"]\n").unwrap();
     let result = run_in(&dir, None, &["list"]);
