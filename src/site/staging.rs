@@ -29,6 +29,14 @@ pub enum TargetError {
         staging.display()
     )]
     Busy { out: PathBuf, staging: PathBuf },
+    /// The staging folder cannot be created beside `--out`: the OS error is the one this says
+    /// (permission denied, or a read-only file system).
+    #[error(
+        "--out {}: the folder it is in, {}, must be writable: a build is staged beside --out and swapped in",
+        out.display(),
+        parent.display()
+    )]
+    ParentNotWritable { out: PathBuf, parent: PathBuf },
     #[error(transparent)]
     Io(#[from] OutputError),
 }
@@ -164,6 +172,21 @@ impl Target {
                 return Err(TargetError::Busy {
                     out: self.out,
                     staging: self.staging,
+                });
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+                ) =>
+            {
+                return Err(TargetError::ParentNotWritable {
+                    parent: self
+                        .staging
+                        .parent()
+                        .unwrap_or(Path::new("/"))
+                        .to_path_buf(),
+                    out: self.out,
                 });
             }
             Err(e) => return Err(io_err("creating", &self.staging)(e).into()),

@@ -33,6 +33,22 @@ pub enum SourceError {
     NoArchive(String),
     #[error("cannot connect to {url}: {message}")]
     Connect { url: String, message: String },
+    /// The server could not be reached or refused the connection: the driver's error kept as
+    /// the cause, said on one line without its details ([`describe`]) when printed.
+    #[error("cannot connect to {url}: {}", describe(source))]
+    Unreachable {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// SQLite says the file is not a database (SQLITE_NOTADB): another kind of file, or an
+    /// encrypted database.
+    #[error("{path}: not a SQLite database (or is encrypted)")]
+    NotSqlite {
+        path: String,
+        #[source]
+        source: sqlx::Error,
+    },
     #[error("table {0} not found: this database does not hold PostHog Signals reports")]
     MissingTable(String),
     /// A table, column or schema the database has but the role may not read: never read as
@@ -56,12 +72,11 @@ pub enum SourceError {
     /// A failure described in words only.
     #[error("{context}: {message}")]
     Query { context: String, message: String },
-    /// A database error: the database's own message on one line (none of the driver's
-    /// details, such as the server's source line), the error itself kept as the cause.
-    #[error("{context}: {message}")]
+    /// A database error, kept as the cause; said, when printed, in one line of the database's
+    /// own words ([`describe`]: none of the driver's details, such as the server's source line).
+    #[error("{context}: {}", describe(source))]
     Database {
         context: String,
-        message: String,
         #[source]
         source: sqlx::Error,
     },
@@ -114,7 +129,6 @@ impl SourceError {
         }
         SourceError::Database {
             context: context.to_string(),
-            message: describe(&err),
             source: err,
         }
     }
@@ -133,9 +147,34 @@ pub(crate) fn one_line(text: &str) -> String {
 /// the driver's ` at line 3319` (the line of the server's source that raised it).
 pub(crate) fn describe(err: &sqlx::Error) -> String {
     match err {
+        _ if is_not_a_database(err) => "not a SQLite database (or is encrypted)".into(),
         sqlx::Error::Database(db) => one_line(db.message()),
+        // `Connection refused (os error 111)`, without sqlx's "error communicating with
+        // database" before it.
+        sqlx::Error::Io(io) => one_line(&io.to_string()),
         other => one_line(&other.to_string()),
     }
+}
+
+/// A connection that failed: [`SourceError::NotSqlite`] when SQLite says the file is not a
+/// database, [`SourceError::Unreachable`] otherwise.
+fn not_sqlite(label: &str, source: sqlx::Error) -> SourceError {
+    if is_not_a_database(&source) {
+        SourceError::NotSqlite {
+            path: label.to_string(),
+            source,
+        }
+    } else {
+        SourceError::Unreachable {
+            url: label.to_string(),
+            source,
+        }
+    }
+}
+
+/// SQLite's SQLITE_NOTADB (26): the file is not a database, or is encrypted.
+pub(crate) fn is_not_a_database(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.code().as_deref() == Some("26"))
 }
 
 pub struct Source {
@@ -182,14 +221,17 @@ impl Source {
                     path.to_string(),
                 )
             };
-        let conn =
-            AnyConnection::connect(&connect_url)
-                .await
-                .map_err(|err| SourceError::Connect {
-                    url: label.clone(),
-                    message: describe(&err),
-                })?;
-        Source::start(conn, dialect, label).await
+        let conn = AnyConnection::connect(&connect_url)
+            .await
+            .map_err(|source| not_sqlite(&label, source))?;
+        Source::start(conn, dialect, label.clone())
+            .await
+            .map_err(|err| match err {
+                SourceError::Database { source, .. } if is_not_a_database(&source) => {
+                    not_sqlite(&label, source)
+                }
+                err => err,
+            })
     }
 
     /// The embedded demo archive: an in-memory SQLite seeded from `fixtures/demo.toml`.
@@ -197,10 +239,7 @@ impl Source {
         sqlx::any::install_default_drivers();
         let mut conn = AnyConnection::connect("sqlite::memory:")
             .await
-            .map_err(|err| SourceError::Connect {
-                url: "the in-memory demo database".into(),
-                message: describe(&err),
-            })?;
+            .map_err(|source| not_sqlite("the in-memory demo database", source))?;
         demo::populate(&mut conn).await?;
         Source::start(conn, Dialect::Sqlite, "the embedded demo archive".into()).await
     }

@@ -1542,7 +1542,10 @@ fn unknown_other_team_and_deleted_reports_exit_1_with_one_clear_line() {
         vec![unknown, "--full-url", "javascript:alert(1)"],
     ] {
         let err = fails(&export(&args), 2);
-        assert!(err.contains("error:"), "{args:?}: {err}");
+        assert!(
+            err.starts_with("reportpress: ") && err.trim().lines().count() == 1,
+            "{args:?}: {err}"
+        );
     }
 }
 

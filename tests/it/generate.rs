@@ -200,7 +200,7 @@ fn refuses_to_overwrite_without_force() {
     let db = scratch.path("archive.sqlite");
     std::fs::write(&db, b"keep me").unwrap();
     let result = generate(&db, 5, 1, &[]);
-    assert_eq!(result.status.code(), Some(1));
+    assert_eq!(result.status.code(), Some(2));
     let err = stderr(&result);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(
@@ -229,13 +229,13 @@ fn zero_reports_and_bad_paths_are_clear_errors() {
 
     let missing = scratch.path("no/such/folder/archive.sqlite");
     let result = generate(&missing, 3, 1, &[]);
-    assert_eq!(result.status.code(), Some(1));
+    assert_eq!(result.status.code(), Some(2));
     let err = stderr(&result);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("does not exist"), "{err}");
 
     let result = generate(&scratch.0, 3, 1, &["--force"]);
-    assert_eq!(result.status.code(), Some(1));
+    assert_eq!(result.status.code(), Some(2));
     let err = stderr(&result);
     assert!(err.contains("is a directory"), "{err}");
 }

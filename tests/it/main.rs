@@ -5,6 +5,7 @@
 mod common;
 
 mod browser;
+mod config;
 mod demo;
 mod errors;
 mod examples;
@@ -12,6 +13,7 @@ mod export;
 mod feeds;
 mod generate;
 mod git;
+mod help;
 mod hostile;
 mod incremental;
 mod layout;

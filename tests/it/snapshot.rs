@@ -379,14 +379,14 @@ fn snapshot_errors_are_one_line() {
     );
     let before = std::fs::read(&not_archive).unwrap();
     let refused = snapshot(&p, &not_archive, &[]);
-    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(refused.status.code(), Some(2));
     let said = stderr(&refused);
     assert_eq!(said.lines().count(), 1, "{said}");
     assert!(said.contains("not a reportpress SQLite archive"), "{said}");
     assert!(std::fs::read(&not_archive).unwrap() == before);
     // A folder for --to, and an unreachable source.
     let folder = snapshot(&p, &scratch.0, &[]);
-    assert_eq!(folder.status.code(), Some(1));
+    assert_eq!(folder.status.code(), Some(2));
     assert!(stderr(&folder).contains("is a directory"));
     let unreachable = snapshot(
         "postgres://nobody@127.0.0.1:1/none",
