@@ -378,7 +378,7 @@ fn usage_mistakes_exit_2_with_one_line_naming_the_flag() {
     fails_with(
         &["snapshot", "--from", &db, "--team", "1", "--to", &folder],
         2,
-        "is a directory: --to takes the path of a SQLite archive",
+        "is a directory: --to takes the path of the SQLite file to write",
     );
     fails_with(
         &["snapshot", "--from", &db, "--to", &path("snap.sqlite")],
