@@ -537,7 +537,7 @@ impl Ledger {
                     .iter()
                     .map(|r| RunRow {
                         status: r.status.as_deref().map(humanize).unwrap_or_default(),
-                        stage: r.stage.clone().unwrap_or_default(),
+                        stage: r.stage.as_deref().map(humanize).unwrap_or_default(),
                         branch: r.branch.clone().unwrap_or_default(),
                         pr_html: r
                             .pr_urls
