@@ -62,6 +62,11 @@ impl Timestamp {
         self.0.format("%Y-%m-%d").to_string()
     }
 
+    /// The calendar day in the human form: `3 Oct 2026`.
+    pub fn date_label(&self) -> String {
+        self.0.format("%-d %b %Y").to_string()
+    }
+
     /// The calendar day as a heading reads it: `Saturday, 3 Oct 2026`.
     pub fn day_label(&self) -> String {
         self.0.format("%A, %-d %b %Y").to_string()

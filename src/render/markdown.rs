@@ -119,7 +119,7 @@ fn destination(url: &str) -> String {
 }
 
 /// A link where there is somewhere to link to, else the text.
-fn link_or_text(text: &str, url: Option<String>) -> String {
+pub fn link_or_text(text: &str, url: Option<String>) -> String {
     match url {
         Some(url) => link(text, &url),
         None => escape_markdown(text),

@@ -22,3 +22,4 @@ mod semantics;
 mod snapshot;
 mod types;
 mod verify;
+mod wording;
