@@ -97,15 +97,35 @@ fn time_field(fields: &mut Vec<(String, Inline)>, label: &str, value: &Option<St
     opt_field(fields, label, &value.as_deref().map(Timestamp::humanize));
 }
 
-fn url_field(fields: &mut Vec<(String, Inline)>, label: &str, value: &Option<String>) {
+/// A link field: `text` names the link (a URL is never its own text), or the URL when the
+/// caller has no better name for it.
+fn url_field(
+    fields: &mut Vec<(String, Inline)>,
+    label: &str,
+    value: &Option<String>,
+    text: impl Fn(&str) -> String,
+) {
     if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         fields.push((
             label.to_string(),
             Inline::Url {
-                text: v.to_string(),
+                text: text(v),
                 url: v.to_string(),
             },
         ));
+    }
+}
+
+/// A PR's link text: `owner/repo#42` as the report knows it, `PR #42` from its URL, else the
+/// URL (a link that is not a GitHub pull request has no shorter name).
+fn pr_text(report: &Report, url: &str) -> String {
+    let url = url.trim();
+    match report.pull_requests.iter().find(|pr| pr.is(url)) {
+        Some(pr) if pr.number.is_some() => pr.reference.clone(),
+        _ => match crate::model::pull_request::number_of(url) {
+            Some(n) => format!("PR #{n}"),
+            None => url.to_string(),
+        },
     }
 }
 
@@ -469,8 +489,8 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             if let Some(n) = r.pr_number {
                 f.push(("PR number".into(), Inline::text(format!("#{n}"))));
             }
-            url_field(&mut f, "Pull request", &r.pr_url);
-            url_field(&mut f, "Review", &r.review_url);
+            url_field(&mut f, "Pull request", &r.pr_url, |u| pr_text(report, u));
+            url_field(&mut f, "Review", &r.review_url, |_| "View review".into());
             if let Some(c) = &r.counts {
                 f.push((
                     "Findings".into(),
@@ -514,7 +534,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             let mut f = vec![(
                 "Pull request".into(),
                 Inline::Url {
-                    text: p.url.trim().to_string(),
+                    text: pr_text(report, &p.url),
                     url: p.url.trim().to_string(),
                 },
             )];
@@ -752,7 +772,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
 /// A PR URL, linked, with its state when the report knows it.
 fn pr_inline(report: &Report, url: &str) -> Inline {
     let link = Inline::Url {
-        text: url.trim().to_string(),
+        text: pr_text(report, url),
         url: url.trim().to_string(),
     };
     let known = report.pull_requests.iter().find(|pr| pr.is(url));
