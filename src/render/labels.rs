@@ -229,9 +229,24 @@ pub fn task_run_type(product: Option<&str>, kind: &str) -> String {
     }
 }
 
-/// A machine word in running text: `addressing_review` → `addressing review`.
+/// A machine word in running text: `addressing_review` → `addressing review`; anything that
+/// is not a machine code is shown as written.
 pub fn words(value: &str) -> String {
-    value.trim().replace(['_', '-'], " ").to_lowercase()
+    if is_code(value) {
+        value.trim().replace('_', " ")
+    } else {
+        value.to_string()
+    }
+}
+
+/// A value that may be a machine code (`addressing_review` → `Addressing review`) or text
+/// (shown as written).
+pub fn code_or_text(value: &str) -> String {
+    if is_code(value) {
+        humanize(value.trim())
+    } else {
+        value.to_string()
+    }
 }
 
 /// Whether `text` is a bare machine code (`revision_limit`, `taken_over`) rather than prose:
@@ -276,8 +291,11 @@ pub fn signal(finding: &crate::model::artefact::SignalFinding) -> String {
         }
         Some(name) => name.to_string(),
         None => {
-            let short: String = finding.signal_id.trim().chars().take(8).collect();
-            format!("Signal {short}")
+            let id = finding.signal_id.trim();
+            match uuid::Uuid::parse_str(id) {
+                Ok(_) => format!("Signal {}", &id[..8]),
+                Err(_) => format!("Signal {id}"),
+            }
         }
     }
 }

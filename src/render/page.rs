@@ -459,7 +459,12 @@ impl ReportView {
             title: report.display_title(),
             status: labels::report_status(&report.status),
             summary: report.summary.clone().filter(|s| !s.trim().is_empty()),
-            error: report.error.clone().filter(|s| !s.trim().is_empty()),
+            // Markdown-ish text shown as plain text: code spans lose their backticks.
+            error: report
+                .error
+                .as_deref()
+                .map(labels::plain)
+                .filter(|s| !s.trim().is_empty()),
             created: report.created_at,
             last_activity: report.last_activity(),
             prs: pr_rows(report),

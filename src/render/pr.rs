@@ -311,13 +311,12 @@ const JUDGMENTS: &[&str] = &[
     "Implementation decision",
 ];
 
-/// A PR's link text: `repo#42` (never the whole URL), or `pull request` for a link that is not
-/// a GitHub pull request.
+/// A PR's link text: `owner/repo#42` (never the whole URL), or `pull request` for a link that
+/// is not a GitHub pull request.
 fn pr_text(pr: &PrRow) -> String {
     match pr.reference.rsplit_once('#') {
-        Some((repo, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-            let name = repo.rsplit_once('/').map_or(repo, |(_, name)| name);
-            format!("{name}#{n}")
+        Some((_, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            pr.reference.clone()
         }
         _ => "pull request".into(),
     }

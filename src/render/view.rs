@@ -106,10 +106,16 @@ fn url_field(
     text: impl Fn(&str) -> String,
 ) {
     if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        // A URL that will not be linked is shown as written: its name alone would hide it.
+        let text = if super::text::is_web_url(v) {
+            text(v)
+        } else {
+            v.to_string()
+        };
         fields.push((
             label.to_string(),
             Inline::Url {
-                text: text(v),
+                text,
                 url: v.to_string(),
             },
         ));

@@ -322,12 +322,32 @@ type = "note"
 content = {{ note = "hello" }}
 created_at = "2026-10-01T08:00:00Z"
 actor_kind = "system"
+
+[[signals_signalreportartefact]]
+id = "0d000000-0000-7000-8000-0000000000a2"
+team_id = 1
+report_id = "{id}"
+type = "suggested_reviewers"
+content = [{{ github_login = "ana", reason = "Wrote `flags/cache.py` last" }}]
+created_at = "2026-10-01T08:01:00Z"
+actor_kind = "system"
 "#
     );
     let scratch = Scratch::new("wording-hostile");
     let db = sqlite_archive(&scratch.path("a.sqlite"), &fixture);
     let out = scratch.path("out");
     build(Some(&db), &out, &[]);
+    // A reviewer's reason is Markdown-ish: its code spans lose their backticks, in HTML and
+    // Markdown alike, rather than showing them literally.
+    let page = visible(&read(&out.join(format!("reports/{id}.html"))));
+    let doc = visible(&gfm_html(&read(&out.join(format!("reports/{id}.md")))));
+    for (name, text) in [("report.html", &page), ("report.md", &doc)] {
+        assert!(
+            text.contains("Wrote flags/cache.py last"),
+            "{name}:\n{text}"
+        );
+        assert!(!text.contains("`flags"), "{name}: a literal backtick");
+    }
     for (name, md) in [
         ("report.md", read(&out.join(format!("reports/{id}.md")))),
         ("index.md", read(&out.join("index.md"))),
