@@ -249,12 +249,12 @@ pub fn code_or_text(value: &str) -> String {
     }
 }
 
-/// Whether `text` is a bare machine code (`revision_limit`, `taken_over`) rather than prose:
-/// one lowercase word of letters, digits and underscores with at least one underscore.
+/// Whether `text` is a bare machine code (`revision_limit`, `taken_over`, `coding`) rather
+/// than prose or a name: one lowercase word of letters, digits and underscores that starts
+/// with a letter.
 pub fn is_code(text: &str) -> bool {
     let t = text.trim();
-    t.contains('_')
-        && !t.starts_with('_')
+    t.starts_with(|c: char| c.is_ascii_lowercase())
         && t.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
@@ -333,6 +333,8 @@ mod tests {
             Some("Replacement limit reached")
         );
         assert_eq!(reason("Waiting for the lease."), None);
+        assert_eq!(code_or_text("coding"), "Coding");
+        assert_eq!(code_or_text("zqSTAGE"), "zqSTAGE");
         assert_eq!(
             plain("Wrote `flags/cache.py` last"),
             "Wrote flags/cache.py last"

@@ -50,10 +50,8 @@ fn enum_codes(fixture: &str) -> BTreeSet<String> {
     use serde_json::Value;
     fn walk(key: &str, value: &Value, out: &mut BTreeSet<String>) {
         match value {
-            Value::String(s) if ENUM_KEYS.contains(&key) || key == "results" => {
-                if is_code(s) {
-                    out.insert(s.clone());
-                }
+            Value::String(s) if (ENUM_KEYS.contains(&key) || key == "results") && is_code(s) => {
+                out.insert(s.clone());
             }
             Value::Object(map) => {
                 for (k, v) in map {
