@@ -67,7 +67,7 @@ pub async fn list(source: &mut Source, options: &ListOptions) -> Result<Vec<List
         .into_iter()
         .map(|r| Listed {
             id: r.id.to_string(),
-            status: r.status,
+            status: r.status_code,
             priority: r.priority,
             last_activity: r.last_activity.map(|t| t.iso()),
             entries: r.entries,

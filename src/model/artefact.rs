@@ -407,6 +407,14 @@ pub struct SignalFinding {
     pub data_queried: Option<String>,
     #[serde(default)]
     pub verified: bool,
+    /// A name for the signal, when a row carries one (PostHog's `SignalFinding` in
+    /// `products/signals/backend/artefact_schemas.py` has none; rows from other writers may).
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

@@ -39,9 +39,17 @@ impl Timestamp {
         self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true)
     }
 
-    /// Human form: `2026-10-03 09:14 UTC`.
+    /// Human form, the one every page uses: `3 Oct 2026, 09:14 UTC`.
     pub fn display(&self) -> String {
-        self.0.format("%Y-%m-%d %H:%M UTC").to_string()
+        self.0.format("%-d %b %Y, %H:%M UTC").to_string()
+    }
+
+    /// A stored text that is a timestamp, in the human form; any other text as it is.
+    pub fn humanize(text: &str) -> String {
+        match Self::parse(text) {
+            Some(t) => t.display(),
+            None => text.to_string(),
+        }
     }
 
     /// Whether `self` is more than `tolerance` after `earlier`.
@@ -49,9 +57,19 @@ impl Timestamp {
         self.0 - earlier.0 > tolerance
     }
 
-    /// The calendar day, `2026-10-03`.
+    /// The calendar day, `2026-10-03` (machine form: sitemaps, grouping).
     pub fn day(&self) -> String {
         self.0.format("%Y-%m-%d").to_string()
+    }
+
+    /// The calendar day in the human form: `3 Oct 2026`.
+    pub fn date_label(&self) -> String {
+        self.0.format("%-d %b %Y").to_string()
+    }
+
+    /// The calendar day as a heading reads it: `Saturday, 3 Oct 2026`.
+    pub fn day_label(&self) -> String {
+        self.0.format("%A, %-d %b %Y").to_string()
     }
 }
 
@@ -74,7 +92,13 @@ mod tests {
             assert_eq!(Timestamp::parse(form), Some(first), "{form}");
         }
         assert_eq!(first.iso(), "2026-10-03T09:14:22Z");
-        assert_eq!(first.display(), "2026-10-03 09:14 UTC");
+        assert_eq!(first.display(), "3 Oct 2026, 09:14 UTC");
+        assert_eq!(first.day_label(), "Saturday, 3 Oct 2026");
+        assert_eq!(
+            Timestamp::humanize("2026-10-03 09:14:22+00"),
+            "3 Oct 2026, 09:14 UTC"
+        );
+        assert_eq!(Timestamp::humanize("soon"), "soon");
     }
 
     #[test]

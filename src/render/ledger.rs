@@ -534,7 +534,11 @@ impl Ledger {
                     .iter()
                     .map(|r| RunRow {
                         status: r.status.as_deref().map(humanize).unwrap_or_default(),
-                        stage: r.stage.clone().unwrap_or_default(),
+                        stage: r
+                            .stage
+                            .as_deref()
+                            .map(super::labels::code_or_text)
+                            .unwrap_or_default(),
                         branch: r.branch.clone().unwrap_or_default(),
                         pr_html: r
                             .pr_urls

@@ -1,6 +1,8 @@
-//! Markdown documents (GitHub-flavoured). askama does not escape `.md` templates, so every
-//! value is escaped here: inline text with [`escape_markdown`], Markdown from the database
-//! re-emitted by [`markdown_to_markdown`] inside a blockquote, code in fences it cannot close.
+//! Markdown documents (GitHub-flavoured). Text reaches the `.md` templates as it is and askama
+//! escapes it there with [`Md`] (`askama.toml`); what is built here already as Markdown (links,
+//! tables' cells, entry bodies) is escaped piece by piece and marked `|safe` in the template:
+//! inline text with [`escape_markdown`], Markdown from the database re-emitted by
+//! [`markdown_to_markdown`] inside a blockquote, code in fences it cannot close.
 
 use askama::Template;
 
@@ -14,6 +16,21 @@ use super::text::{
 };
 use super::view::{Block, Inline};
 
+/// askama's escaper for `.md` templates (configured in `askama.toml`): a `{{ value }}` not
+/// marked `|safe` is written as one line of inert Markdown text ([`escape_markdown`]). askama
+/// hands over each value's text in one piece (strings and numbers are written whole), so the
+/// rules for a value's first character (`-`, `#`, `1.`) hold.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Md;
+
+impl askama::filters::Escaper for Md {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, text: &str) -> std::fmt::Result {
+        dest.write_str(&escape_markdown(text))
+    }
+}
+
+/// Fields named in the template without `|safe` are plain text (escaped by [`Md`]); the others
+/// are Markdown built here.
 pub struct StatusRowMd {
     pub label: &'static str,
     /// The value and a one-line excerpt of the reasoning.
@@ -38,6 +55,9 @@ pub struct EntryMd {
     pub versions: String,
 }
 
+/// A report's Markdown document. `title`, `notices`, `facts`, `status_notes`, days' and entries'
+/// labels and notices are plain text, escaped by the template ([`Md`]); the rest is Markdown
+/// built here and marked `|safe` there.
 #[derive(Template)]
 #[template(path = "report.md")]
 pub struct ReportDoc {
@@ -99,7 +119,7 @@ fn destination(url: &str) -> String {
 }
 
 /// A link where there is somewhere to link to, else the text.
-fn link_or_text(text: &str, url: Option<String>) -> String {
+pub fn link_or_text(text: &str, url: Option<String>) -> String {
     match url {
         Some(url) => link(text, &url),
         None => escape_markdown(text),
@@ -411,9 +431,9 @@ fn entry(e: &Entry, archive: &Archive) -> EntryMd {
     }
     EntryMd {
         anchor: links::anchor(e.id),
-        heading: escape_markdown(&e.label),
+        heading: e.label.clone(),
         meta,
-        notices: e.notices.iter().map(|n| escape_markdown(n)).collect(),
+        notices: e.notices.clone(),
         body: e
             .muted
             .map(|why| format!("_{}_\n", escape_markdown(why)))
@@ -492,20 +512,16 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
             )
         })
         .unwrap_or_default();
-    let mut notices: Vec<String> = view.notices.iter().map(|n| escape_markdown(n)).collect();
+    let mut notices = view.notices.clone();
     if let Some(error) = &view.error {
-        notices.push(format!("Report error: {}", escape_markdown(error)));
+        notices.push(format!("Report error: {error}"));
     }
-    let status_notes = view
-        .status_notes
-        .iter()
-        .map(|n| escape_markdown(n))
-        .collect();
+    let status_notes = view.status_notes.clone();
     ReportDoc {
         prs,
         holder,
-        facts: view.facts.iter().map(|f| escape_markdown(f)).collect(),
-        title: escape_markdown(&view.title),
+        facts: view.facts.clone(),
+        title: view.title.clone(),
         nav: [
             archive
                 .scope
@@ -572,12 +588,15 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
             .findings
             .iter()
             .map(|f| {
-                format!(
-                    "{} **{}** ({})",
-                    markdown_code_span(&f.signal),
+                let mut line = format!(
+                    "{} **{}**",
+                    link_or_text(&f.signal, archive.scope.entry(f.entry)),
                     if f.verified { "Verified" } else { "Unverified" },
-                    link_or_text("entry", archive.scope.entry(f.entry))
-                )
+                );
+                if let Some(path) = &f.path {
+                    line.push_str(&format!(" · {}", markdown_code_span(path)));
+                }
+                line
             })
             .collect(),
         dismissals: view
@@ -622,12 +641,8 @@ pub fn index_doc(rows: &[IndexRow]) -> IndexDoc {
                     &r.title,
                     &links::report(r.id, Format::Markdown, Depth::Root),
                 ),
-                status: escape_markdown(&r.status),
-                priority: r
-                    .priority
-                    .as_deref()
-                    .map(escape_markdown)
-                    .unwrap_or_default(),
+                status: r.status.clone(),
+                priority: r.priority.clone().unwrap_or_default(),
                 repository: cell(
                     r.repository
                         .as_deref()

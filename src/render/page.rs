@@ -58,7 +58,11 @@ pub struct StatusRow {
 /// The latest finding for one signal.
 #[derive(Clone, Debug)]
 pub struct FindingRow {
+    /// The signal's name, or `Signal` and its short id (`labels::signal`).
     pub signal: String,
+    pub signal_id: String,
+    /// The code path the finding names first, when it names one.
+    pub path: Option<String>,
     pub verified: bool,
     pub entry: Uuid,
 }
@@ -197,7 +201,10 @@ pub struct ReportView {
 pub struct IndexRow {
     pub id: Uuid,
     pub title: String,
+    /// The status as PostHog's inbox names it (`Researching`).
     pub status: String,
+    /// The status as stored (`in_progress`): for machines (`list`, filters).
+    pub status_code: String,
     pub priority: Option<String>,
     pub actionability: Option<String>,
     pub repository: Option<String>,
@@ -220,7 +227,7 @@ impl IndexRow {
         });
         let actionability =
             current(report, StatusKind::Actionability).and_then(|a| match &a.content {
-                Content::ActionabilityJudgment(j) => Some(humanize(&j.actionability)),
+                Content::ActionabilityJudgment(j) => Some(labels::actionability(&j.actionability)),
                 _ => None,
             });
         let repository = current(report, StatusKind::Repository).and_then(|a| match &a.content {
@@ -230,7 +237,8 @@ impl IndexRow {
         IndexRow {
             id: report.id,
             title: report.display_title(),
-            status: report.status.clone(),
+            status: labels::report_status(&report.status),
+            status_code: report.status.clone(),
             priority,
             actionability,
             repository,
@@ -272,7 +280,10 @@ fn explanation(artefact: &Artefact) -> Option<String> {
         Content::SafetyJudgment(s) => s.explanation.clone(),
         Content::RepoSelection(r) => Some(r.reason.clone()),
         Content::ImplementationDecision(d) => Some(d.reason.clone()),
-        Content::ImplementationDispatch(d) => d.reason.clone(),
+        Content::ImplementationDispatch(d) => d
+            .reason
+            .as_deref()
+            .map(|r| labels::reason(r).unwrap_or_else(|| r.to_string())),
         _ => None,
     };
     text.filter(|t| !t.trim().is_empty())
@@ -282,7 +293,7 @@ fn status_value(artefact: &Artefact, report: &Report) -> Inline {
     match &artefact.content {
         Content::PriorityJudgment(p) => Inline::Badge(p.priority.clone()),
         Content::ActionabilityJudgment(j) => {
-            let mut parts = vec![Inline::Badge(humanize(&j.actionability))];
+            let mut parts = vec![Inline::Badge(labels::actionability(&j.actionability))];
             if j.already_addressed == Some(true) {
                 parts.push(Inline::Badge("Already addressed".into()));
             }
@@ -318,7 +329,7 @@ fn status_value(artefact: &Artefact, report: &Report) -> Inline {
             None => Inline::text("none"),
         },
         Content::ImplementationDecision(d) => {
-            Inline::Badge(if d.supersede { "Supersede" } else { "Keep" }.into())
+            Inline::Badge(labels::decision(d.supersede, d.blocked_reason.as_deref()))
         }
         Content::ImplementationDispatch(d) => {
             Inline::Badge(humanize(d.status.as_deref().unwrap_or("pending")))
@@ -368,7 +379,9 @@ impl ReportView {
             .filter_map(|&i| report.artefacts.get(i))
             .filter_map(|a| match &a.content {
                 Content::SignalFinding(f) => Some(FindingRow {
-                    signal: f.signal_id.clone(),
+                    signal: labels::signal(f),
+                    signal_id: f.signal_id.clone(),
+                    path: f.relevant_code_paths.first().cloned(),
                     verified: f.verified,
                     entry: a.id,
                 }),
@@ -440,7 +453,7 @@ impl ReportView {
                 gone: a.history.gone.is_some(),
                 muted: labels::muted(a),
             };
-            let day = a.created_at.map(|t| t.day());
+            let day = a.created_at.map(|t| t.day_label());
             match days.last_mut() {
                 Some(last) if last.day == day => last.entries.push(entry),
                 _ => days.push(Day {
@@ -452,9 +465,14 @@ impl ReportView {
         ReportView {
             id: report.id,
             title: report.display_title(),
-            status: report.status.clone(),
+            status: labels::report_status(&report.status),
             summary: report.summary.clone().filter(|s| !s.trim().is_empty()),
-            error: report.error.clone().filter(|s| !s.trim().is_empty()),
+            // Markdown-ish text shown as plain text: code spans lose their backticks.
+            error: report
+                .error
+                .as_deref()
+                .map(labels::plain)
+                .filter(|s| !s.trim().is_empty()),
             created: report.created_at,
             last_activity: report.last_activity(),
             prs: pr_rows(report),
@@ -577,7 +595,7 @@ fn versions(a: &Artefact, report: &Report) -> Vec<VersionView> {
                 time_pair(v.last_seen).1
             );
             if let Some(updated) = v.updated_at {
-                label.push_str(&format!(" (updated_at {})", updated.display()));
+                label.push_str(&format!(" (row updated {})", updated.display()));
             }
             VersionView {
                 label,
@@ -607,7 +625,10 @@ fn report_notices(report: &Report) -> Vec<String> {
             time_pair(v.first_seen).1,
             time_pair(v.last_seen).1,
             v.title.as_deref().unwrap_or("(none)"),
-            v.status.as_deref().unwrap_or("(none)"),
+            v.status
+                .as_deref()
+                .map(labels::report_status)
+                .unwrap_or_else(|| "(none)".into()),
             match &v.summary {
                 Some(s) if Some(s) != report.summary.as_ref() => format!(", summary “{s}”"),
                 _ => String::new(),

@@ -1,9 +1,11 @@
-//! A report as one GitHub pull-request comment: a summary table first, then the timeline with
-//! long parts folded in `<details>`, within GitHub's limits (65,536 code points and 262,144
-//! bytes, or `--max-chars`). What does not fit is trimmed deterministically — entries are
-//! shortened, the largest saving first (the oldest on ties), then whole entries omitted, oldest
-//! first, then the report's summary text, never the marker, title and summary table — and a
-//! visible line says so. Every entry has a short form of bounded size (its folded parts as a
+//! A report as one GitHub pull-request comment, shaped like the bots people like (Codecov,
+//! Vercel, Sentry): the title, a compact state table, the summary, the current judgments with
+//! their reasons, the pull requests with their states, then ONE `<details>` holding the
+//! timeline (code and diffs folded again inside it), within GitHub's limits (65,536 code points
+//! and 262,144 bytes, or `--max-chars`). What does not fit is trimmed deterministically —
+//! entries are shortened, the largest saving first (the oldest on ties), then whole entries
+//! omitted, oldest first, then the report's summary text, then the judgments, never the marker,
+//! title and state table — and a visible line says so. Every entry has a short form of bounded size (its folded parts as a
 //! line each, a part too long to keep whole as an excerpt), so one huge entry is shortened
 //! rather than crowding the others out. Sizes are measured after mentions are neutralised, so
 //! the limits hold for the text as posted. Text from the database can neither mention anyone,
@@ -13,15 +15,17 @@ use std::borrow::Cow;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use super::markdown::{block, cell, external, inline};
-use super::page::{Archive, Entry, ReportView};
+use super::markdown::{block, cell, external, inline, link_or_text};
+use super::page::{Archive, Entry, PrRow, ReportView};
 use super::text::{code_fence, escape_markdown, markdown_excerpt};
 use super::view::Block;
 
 pub const MAX_CHARS: usize = 65_536;
 pub const MAX_BYTES: usize = 262_144;
-/// Markdown blocks (notes, reasoning) longer than this many lines are folded.
+/// Stored content shown verbatim (degraded rows) longer than this many lines is folded.
 const FOLD_LINES: usize = 12;
+/// Characters of a judgment's reasoning shown beside it.
+const REASON_CHARS: usize = 200;
 
 /// The comment's first line: a hidden marker a bot can find its comment by.
 pub fn marker(view: &ReportView) -> String {
@@ -32,7 +36,9 @@ fn lines(text: &str) -> usize {
     text.lines().count()
 }
 
-/// A block folded in `<details>` when it is long (code, diffs, long Markdown).
+/// A block folded in `<details>` when it is code, a diff or long stored content. Text (notes,
+/// reasoning) is never folded: the whole timeline is folded already, and a note folded apart
+/// from its author would leave the author's line dangling.
 fn folded(b: &Block, archive: &Archive) -> (String, Option<String>) {
     let body = block(b, archive);
     let summary = match b {
@@ -42,9 +48,6 @@ fn folded(b: &Block, archive: &Archive) -> (String, Option<String>) {
             lines(text)
         )),
         Block::Diff { text, .. } => Some(format!("diff ({} lines)", lines(text))),
-        Block::Markdown(md) if lines(md) > FOLD_LINES => {
-            Some(format!("text ({} lines)", lines(md)))
-        }
         Block::Raw(raw) if lines(raw) > FOLD_LINES => {
             Some(format!("stored content ({} lines)", lines(raw)))
         }
@@ -294,8 +297,109 @@ enum Trim {
     Omitted,
 }
 
-/// PRs listed in the comment's head table; the rest are counted.
+/// PRs listed in the comment's state table and in its list; the rest are counted.
 const HEAD_PRS: usize = 5;
+
+/// The status kinds shown as judgments (with their reasons) above the timeline; the channel
+/// and the dispatch are bookkeeping.
+const JUDGMENTS: &[&str] = &[
+    "Priority",
+    "Actionability",
+    "Safety",
+    "Repository",
+    "Reviewers",
+    "Implementation decision",
+];
+
+/// A PR's link text: `owner/repo#42` (never the whole URL), or `pull request` for a link that
+/// is not a GitHub pull request.
+fn pr_text(pr: &PrRow) -> String {
+    match pr.reference.rsplit_once('#') {
+        Some((_, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            pr.reference.clone()
+        }
+        _ => "pull request".into(),
+    }
+}
+
+/// The current judgments, each with its value, an excerpt of its reasoning, who set it and
+/// when; then the pull requests with their states. Empty when the report has neither.
+fn overview(view: &ReportView, archive: &Archive) -> String {
+    let mut out = String::new();
+    let rows: Vec<_> = view
+        .status_rows
+        .iter()
+        .filter(|r| JUDGMENTS.contains(&r.label))
+        .collect();
+    if !rows.is_empty() {
+        out.push_str("### Judgments\n\n");
+        for row in rows {
+            out.push_str(&format!(
+                "- **{}:** {}",
+                escape_markdown(row.label),
+                inline(&row.value, archive)
+            ));
+            if let Some(why) = &row.explanation {
+                out.push_str(" — ");
+                out.push_str(&escape_markdown(&markdown_excerpt(why, REASON_CHARS)));
+            }
+            out.push_str(&format!(
+                " · {}, {}\n",
+                link_or_text(&row.actor, archive.scope.page(&row.actor_page)),
+                super::page::time_pair(row.when).1
+            ));
+        }
+        out.push('\n');
+    }
+    if !view.prs.is_empty() {
+        out.push_str("### Pull requests\n\n");
+        for pr in view.prs.iter().take(HEAD_PRS) {
+            out.push_str(&format!(
+                "- {} **{}**",
+                external(&pr_text(pr), &pr.url),
+                escape_markdown(&pr.state_text())
+            ));
+            if let Some(task) = &pr.task {
+                out.push_str(&format!(" · opened by {}", inline(task, archive)));
+            }
+            out.push('\n');
+        }
+        if view.prs.len() > HEAD_PRS {
+            out.push_str(&format!("- and {} more\n", view.prs.len() - HEAD_PRS));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The `<details>` line that opens the timeline: what it holds and the days it spans.
+fn timeline_open(view: &ReportView, entries: usize) -> String {
+    let times: Vec<_> = view
+        .days
+        .iter()
+        .flat_map(|d| d.entries.iter())
+        .filter_map(|e| e.when)
+        .collect();
+    let span = match (times.iter().min(), times.iter().max()) {
+        (Some(first), Some(last)) if first.day() != last.day() => {
+            format!(", {} – {}", first.date_label(), last.date_label())
+        }
+        (Some(first), _) => format!(", {}", first.date_label()),
+        _ => String::new(),
+    };
+    let summary = format!(
+        "Timeline: {entries} entr{}{span}",
+        if entries == 1 { "y" } else { "ies" }
+    );
+    // `<summary>` is HTML: its text is escaped as HTML, on one line.
+    format!(
+        "<details><summary>{}</summary>\n\n",
+        super::text::escape_html_line(&summary)
+    )
+}
+
+/// Closes the timeline's `<details>`.
+const TIMELINE_CLOSE: &str = "</details>\n";
 
 /// The comment, within `max_chars` code points (and GitHub's byte limit).
 pub fn comment(
@@ -321,8 +425,8 @@ pub fn comment(
         .map(|p| {
             format!(
                 "{} {}",
-                external(&p.reference, &p.url),
-                escape_markdown(&p.state_text())
+                external(&pr_text(p), &p.url),
+                escape_markdown(p.state.label())
             )
         })
         .collect::<Vec<_>>()
@@ -335,7 +439,7 @@ pub fn comment(
     } else {
         cell(pr)
     };
-    // The head is never trimmed: the marker, the title and the summary table.
+    // The head is never trimmed: the marker, the title and the state table.
     let head = neutralize(&format!(
         "{}\n\n## {}\n\n| Status | Priority | Actionability | Repository | Pull request | Entries |\n| --- | --- | --- | --- | --- | --- |\n| {} | {} | {} | {} | {} | {} |\n\n",
         marker(view),
@@ -347,19 +451,33 @@ pub fn comment(
         pr,
         view.days.iter().map(|d| d.entries.len()).sum::<usize>(),
     ));
-    // The report's summary text: shortened last, when every entry is gone and it still does
-    // not fit (a long summary under a small `--max-chars`).
+    // The report's summary text, then the judgments and PRs: shortened last, in that order,
+    // when every entry is gone and the comment still does not fit (a small `--max-chars`).
     let summary = view.summary.as_ref().map(|s| {
-        let (text, _) = folded(&Block::Markdown(s.clone()), archive);
         Part::new(
-            &format!("{text}\n"),
+            &format!("{}\n", block(&Block::Markdown(s.clone()), archive)),
             &format!(
                 "_The summary ({} lines) shortened to fit the comment._\n\n",
                 lines(s)
             ),
         )
     });
-    let heading = "### Timeline\n\n";
+    let overview = Some(overview(view, archive))
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            Part::new(
+                &o,
+                &format!(
+                    "_The judgments ({}) and pull requests ({}) shortened to fit the comment._\n\n",
+                    view.status_rows
+                        .iter()
+                        .filter(|r| JUDGMENTS.contains(&r.label))
+                        .count(),
+                    view.prs.len()
+                ),
+            )
+        });
+    let extras: Vec<&Part> = summary.iter().chain(overview.iter()).collect();
     let entries: Vec<(&Entry, Part)> = view
         .days
         .iter()
@@ -369,16 +487,17 @@ pub fn comment(
             (e, Part::new(&r.full, &r.short))
         })
         .collect();
+    let open = neutralize(&timeline_open(view, entries.len()));
 
     let mut trim = vec![Trim::Full; entries.len()];
-    let mut summary_short = false;
-    let assemble = |trim: &[Trim], summary_short: bool, notice: &str| -> String {
+    let mut extras_short = vec![false; extras.len()];
+    let assemble = |trim: &[Trim], extras_short: &[bool], notice: &str| -> String {
         let mut out = head.clone();
-        if let Some(s) = &summary {
-            out.push_str(if summary_short { &s.short } else { &s.full });
+        for (part, &short) in extras.iter().zip(extras_short) {
+            out.push_str(if short { &part.short } else { &part.full });
         }
         out.push_str(notice);
-        out.push_str(heading);
+        out.push_str(&open);
         for (t, (_, part)) in trim.iter().zip(&entries) {
             match t {
                 Trim::Full => out.push_str(&part.full),
@@ -386,28 +505,37 @@ pub fn comment(
                 Trim::Omitted => {}
             }
         }
+        out.push_str(TIMELINE_CLOSE);
         out
     };
     let mut total = entries.iter().fold(
         Size::of(&head)
-            + Size::of(heading)
-            + summary.as_ref().map_or(Size::default(), |s| s.full_size),
+            + Size::of(&open)
+            + Size::of(TIMELINE_CLOSE)
+            + extras
+                .iter()
+                .fold(Size::default(), |sum, part| sum + part.full_size),
         |sum, (_, part)| sum + part.full_size,
     );
     if fits(total) {
-        let text = assemble(&trim, false, "");
+        let text = assemble(&trim, &extras_short, "");
         debug_assert_eq!(neutralize(&text), text);
         return text;
     }
 
-    let notice = |shortened: usize, omitted: usize, summary_short: bool| {
+    let summary_shortened = |extras_short: &[bool]| summary.is_some() && extras_short[0];
+    let overview_shortened =
+        |extras_short: &[bool]| overview.is_some() && extras_short[extras.len() - 1];
+    let notice = |shortened: usize, omitted: usize, extras_short: &[bool]| {
+        let mut also = String::new();
+        if summary_shortened(extras_short) {
+            also.push_str(", the summary shortened");
+        }
+        if overview_shortened(extras_short) {
+            also.push_str(", the judgments shortened");
+        }
         let mut notice = format!(
-            "> **Trimmed to fit a GitHub comment:** {shortened} entries shortened, {omitted} omitted{}.",
-            if summary_short {
-                ", the summary shortened"
-            } else {
-                ""
-            }
+            "> **Trimmed to fit a GitHub comment:** {shortened} entries shortened, {omitted} omitted{also}."
         );
         match full_url {
             Some(url) => notice.push_str(&format!(" Full export: {}", external(url, url))),
@@ -419,7 +547,11 @@ pub fn comment(
         neutralize(&notice)
     };
     // Room for the notice at its longest: its counts only get smaller.
-    let reserve = Size::of(&notice(entries.len(), entries.len(), summary.is_some()));
+    let reserve = Size::of(&notice(
+        entries.len(),
+        entries.len(),
+        &vec![true; extras.len()],
+    ));
 
     // Shortening order: the largest saving first, the oldest on ties; omission: oldest first,
     // and only once every entry that can be is shortened. Every entry's short form is bounded,
@@ -458,12 +590,14 @@ pub fn comment(
         total = total - size(trim[i], part);
         trim[i] = Trim::Omitted;
     }
-    if let Some(s) = summary.as_ref().filter(|s| s.shortens())
-        && !fits(total + reserve)
-    {
-        summary_short = true;
-        total = total - s.full_size + s.short_size;
-        // The room the summary's text left: the newest of the omitted entries come back.
+    // Then the summary's text, then the judgments; each time, the room left brings the newest
+    // of the omitted entries back.
+    for (k, part) in extras.iter().enumerate() {
+        if !part.shortens() || fits(total + reserve) {
+            continue;
+        }
+        extras_short[k] = true;
+        total = total - part.full_size + part.short_size;
         for i in (0..entries.len()).rev() {
             if trim[i] != Trim::Omitted {
                 continue;
@@ -480,8 +614,8 @@ pub fn comment(
     let omitted = trim.iter().filter(|&&t| t == Trim::Omitted).count();
     let text = assemble(
         &trim,
-        summary_short,
-        &notice(shortened, omitted, summary_short),
+        &extras_short,
+        &notice(shortened, omitted, &extras_short),
     );
     debug_assert_eq!(neutralize(&text), text);
     if fits(Size::of(&text)) {

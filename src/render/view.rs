@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::labels;
 use super::links;
 use crate::model::artefact::{self, humanize};
-use crate::model::{Artefact, Content, Origin, Report};
+use crate::model::{Artefact, Content, Origin, Report, Timestamp};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Inline {
@@ -91,15 +91,47 @@ fn code_field(fields: &mut Vec<(String, Inline)>, label: &str, value: &Option<St
     }
 }
 
-fn url_field(fields: &mut Vec<(String, Inline)>, label: &str, value: &Option<String>) {
+/// A stored time (`next_retry_at`, `lease_until`, …) in the pages' one time format; text that is
+/// not a time is shown as written.
+fn time_field(fields: &mut Vec<(String, Inline)>, label: &str, value: &Option<String>) {
+    opt_field(fields, label, &value.as_deref().map(Timestamp::humanize));
+}
+
+/// A link field: `text` names the link (a URL is never its own text), or the URL when the
+/// caller has no better name for it.
+fn url_field(
+    fields: &mut Vec<(String, Inline)>,
+    label: &str,
+    value: &Option<String>,
+    text: impl Fn(&str) -> String,
+) {
     if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        // A URL that will not be linked is shown as written: its name alone would hide it.
+        let text = if super::text::is_web_url(v) {
+            text(v)
+        } else {
+            v.to_string()
+        };
         fields.push((
             label.to_string(),
             Inline::Url {
-                text: v.to_string(),
+                text,
                 url: v.to_string(),
             },
         ));
+    }
+}
+
+/// A PR's link text: `owner/repo#42` as the report knows it, `PR #42` from its URL, else the
+/// URL (a link that is not a GitHub pull request has no shorter name).
+fn pr_text(report: &Report, url: &str) -> String {
+    let url = url.trim();
+    match report.pull_requests.iter().find(|pr| pr.is(url)) {
+        Some(pr) if pr.number.is_some() => pr.reference.clone(),
+        _ => match crate::model::pull_request::number_of(url) {
+            Some(n) => format!("PR #{n}"),
+            None => url.to_string(),
+        },
     }
 }
 
@@ -224,7 +256,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             markdown(&mut out, &j.explanation);
         }
         Content::ActionabilityJudgment(j) => {
-            let mut badges = vec![Inline::Badge(humanize(&j.actionability))];
+            let mut badges = vec![Inline::Badge(labels::actionability(&j.actionability))];
             if j.already_addressed == Some(true) {
                 badges.push(Inline::Badge("Already addressed".into()));
             }
@@ -272,15 +304,15 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                 f.push(("Attempt".into(), Inline::text(a.to_string())));
             }
             opt_field(&mut f, "Skill", &d.source_skill);
-            opt_field(&mut f, "Next retry", &d.next_retry_at);
-            opt_field(&mut f, "Lease until", &d.lease_until);
+            time_field(&mut f, "Next retry", &d.next_retry_at);
+            time_field(&mut f, "Lease until", &d.lease_until);
             fields(&mut out, f);
-            markdown(&mut out, &d.reason);
+            reason(&mut out, &d.reason);
         }
         Content::SignalFinding(s) => {
             let verified = if s.verified { "Verified" } else { "Unverified" };
             let mut f = vec![
-                ("Signal".into(), Inline::Code(s.signal_id.clone())),
+                ("Signal".into(), signal(s)),
                 ("Finding".into(), Inline::Badge(verified.into())),
             ];
             opt_field(&mut f, "Data queried", &s.data_queried);
@@ -302,7 +334,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                     s.relevant_commit_hashes
                         .iter()
                         .map(|(sha, why)| {
-                            Inline::List(vec![Inline::Code(sha.clone()), Inline::text(why)])
+                            Inline::List(vec![
+                                Inline::Code(sha.clone()),
+                                Inline::text(labels::plain(why)),
+                            ])
                         })
                         .collect(),
                 ));
@@ -315,13 +350,13 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             let mut f = Vec::new();
             code_field(&mut f, "Selected repository", &d.selected_repository);
             code_field(&mut f, "Corrected repository", &d.corrected_repository);
-            match d.user_uuid.as_deref().and_then(|u| person(report, u)) {
-                Some(p) => f.push(("Dismissed by".into(), p)),
-                None => {
-                    if let Some(id) = d.user_id {
-                        f.push(("User id".into(), Inline::text(id.to_string())));
-                    }
-                }
+            let by = d
+                .user_uuid
+                .as_deref()
+                .and_then(|u| person(report, u))
+                .or_else(|| d.user_id.map(|id| person_by_id(report, id)));
+            if let Some(p) = by {
+                f.push(("Dismissed by".into(), p));
             }
             code_field(&mut f, "Slack user", &d.slack_user_id);
             fields(&mut out, f);
@@ -379,11 +414,11 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             let task_id = Uuid::parse_str(t.task_id.trim()).ok();
             let task = task_id.and_then(|id| report.tasks.get(&id));
             f.push(("Task".into(), task_ref(report, &t.task_id)));
-            let kind = t
-                .run_type
-                .as_deref()
-                .or(t.relationship.as_deref())
-                .map(humanize);
+            let kind = match (&t.run_type, &t.relationship) {
+                (Some(kind), _) => Some(labels::task_run_type(t.product.as_deref(), kind)),
+                (None, Some(relationship)) => Some(humanize(relationship)),
+                (None, None) => None,
+            };
             opt_field(&mut f, "Kind", &kind);
             opt_field(&mut f, "Product", &t.product);
             code_field(&mut f, "Branch", &t.automation_branch);
@@ -399,7 +434,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                     let stage = run
                         .stage
                         .as_deref()
-                        .map(|s| format!(" ({s})"))
+                        .map(|s| format!(" ({})", labels::words(s)))
                         .unwrap_or_default();
                     f.push((
                         "Run status".into(),
@@ -420,7 +455,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             if artefact.origin == Origin::LegacyLink {
                 f.push((
                     "Recorded by".into(),
-                    Inline::text("a legacy task link row (signals_signalreporttask)"),
+                    Inline::List(vec![
+                        Inline::text("a legacy task link row"),
+                        Inline::Code("signals_signalreporttask".into()),
+                    ]),
                 ));
             }
             fields(&mut out, f);
@@ -444,7 +482,11 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                 "Review report".into(),
                 Inline::Report(r.review_report_id.clone()),
             )];
-            opt_field(&mut f, "Outcome", &r.outcome.as_deref().map(humanize));
+            opt_field(
+                &mut f,
+                "Outcome",
+                &r.outcome.as_deref().map(labels::code_review_outcome),
+            );
             code_field(&mut f, "Repository", &r.repository);
             if let (Some(head), Some(base)) = (&r.head_branch, &r.base_branch) {
                 f.push(("Branches".into(), Inline::Code(format!("{head} → {base}"))));
@@ -453,8 +495,8 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             if let Some(n) = r.pr_number {
                 f.push(("PR number".into(), Inline::text(format!("#{n}"))));
             }
-            url_field(&mut f, "Pull request", &r.pr_url);
-            url_field(&mut f, "Review", &r.review_url);
+            url_field(&mut f, "Pull request", &r.pr_url, |u| pr_text(report, u));
+            url_field(&mut f, "Review", &r.review_url, |_| "View review".into());
             if let Some(c) = &r.counts {
                 f.push((
                     "Findings".into(),
@@ -473,7 +515,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         Content::ReportLink(l) => {
             fields(
                 &mut out,
-                vec![(humanize(&l.kind), Inline::Report(l.report_id.clone()))],
+                vec![(
+                    labels::report_link_kind(&l.kind),
+                    Inline::Report(l.report_id.clone()),
+                )],
             );
             markdown(&mut out, &l.reason);
         }
@@ -484,14 +529,18 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         }
         Content::WorkRelease(r) => {
             let mut f = Vec::new();
-            opt_field(&mut f, "Reason", &r.reason.as_deref().map(humanize));
+            opt_field(
+                &mut f,
+                "Reason",
+                &r.reason.as_deref().map(labels::work_release_reason),
+            );
             fields(&mut out, f);
         }
         Content::PullRequest(p) => {
             let mut f = vec![(
                 "Pull request".into(),
                 Inline::Url {
-                    text: p.url.trim().to_string(),
+                    text: pr_text(report, &p.url),
                     url: p.url.trim().to_string(),
                 },
             )];
@@ -511,7 +560,9 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             fields(&mut out, f);
         }
         Content::CheckResult(c) => {
-            out.push(Block::Paragraph(Inline::Badge(humanize(&c.outcome))));
+            out.push(Block::Paragraph(Inline::Badge(labels::check_outcome(
+                &c.outcome,
+            ))));
             let mut f = check_fields(&c.title, &c.kind, &c.check_id);
             if let Some(v) = c.observed_value {
                 f.push(("Observed".into(), Inline::text(number(v))));
@@ -526,7 +577,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         }
         Content::CheckScheduled(c) => {
             let mut f = check_fields(&c.title, &c.kind, &c.check_id);
-            opt_field(&mut f, "Next run", &c.next_run_at);
+            time_field(&mut f, "Next run", &c.next_run_at);
             if let Some(v) = c.arms_on_resolve {
                 f.push(("Arms on resolve".into(), Inline::text(yes_no(v))));
             }
@@ -542,11 +593,11 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         }
         Content::CheckExpired(c) => {
             let mut f = check_fields(&c.title, &c.kind, &c.check_id);
-            opt_field(&mut f, "Expired at", &c.expired_at);
+            time_field(&mut f, "Expired at", &c.expired_at);
             if let Some(v) = c.never_ran {
                 f.push(("Never ran".into(), Inline::text(yes_no(v))));
             }
-            opt_field(&mut f, "Last run", &c.last_run_at);
+            time_field(&mut f, "Last run", &c.last_run_at);
             fields(&mut out, f);
         }
         Content::CheckCancelled(c) => {
@@ -577,7 +628,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             if let Some(a) = h.attempt {
                 f.push(("Attempt".into(), Inline::text(a.to_string())));
             }
-            opt_field(&mut f, "Lease until", &h.lease_until);
+            time_field(&mut f, "Lease until", &h.lease_until);
             fields(&mut out, f);
             let mut items: Vec<Inline> = h
                 .replacement_pr_urls
@@ -621,7 +672,7 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         Content::RankingScore(score) => {
             let mut f = Vec::new();
             code_field(&mut f, "Served model", &score.served_key);
-            opt_field(&mut f, "Scored", &score.scored_at);
+            time_field(&mut f, "Scored", &score.scored_at);
             if let Some(v) = &score.manifest_version {
                 f.push(("Manifest version".into(), Inline::Code(json_text(v))));
             }
@@ -727,13 +778,45 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
 /// A PR URL, linked, with its state when the report knows it.
 fn pr_inline(report: &Report, url: &str) -> Inline {
     let link = Inline::Url {
-        text: url.trim().to_string(),
+        text: pr_text(report, url),
         url: url.trim().to_string(),
     };
     let known = report.pull_requests.iter().find(|pr| pr.is(url));
     match known {
         Some(pr) => Inline::List(vec![link, Inline::Badge(pr.state.label().into())]),
         None => link,
+    }
+}
+
+/// A reason that may be a machine code (`revision_limit`: its label, as a paragraph) or prose
+/// (Markdown).
+fn reason(blocks: &mut Vec<Block>, value: &Option<String>) {
+    match value.as_deref().and_then(labels::reason) {
+        Some(label) => blocks.push(Block::Paragraph(Inline::text(label))),
+        None => markdown(blocks, value),
+    }
+}
+
+/// The signal of a finding: its name when the content gives one, with its id as code.
+fn signal(s: &artefact::SignalFinding) -> Inline {
+    let label = labels::signal(s);
+    let id = Inline::Code(s.signal_id.clone());
+    if label.starts_with("Signal ") && s.signal_id.trim().starts_with(&label[7..]) {
+        id
+    } else {
+        Inline::List(vec![Inline::text(label), id])
+    }
+}
+
+/// A PostHog user named by their numeric id: the person when their row was read, else
+/// "a PostHog user (id 6)".
+fn person_by_id(report: &Report, id: i64) -> Inline {
+    match report.people.values().find(|p| p.id == id) {
+        Some(p) => Inline::Person {
+            name: p.display_name(),
+            path: links::actor_path(&crate::model::Actor::User(p.clone())),
+        },
+        None => Inline::text(labels::user_by_id(id)),
     }
 }
 
@@ -779,7 +862,7 @@ fn ranking_result(
         parts.push(Inline::text(format!("roles: {}", result.roles.join(", "))));
     }
     if let Some(why) = &result.skip_reason {
-        parts.push(Inline::text(format!("skipped: {why}")));
+        parts.push(Inline::text(format!("skipped: {}", labels::words(why))));
     }
     let mut heads: Vec<(&String, Option<f64>, Option<f64>)> = result
         .scores
@@ -797,6 +880,7 @@ fn ranking_result(
     });
     for (head, p, lift) in heads {
         let p = p.map(number).unwrap_or_else(|| "—".into());
+        let head = labels::words(head);
         parts.push(Inline::text(match lift {
             Some(l) => format!("{head} {p} (lift {})", number(l)),
             None => format!("{head} {p}"),
@@ -844,7 +928,7 @@ pub fn reviewer(r: &artefact::Reviewer, report: &Report) -> Inline {
         parts.push(Inline::Badge("Skill owner".into()));
     }
     if let Some(reason) = r.reason.as_deref().filter(|s| !s.trim().is_empty()) {
-        parts.push(Inline::text(reason));
+        parts.push(Inline::text(labels::plain(reason)));
     }
     for commit in &r.relevant_commits {
         let sha: String = commit
@@ -854,7 +938,8 @@ pub fn reviewer(r: &artefact::Reviewer, report: &Report) -> Inline {
             .chars()
             .take(12)
             .collect();
-        let reason = commit.reason.as_deref().map(str::trim).unwrap_or("");
+        let reason = labels::plain(commit.reason.as_deref().unwrap_or(""));
+        let reason = reason.as_str();
         match commit.url.as_deref() {
             Some(url) if !sha.is_empty() => parts.push(Inline::Url {
                 text: if reason.is_empty() {
@@ -877,20 +962,22 @@ pub fn reviewer(r: &artefact::Reviewer, report: &Report) -> Inline {
 }
 
 fn decision(out: &mut Vec<Block>, d: &artefact::ImplementationDecision, report: &Report) {
-    let verdict = if d.supersede { "Supersede" } else { "Keep" };
-    out.push(Block::Paragraph(Inline::Badge(verdict.into())));
+    out.push(Block::Paragraph(Inline::Badge(labels::decision(
+        d.supersede,
+        d.blocked_reason.as_deref(),
+    ))));
     let mut f = Vec::new();
     if let Some(n) = d.research_run_count {
         f.push(("Research runs".into(), Inline::text(n.to_string())));
     }
-    opt_field(&mut f, "Research started", &d.research_started_at);
+    time_field(&mut f, "Research started", &d.research_started_at);
     if let Some(n) = d.content_revision_count {
         f.push(("Content revisions".into(), Inline::text(n.to_string())));
     }
     opt_field(
         &mut f,
         "Blocked",
-        &d.blocked_reason.as_deref().map(humanize),
+        &d.blocked_reason.as_deref().map(labels::blocked_reason),
     );
     fields(out, f);
     out.push(Block::Markdown(d.reason.clone()));
@@ -987,7 +1074,7 @@ fn entry_or_code(report: &Report, id: &str) -> Inline {
 /// Unknown and permissive content: its top-level fields as label/value pairs.
 fn generic(out: &mut Vec<Block>, value: &serde_json::Value) {
     let render = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => Inline::text(s.clone()),
+        serde_json::Value::String(s) => Inline::text(Timestamp::humanize(s)),
         serde_json::Value::Null => Inline::text("—"),
         other => Inline::Code(other.to_string()),
     };

@@ -396,6 +396,38 @@ fn notice_counts(markdown: &str) -> Option<(usize, usize)> {
     ))
 }
 
+/// The `<details>` elements that no other `<details>` holds.
+fn top_details(doc: &Html) -> Vec<ElementRef<'_>> {
+    doc.select(&sel("details"))
+        .filter(|d| {
+            !d.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "details")
+        })
+        .collect()
+}
+
+/// The text a reader sees before opening anything: every text outside `<details>`, plus the
+/// `<summary>` lines of the top-level ones; zero-width spaces dropped, whitespace collapsed.
+fn visible_outside_details(doc: &Html) -> String {
+    let mut parts = Vec::new();
+    for node in doc.root_element().descendants() {
+        let scraper::Node::Text(t) = node.value() else {
+            continue;
+        };
+        let holders: Vec<&str> = node
+            .ancestors()
+            .filter_map(|a| a.value().as_element().map(|e| e.name()))
+            .filter(|n| matches!(*n, "details" | "summary"))
+            .collect();
+        // Outside every <details>, or in the summary of a top-level one.
+        if holders.is_empty() || holders == ["summary", "details"] {
+            parts.push(t.to_string());
+        }
+    }
+    plain(&parts.join(" "))
+}
+
 /// Everything a PR comment of report `id` titled `title` with `entries` entries must be, as
 /// GitHub would render it.
 fn check_pr(markdown: &str, id: &str, title: &str, entries: usize) -> Pr {
@@ -479,10 +511,47 @@ fn check_pr(markdown: &str, id: &str, title: &str, entries: usize) -> Pr {
         );
     }
 
-    // The structure: the title, the timeline, the summary table, one h4 per entry shown.
+    // The structure: the title, the state table, the judgments and PRs, then one `<details>`
+    // holding the timeline, one h4 per entry shown.
     let h2 = texts(&g.doc, "h2");
     assert_eq!(h2, vec![plain(title)], "{what}: h2");
-    assert_eq!(texts(&g.doc, "h3"), vec!["Timeline"], "{what}: h3");
+    let h3 = texts(&g.doc, "h3");
+    assert!(
+        h3.iter().all(|h| h == "Judgments" || h == "Pull requests") && h3.len() <= 2,
+        "{what}: h3 {h3:?}"
+    );
+    let outer = top_details(&g.doc);
+    assert_eq!(outer.len(), 1, "{what}: one <details> at the top level");
+    let timeline = outer[0];
+    let summary = timeline
+        .select(&sel("summary"))
+        .next()
+        .map(text)
+        .unwrap_or_default();
+    let noun = if entries == 1 { "entry" } else { "entries" };
+    assert!(
+        summary.starts_with(&format!("Timeline: {entries} {noun}")),
+        "{what}: the timeline's summary {summary:?}"
+    );
+    let in_details = |e: ElementRef| {
+        e.ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| a.value().name() == "details")
+    };
+    let outside = g
+        .doc
+        .select(&sel("h2, h3"))
+        .chain(g.doc.select(&sel("table")).take(1))
+        .all(|e| !in_details(e));
+    assert!(
+        outside,
+        "{what}: the title, state table, judgments and PRs are outside the timeline"
+    );
+    assert_eq!(
+        timeline.select(&sel("h4")).count(),
+        g.doc.select(&sel("h4")).count(),
+        "{what}: every entry is inside the timeline's <details>"
+    );
     let table = g.doc.select(&sel("table")).next().expect("summary table");
     assert!(
         table
@@ -511,12 +580,20 @@ fn check_pr(markdown: &str, id: &str, title: &str, entries: usize) -> Pr {
     assert_eq!(rows.len(), 1, "{what}: one body row");
     assert_eq!(rows[0].len(), 6, "{what}: {:?}", rows[0]);
     assert_eq!(rows[0][5], entries.to_string(), "{what}: Entries cell");
-    // The table comes before the timeline, and the notice (if any) between them.
+    // The table comes before the judgments, the PRs and the timeline, and the notice (if any)
+    // between them and the timeline.
     let (table_at, timeline_at) = (
         markdown.find("| Status |").expect("table"),
-        markdown.find("\n### Timeline\n").expect("timeline"),
+        markdown
+            .find("\n<details><summary>Timeline: ")
+            .expect("timeline"),
     );
     assert!(table_at < timeline_at, "{what}");
+    for h in ["\n### Judgments\n", "\n### Pull requests\n"] {
+        if let Some(at) = markdown.find(h) {
+            assert!(table_at < at && at < timeline_at, "{what}: {h:?} placement");
+        }
+    }
     let trimmed = notice_counts(markdown);
     if trimmed.is_some() {
         let at = markdown.find(NOTICE).expect("notice");
@@ -639,6 +716,65 @@ fn every_demo_report_as_a_pr_comment_keeps_its_structure_in_a_gfm_renderer() {
 
 /// The archive's Markdown document, standalone: no relative link, with or without a base URL;
 /// fragments only to anchors the document has.
+/// The richest demo report's comment reads like the bots people like: at most ~2,500
+/// characters before anything is opened (as cmark-gfm shows it: the text outside `<details>`
+/// and the timeline's summary line), then one `<details>` with the whole timeline; the
+/// judgments come with their reasons and the PRs with their states, before it; a long note is
+/// never folded apart from its author; no full URL is a link's text.
+#[test]
+fn the_richest_demo_reports_comment_is_short_until_opened() {
+    let richest = live_demo_reports()
+        .into_iter()
+        .max_by_key(|r| (r.artefacts.len(), r.id.clone()))
+        .expect("a demo report");
+    let md = export_ok(&[&richest.id, "--format", "pr"]);
+    let pr = check_pr(&md, &richest.id, &richest.title, richest.artefacts.len());
+    assert!(pr.chars <= MAX_CHARS && pr.bytes <= MAX_BYTES);
+    let visible = visible_outside_details(&pr.gfm.doc);
+    let count = visible.chars().count();
+    eprintln!(
+        "{}: {count} characters visible outside <details> ({} chars in all)",
+        richest.id, pr.chars
+    );
+    assert!(
+        count <= 2_500,
+        "{count} characters outside <details>:\n{visible}"
+    );
+    // The judgments, with their reasons, and the PRs, with their states.
+    let judgments: Vec<String> = pr
+        .gfm
+        .doc
+        .select(&sel("h3 + ul"))
+        .next()
+        .expect("the judgments' list")
+        .select(&sel("li"))
+        .map(text)
+        .collect();
+    let priority = judgments
+        .iter()
+        .find(|j| j.starts_with("Priority:"))
+        .expect("the priority judgment");
+    assert!(priority.contains(" — "), "with its reason: {priority}");
+    assert!(visible.contains("Pull requests"), "{visible}");
+    // Short link texts only: no link reads as a URL.
+    for a in pr.gfm.doc.select(&sel("a[href]")) {
+        let t = text(a);
+        assert!(
+            !t.starts_with("http://") && !t.starts_with("https://"),
+            "a full URL as link text: {t}"
+        );
+    }
+    // Notes are never folded on their own (the timeline is), so an author's line stays with
+    // the note it signs.
+    for s in pr.gfm.doc.select(&sel("summary")) {
+        let t = text(s);
+        assert!(
+            !(t.starts_with("text (") && t.ends_with(" lines)")),
+            "a note folded apart from its author: {t}"
+        );
+    }
+}
+
 #[test]
 fn every_demo_report_as_markdown_has_no_relative_link() {
     let base = "https://reports.example.com/archive/";
@@ -1622,7 +1758,9 @@ fn long_line(chars: usize, marker: &str) -> String {
 
 /// The comment's entries: the text from each `#### ` heading to the next.
 fn entry_sections(markdown: &str) -> Vec<&str> {
-    let timeline = markdown.find("\n### Timeline\n").expect("timeline");
+    let timeline = markdown
+        .find("\n<details><summary>Timeline: ")
+        .expect("timeline");
     markdown[timeline..].split("\n#### ").skip(1).collect()
 }
 

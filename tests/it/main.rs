@@ -27,3 +27,4 @@ mod semantics;
 mod snapshot;
 mod types;
 mod verify;
+mod wording;

@@ -381,7 +381,7 @@ fn safety_judgment() {
 fn actionability_judgment() {
     let e = entry(0x105);
     e.assert_label("Actionability assessed");
-    e.assert_badges(&["Immediately actionable", "Already addressed"]);
+    e.assert_badges(&["Actionable", "Already addressed"]);
     e.assert_prose("A one-character fix", "");
 }
 
@@ -394,7 +394,7 @@ fn actionability_judgment_legacy_choice_shape() {
         0,
         "the legacy shape is read, not degraded"
     );
-    e.assert_badges(&["Requires human input"]);
+    e.assert_badges(&["Needs input"]);
     e.assert_prose("Needs a product decision", "");
     e.assert_md_link("superseded", &format!("#a-{}", id(0x105)));
 }
@@ -452,21 +452,27 @@ fn implementation_decision() {
     let e = entry(0x10a);
     // PostHog's title for a decision on one PR (`prActivityTitle`).
     e.assert_label("PR #4242 assessed");
-    assert_eq!(e.all("span.badge"), ["Supersede", "Status unavailable"]);
-    e.assert_md("**Supersede**\n");
+    // PostHog's words for the verdict (`ArtefactLogList.tsx`).
+    assert_eq!(
+        e.all("span.badge"),
+        ["Replacement recommended", "Status unavailable"]
+    );
+    e.assert_md("**Replacement recommended**\n");
     e.assert_fields(&[("Research runs", "2", "2"), ("Content revisions", "1", "1")]);
     e.assert_prose("The root cause moved to the evaluator", "moved");
     let pr = format!("{GITHUB}/pull/4242");
+    // A PR is named (`owner/repo#42`), never shown as its URL.
+    let name = "posthog/posthog#4242";
     assert_eq!(
         e.all("ul > li"),
         // The target's automation entry (`automation_artefact_id`) is linked.
         [format!(
-            "{pr}, Status unavailable, 0123456789ab, Fix the flag bound, automation, Commit pushed (2026-10-05 09:15 UTC)"
+            "{name}, Status unavailable, 0123456789ab, Fix the flag bound, automation, Commit pushed (5 Oct 2026, 09:15 UTC)"
         )]
     );
-    e.assert_html_link(&pr, &pr);
+    e.assert_html_link(name, &pr);
     e.assert_md(&format!(
-        "- [{pr}](<{pr}>), **Status unavailable**, `0123456789ab`, [Fix the flag bound](<../tasks/7c000000-0000-4000-8000-000000000001.html>)"
+        "- [{name}](<{pr}>), **Status unavailable**, `0123456789ab`, [Fix the flag bound](<../tasks/7c000000-0000-4000-8000-000000000001.html>)"
     ));
 }
 
@@ -474,14 +480,18 @@ fn implementation_decision() {
 fn implementation_dispatch() {
     let e = entry(0x10b);
     e.assert_label("Implementation dispatched");
-    let decision = "PR #4242 assessed (2026-10-05 09:10 UTC)";
+    let decision = "PR #4242 assessed (5 Oct 2026, 09:10 UTC)";
     let href = format!("#a-{}", id(0x10a));
     e.assert_fields(&[
         ("Decision", decision, &format!("[{decision}](<{href}>)")),
         ("Status", "Retrying", "Retrying"),
         ("Attempt", "2", "2"),
         ("Skill", "implement-fix", "implement-fix"),
-        ("Next retry", "2026-10-05T12:00:00Z", "2026-10-05T12:00:00Z"),
+        (
+            "Next retry",
+            "5 Oct 2026, 12:00 UTC",
+            "5 Oct 2026, 12:00 UTC",
+        ),
     ]);
     e.assert_html_link(decision, &href);
     e.assert_prose("GitHub rate limit", "");
@@ -515,7 +525,7 @@ fn signal_finding() {
     // The report's summary lists it too.
     let doc = Html::parse_document(page(R1, "html"));
     let summary: Vec<String> = doc.select(&sel("ul.findings li")).map(text).collect();
-    assert_eq!(summary, ["sig-7f3a Verified"]);
+    assert_eq!(summary, ["Signal sig-7f3a Verified"]);
 }
 
 #[test]
@@ -542,7 +552,7 @@ fn dismissal() {
     let e = entry(0x10d);
     e.assert_label("Report dismissed");
     assert_eq!(e.one(".actor"), "by Ana Ruiz");
-    e.assert_badges(&["Wrong repo"]);
+    e.assert_badges(&["Agent picked the wrong repository"]);
     e.assert_fields(&[
         (
             "Selected repository",
@@ -554,7 +564,12 @@ fn dismissal() {
             "posthog/posthog-js",
             "`posthog/posthog-js`",
         ),
-        ("User id", "1", "1"),
+        // A person by id whose row is not in the database: a person, not a number.
+        (
+            "Dismissed by",
+            "a PostHog user (id 1)",
+            "a PostHog user (id 1)",
+        ),
     ]);
     e.assert_prose("The evaluator is in posthog-js", "posthog-js");
 }
@@ -750,11 +765,11 @@ fn task_run_with_a_run_and_a_pull_request() {
         ("Run status", "Completed (build)", "**Completed (build)**"),
         (
             "Pull request",
-            &format!("{pr}, Status unavailable"),
-            &format!("[{pr}](<{pr}>), **Status unavailable**"),
+            "posthog/posthog#4242, Status unavailable",
+            &format!("[posthog/posthog#4242](<{pr}>), **Status unavailable**"),
         ),
     ]);
-    e.assert_html_link(&pr, &pr);
+    e.assert_html_link("posthog/posthog#4242", &pr);
 }
 
 #[test]
@@ -834,7 +849,7 @@ fn code_review() {
             "Rollout percentages drift",
             &format!("[Rollout percentages drift](<{R2}.md>)"),
         ),
-        ("Outcome", "Published", "Published"),
+        ("Outcome", "Published on GitHub", "Published on GitHub"),
         ("Repository", "posthog/posthog", "`posthog/posthog`"),
         (
             "Branches",
@@ -843,8 +858,16 @@ fn code_review() {
         ),
         ("Head", "0123456789abcdef", "`0123456789abcdef`"),
         ("PR number", "#4242", "\\#4242"),
-        ("Pull request", &pr, &format!("[{pr}](<{pr}>)")),
-        ("Review", &review, &format!("[{review}](<{review}>)")),
+        (
+            "Pull request",
+            "posthog/posthog#4242",
+            &format!("[posthog/posthog#4242](<{pr}>)"),
+        ),
+        (
+            "Review",
+            "View review",
+            &format!("[View review](<{review}>)"),
+        ),
         (
             "Findings",
             "1 must fix, 2 should fix, 3 to consider",
@@ -920,17 +943,21 @@ fn pull_request() {
     e.assert_label("PR #4250 linked");
     let pr = format!("{GITHUB}/pull/4250");
     e.assert_fields(&[
-        ("Pull request", &pr, &format!("[{pr}](<{pr}>)")),
+        (
+            "Pull request",
+            "posthog/posthog#4250",
+            &format!("[posthog/posthog#4250](<{pr}>)"),
+        ),
         ("State", "Status unavailable", "**Status unavailable**"),
     ]);
-    e.assert_html_link(&pr, &pr);
+    e.assert_html_link("posthog/posthog#4250", &pr);
 }
 
 #[test]
 fn check_result() {
     let e = entry(0x11d);
     e.assert_label("Follow-up check");
-    e.assert_badges(&["Failed"]);
+    e.assert_badges(&["No longer holds"]);
     e.assert_fields(&[
         (
             "Check",
@@ -955,7 +982,7 @@ fn check_scheduled() {
         ("Check", "Watch flag errors", "Watch flag errors"),
         ("Kind", "Error rate", "Error rate"),
         ("Check id", "chk-2", "`chk-2`"),
-        ("Next run", "2026-10-06T09:30:00Z", "2026-10-06T09:30:00Z"),
+        ("Next run", "6 Oct 2026, 09:30 UTC", "6 Oct 2026, 09:30 UTC"),
         ("Arms on resolve", "yes", "yes"),
         ("Soak", "30 minutes", "30 minutes"),
         ("Runs", "3", "3"),
@@ -972,9 +999,13 @@ fn check_expired() {
         ("Check", "Watch p95 latency", "Watch p95 latency"),
         ("Kind", "Latency", "Latency"),
         ("Check id", "chk-3", "`chk-3`"),
-        ("Expired at", "2026-10-05T09:31:00Z", "2026-10-05T09:31:00Z"),
+        (
+            "Expired at",
+            "5 Oct 2026, 09:31 UTC",
+            "5 Oct 2026, 09:31 UTC",
+        ),
         ("Never ran", "no", "no"),
-        ("Last run", "2026-10-05T08:00:00Z", "2026-10-05T08:00:00Z"),
+        ("Last run", "5 Oct 2026, 08:00 UTC", "5 Oct 2026, 08:00 UTC"),
     ]);
 }
 
@@ -998,7 +1029,7 @@ fn check_cancelled() {
 fn implementation_replacement() {
     let e = entry(0x121);
     e.assert_label("PR replacement started");
-    let decision = "PR #4242 assessed (2026-10-05 09:10 UTC)";
+    let decision = "PR #4242 assessed (5 Oct 2026, 09:10 UTC)";
     let href = format!("#a-{}", id(0x10a));
     e.assert_fields(&[
         ("Decision", decision, &format!("[{decision}](<{href}>)")),
@@ -1010,7 +1041,7 @@ fn implementation_replacement() {
     ]);
     e.assert_html_link(decision, &href);
     // The embedded decision.
-    e.assert_badges(&["Keep"]);
+    e.assert_badges(&["Still the right fix"]);
     e.assert_prose("Keep the open PR", "");
 }
 
@@ -1018,7 +1049,7 @@ fn implementation_replacement() {
 fn implementation_handover() {
     let e = entry(0x122);
     e.assert_label("PR replacement needs attention");
-    let replacement = "PR replacement started (2026-10-05 09:33 UTC)";
+    let replacement = "PR replacement started (5 Oct 2026, 09:33 UTC)";
     let href = format!("#a-{}", id(0x121));
     e.assert_fields(&[
         (
@@ -1034,17 +1065,18 @@ fn implementation_handover() {
     assert_eq!(
         e.all("ul > li"),
         [
-            format!("Replacement PR, {new}, Status unavailable"),
-            format!("Previous PR, {old}, Status unavailable, Already closed at replacement"),
+            "Replacement PR, posthog/posthog#4250, Status unavailable".to_string(),
+            "Previous PR, posthog/posthog#4242, Status unavailable, Already closed at replacement"
+                .to_string(),
         ]
     );
-    e.assert_html_link(&old, &old);
-    e.assert_html_link(&new, &new);
+    e.assert_html_link("posthog/posthog#4242", &old);
+    e.assert_html_link("posthog/posthog#4250", &new);
     e.assert_md(&format!(
-        "- Previous PR, [{old}](<{old}>), **Status unavailable**, **Already closed at replacement**\n"
+        "- Previous PR, [posthog/posthog#4242](<{old}>), **Status unavailable**, **Already closed at replacement**\n"
     ));
     e.assert_md(&format!(
-        "- Replacement PR, [{new}](<{new}>), **Status unavailable**\n"
+        "- Replacement PR, [posthog/posthog#4250](<{new}>), **Status unavailable**\n"
     ));
     e.assert_prose("The old PR was already closed", "already");
 }
@@ -1144,7 +1176,7 @@ fn ranking_score() {
     e.assert_label("Ranking scored");
     e.assert_fields(&[
         ("Served model", "rank-v3", "`rank-v3`"),
-        ("Scored", "2026-10-05T09:41:00Z", "2026-10-05T09:41:00Z"),
+        ("Scored", "5 Oct 2026, 09:41 UTC", "5 Oct 2026, 09:41 UTC"),
         ("Manifest version", "3", "`3`"),
     ]);
     // Each model's result: served first by key order, heads by lift.
