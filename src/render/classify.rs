@@ -6,7 +6,7 @@ use crate::model::{Actor, Artefact, Content, PrState};
 
 /// The colour family of a state, after PostHog's `LemonTag` types (GitHub's PR colours for
 /// `Done`: merged and resolved are purple there and here).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tone {
     /// Green: ready, open, passed, safe, verified.
     Success,
@@ -21,6 +21,7 @@ pub enum Tone {
     /// Red: failed, closed, P0, unsafe.
     Danger,
     /// Grey-blue: potential, unknown.
+    #[default]
     Neutral,
     /// Grey: suppressed, P4, draft, not actionable.
     Muted,
@@ -234,7 +235,9 @@ mod tests {
             "suppressed",
         ];
         assert!(distinct(&statuses.map(Tone::report_status)));
-        assert!(distinct(&["P0", "P1", "P2", "P3", "P4"].map(Tone::priority)));
+        assert!(distinct(
+            &["P0", "P1", "P2", "P3", "P4"].map(Tone::priority)
+        ));
         assert!(distinct(&["passed", "failed", "errored"].map(Tone::check)));
     }
 }

@@ -3,14 +3,14 @@
 
 use askama::Template;
 
+use super::classify::{Tone, Weight, Who};
 use super::code;
 use super::ledger::PersonLink;
 use super::links::{self, Depth, Format};
-use super::classify::{Tone, Weight, Who};
 use super::page::{Archive, Entry, IndexRow, ReportView, Toned, time_pair as time};
-use crate::model::artefact::humanize;
 use super::text::{escape_html, is_safe_url, is_web_url, markdown_to_html};
 use super::view::{Block, Inline};
+use crate::model::artefact::humanize;
 
 pub struct StatusRowHtml {
     pub label: &'static str,
@@ -250,6 +250,17 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
     }
 }
 
+/// Code blocks scroll sideways: each `<pre>` gets `tabindex="0"`, so that a keyboard can scroll
+/// it too (WCAG 2.1.1; GitHub does the same). Text inside is escaped, so only tags match.
+fn focusable(html: String) -> String {
+    if html.contains("<pre") {
+        html.replace("<pre>", r#"<pre tabindex="0">"#)
+            .replace("<pre ", r#"<pre tabindex="0" "#)
+    } else {
+        html
+    }
+}
+
 pub fn block(value: &Block, archive: &Archive) -> String {
     match value {
         Block::Fields(fields) => {
@@ -264,15 +275,22 @@ pub fn block(value: &Block, archive: &Archive) -> String {
             out.push_str("</dl>");
             out
         }
-        Block::Markdown(md) => format!(r#"<div class="md">{}</div>"#, markdown_to_html(md)),
+        Block::Markdown(md) => {
+            focusable(format!(r#"<div class="md">{}</div>"#, markdown_to_html(md)))
+        }
         Block::Paragraph(i) => format!("<p>{}</p>", inline(i, archive)),
         Block::Code {
             path,
             start_line,
             text,
             link,
-        } => code::code_html(path.as_deref(), *start_line, text, link.as_deref()),
-        Block::Diff { text, link } => code::diff_html(text, link.as_deref()),
+        } => focusable(code::code_html(
+            path.as_deref(),
+            *start_line,
+            text,
+            link.as_deref(),
+        )),
+        Block::Diff { text, link } => focusable(code::diff_html(text, link.as_deref())),
         Block::NoDiff { link, reason } => {
             let mut out = String::from(r#"<p class="muted">Diff not stored"#);
             if let Some(reason) = reason {
@@ -343,7 +361,10 @@ fn toned(t: &Toned, archive: &Archive) -> String {
         escape_html(&t.text)
     );
     match t.entry.and_then(|id| archive.scope.entry(id)) {
-        Some(href) => format!(r#"<a class="plain" href="{}">{badge}</a>"#, escape_html(&href)),
+        Some(href) => format!(
+            r#"<a class="plain" href="{}">{badge}</a>"#,
+            escape_html(&href)
+        ),
         None => badge,
     }
 }
@@ -432,11 +453,7 @@ fn provenance(view: &ReportView, archive: &Archive) -> String {
         return String::new();
     };
     let source = match archive.scope.report(view.id, Format::Html) {
-        Some(href) => format!(
-            r#"report <a href="{}">{}</a>"#,
-            escape_html(&href),
-            view.id
-        ),
+        Some(href) => format!(r#"report <a href="{}">{}</a>"#, escape_html(&href), view.id),
         None => format!("report <code>{}</code>", view.id),
     };
     format!(
@@ -518,10 +535,7 @@ fn versions_html(e: &Entry, archive: &Archive) -> String {
 pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
     let mut head = Head::for_scope(&archive.scope, Depth::Folder);
     if let links::Scope::Archive = archive.scope {
-        head.nav_html = anchor(
-            "Markdown",
-            archive.scope.report(view.id, Format::Markdown),
-        );
+        head.nav_html = anchor("Markdown", archive.scope.report(view.id, Format::Markdown));
     }
     ReportPage {
         title: view.title.clone(),

@@ -194,7 +194,7 @@ pub struct ReportView {
 }
 
 /// A value with the tone it is shown in, and the entry that set it (when one did).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Toned {
     pub tone: Tone,
     pub text: String,
@@ -202,7 +202,7 @@ pub struct Toned {
 }
 
 /// The status summary's answers, each present: a judgment not yet made reads "Not assessed".
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Glance {
     pub state: Toned,
     pub priority: Option<Toned>,
@@ -439,7 +439,9 @@ fn explanation(artefact: &Artefact) -> Option<String> {
 
 fn status_value(artefact: &Artefact, report: &Report) -> Inline {
     match &artefact.content {
-        Content::PriorityJudgment(p) => Inline::Toned(Tone::priority(&p.priority), p.priority.clone()),
+        Content::PriorityJudgment(p) => {
+            Inline::Toned(Tone::priority(&p.priority), p.priority.clone())
+        }
         Content::ActionabilityJudgment(j) => {
             let mut parts = vec![Inline::Toned(
                 Tone::actionability(&j.actionability),

@@ -364,8 +364,10 @@ fn search_finds_reports_by_title_note_and_code_path_from_file_url() {
     assert!(attr_of(&plain, "#controls", "hidden").is_none());
     assert!(attr_of(&plain, "#results", "hidden").is_some());
 
-    let search = |q: &str| {
-        let dom = dump_dom(&browser, &file_url(&index, &[("q", q)]), true);
+    let search_with = |q: &str, filters: &[(&str, &str)]| {
+        let mut query = vec![("q", q)];
+        query.extend_from_slice(filters);
+        let dom = dump_dom(&browser, &file_url(&index, &query), true);
         assert!(
             script_srcs(&dom)
                 .iter()
@@ -373,7 +375,26 @@ fn search_finds_reports_by_title_note_and_code_path_from_file_url() {
             "searching {q:?} did not load assets/search-index.js"
         );
         assert!(attr_of(&dom, "#results", "hidden").is_none(), "{q:?}");
-        results(&dom)
+        // The count of shown rows follows the search (and the filters).
+        let rows = index_rows(&dom).iter().filter(|r| !r.hidden).count();
+        assert_eq!(
+            text_of(&dom, "#shown"),
+            format!("{rows} of {} reports shown", reports.len()),
+            "{q:?}"
+        );
+        assert_eq!(
+            attr_of(&dom, "#none", "hidden").is_none(),
+            rows == 0,
+            "{q:?}: the no-match row"
+        );
+        (results(&dom), text_of(&dom, "#results-note"))
+    };
+    let search = |q: &str| search_with(q, &[]).0;
+    let no_match = |q: &str, filters: &[(&str, &str)]| {
+        let (found, note) = search_with(q, filters);
+        assert!(found.is_empty(), "{q:?} {filters:?}: {found:?}");
+        assert!(note.starts_with("No report matches"), "{q:?}: {note:?}");
+        note
     };
     let page = |r: &Fixture| format!("reports/{}.html", r.id);
 
@@ -404,14 +425,26 @@ fn search_finds_reports_by_title_note_and_code_path_from_file_url() {
 
     // Every word must match: a title word and a note word of different reports find nothing.
     if title_report.id != note_report.id {
-        let both = search(&format!("{title_word} {note_word}"));
-        assert_eq!(both, vec![(None, "No report matches.".to_string())]);
+        no_match(&format!("{title_word} {note_word}"), &[]);
     }
     let nonsense = "qzxjvwpkq";
     assert!(!search_js.contains(nonsense));
-    assert_eq!(
-        search(nonsense),
-        vec![(None, "No report matches.".to_string())]
+    no_match(nonsense, &[]);
+
+    // Search looks only at the reports the filters show: the title word under its report's
+    // status finds it, under another status finds nothing (and says the filters hid it).
+    let (found, note) = search_with(&title_word, &[("status", &title_report.status)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(note, "1 match.");
+    let other = reports
+        .iter()
+        .map(|r| r.status.as_str())
+        .find(|s| *s != title_report.status)
+        .expect("another status");
+    let note = no_match(&title_word, &[("status", other)]);
+    assert!(
+        note.contains("with these filters (1 without them)"),
+        "{note:?}"
     );
 
     // The anchors the results link to exist on the report pages.
@@ -526,6 +559,14 @@ fn filters_from_the_address_show_exactly_the_matching_rows() {
         let (rows, text) = open(&[("status", s), ("priority", p)]);
         assert!(rows.is_empty(), "status={s} priority={p}: {rows:?}");
         assert_eq!(text, shown(0));
+        // A message row says so, not a bare header.
+        let dom = dump_dom(
+            &browser,
+            &file_url(&index, &[("status", s), ("priority", p)]),
+            true,
+        );
+        assert!(attr_of(&dom, "#none", "hidden").is_none(), "no message row");
+        assert!(text_of(&dom, "#none").starts_with("No report matches"));
     }
 }
 
@@ -570,6 +611,21 @@ fn sorting_from_the_address_orders_rows_by_title_entries_and_time() {
     assert_eq!(
         attr_of(&dom, "#reports th[data-key=title]", "aria-sort").as_deref(),
         Some("ascending")
+    );
+    // Only the sorted column says so; its header is a real button; the caption follows.
+    assert!(attr_of(&dom, "#reports th[data-key=activity]", "aria-sort").is_none());
+    assert_eq!(
+        attr_of(&dom, "#reports th[data-key=title] > button", "type").as_deref(),
+        Some("button")
+    );
+    assert_eq!(text_of(&dom, "#order"), "sorted by report, ascending");
+    assert_eq!(
+        text_of(&shipped_html, "#order"),
+        "most recent activity first"
+    );
+    assert_eq!(
+        attr_of(&shipped_html, "#reports th[data-key=activity]", "aria-sort").as_deref(),
+        Some("descending")
     );
 
     let mut by_entries = shipped.clone();
