@@ -412,3 +412,244 @@ fn statuses_priorities_checks_and_pr_states_have_distinct_colours_meeting_4_5_to
         }
     }
 }
+
+// ---- What a page answers at once -------------------------------------------------------------
+
+fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    doc.select(&Selector::parse(css).expect("selector"))
+        .collect()
+}
+
+fn text(e: scraper::ElementRef<'_>) -> String {
+    e.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Bookkeeping PostHog's log gives no body of its own (see `render::classify::weight`).
+const BOOKKEEPING: [&str; 7] = [
+    "channel_assignment",
+    "work_claim",
+    "work_release",
+    "implementation_dispatch",
+    "check_scheduled",
+    "check_expired",
+    "check_cancelled",
+];
+/// What people and agents wrote for a reader: always a card.
+const CARDS: [&str; 6] = [
+    "note",
+    "signal_finding",
+    "code_reference",
+    "commit",
+    "priority_judgment",
+    "title_change",
+];
+
+#[test]
+fn every_page_has_a_skip_link_a_site_header_and_a_main_landmark() {
+    let scratch = Scratch::new("landmarks");
+    let site = scratch.path("site");
+    build(None, &site, &[]);
+    let mut pages = 0;
+    for (path, full) in files(&site) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        let doc = Html::parse_document(&read(&full));
+        let skip = select(&doc, "body > a.skip");
+        assert_eq!(skip.len(), 1, "{path}: skip link");
+        assert_eq!(skip[0].value().attr("href"), Some("#main"), "{path}");
+        assert_eq!(select(&doc, "main#main").len(), 1, "{path}: <main id=main>");
+        let home = select(&doc, "header.site > nav a.site-name");
+        assert_eq!(home.len(), 1, "{path}: the site's name");
+        assert_eq!(text(home[0]), "Signals reports", "{path}");
+        let href = home[0].value().attr("href").expect("href");
+        let target = full.parent().expect("folder").join(href);
+        assert_eq!(
+            target.canonicalize().ok(),
+            site.join("index.html").canonicalize().ok(),
+            "{path}: the site's name links {href}"
+        );
+        // The page's own headings follow the outline: one h1.
+        assert_eq!(select(&doc, "h1").len(), 1, "{path}: <h1>");
+    }
+    assert!(pages > 20, "{pages} pages");
+}
+
+#[test]
+fn report_pages_answer_state_urgency_who_pr_check_and_next_and_weigh_their_entries() {
+    let scratch = Scratch::new("glance");
+    let site = scratch.path("site");
+    build(None, &site, &[]);
+    let artefacts = fixture_rows(DEMO, "signals_signalreportartefact");
+    let mut not_assessed = 0;
+    let mut lines = 0;
+    for report in fixture_rows(DEMO, "signals_signalreport") {
+        let id = str_of(&report, "id");
+        if str_of(&report, "status") == "deleted" {
+            continue;
+        }
+        let page = read(&site.join(format!("reports/{id}.html")));
+        let doc = Html::parse_document(&page);
+        let labels: Vec<String> = select(&doc, ".glance dt").into_iter().map(text).collect();
+        assert_eq!(
+            labels,
+            [
+                "State",
+                "Priority",
+                "Actionability",
+                "Safety",
+                "Who",
+                "Pull request",
+                "Latest check",
+                "Next"
+            ],
+            "{id}"
+        );
+        let answers: Vec<String> = select(&doc, ".glance dd").into_iter().map(text).collect();
+        assert!(answers.iter().all(|a| !a.is_empty()), "{id}: {answers:?}");
+        // The state, prominent and coloured; the priority as judged, or "Not assessed".
+        let state = select(&doc, ".glance dd .badge.state");
+        assert_eq!(state.len(), 1, "{id}: the state badge");
+        assert!(
+            state[0]
+                .value()
+                .attr("class")
+                .is_some_and(|c| c.contains("tone-")),
+            "{id}"
+        );
+        let own: Vec<&toml::Table> = artefacts
+            .iter()
+            .filter(|a| str_of(a, "report_id") == id)
+            .collect();
+        // Priority, actionability, safety: as judged, or "Not assessed" (never left out).
+        for (answer, kind) in answers[1..4].iter().zip([
+            "priority_judgment",
+            "actionability_judgment",
+            "safety_judgment",
+        ]) {
+            if own.iter().any(|a| str_of(a, "type") == kind) {
+                assert_ne!(answer, "Not assessed", "{id}: {kind}");
+            } else {
+                assert_eq!(answer, "Not assessed", "{id}: {kind}");
+                not_assessed += 1;
+            }
+        }
+        // Bookkeeping is one line, what people and agents wrote a card; each entry has its
+        // heading and says who wrote it for the filter, whose counts add up.
+        let articles = select(&doc, "article.entry");
+        // (Legacy task link rows add entries of their own.)
+        assert!(articles.len() >= own.len(), "{id}: entries");
+        let mut who = std::collections::BTreeMap::<String, usize>::new();
+        for a in &articles {
+            let kind = a.value().attr("data-type").unwrap_or_default();
+            let line = a
+                .value()
+                .has_class("line", scraper::CaseSensitivity::CaseSensitive);
+            let plain = !a
+                .value()
+                .has_class("muted-entry", scraper::CaseSensitivity::CaseSensitive)
+                && a.value().attr("data-gone").is_none();
+            if BOOKKEEPING.contains(&kind) && plain && select_in(a, "p.notice") == 0 {
+                assert!(line, "{id}: {kind} is a card");
+                lines += 1;
+            }
+            if CARDS.contains(&kind) {
+                assert!(!line, "{id}: {kind} is a line");
+            }
+            assert_eq!(
+                select_in(a, ":scope > header > h4"),
+                1,
+                "{id}: {kind} heading"
+            );
+            *who.entry(a.value().attr("data-who").expect("data-who").to_string())
+                .or_default() += 1;
+        }
+        let counts: Vec<(String, usize)> = select(&doc, "fieldset.who label")
+            .into_iter()
+            .map(|l| {
+                let for_ = l.value().attr("for").expect("for").to_string();
+                let n = select_text(l, ".count").parse().expect("a count");
+                (for_.trim_start_matches("who-").to_string(), n)
+            })
+            .collect();
+        assert_eq!(counts[0], ("all".to_string(), articles.len()), "{id}");
+        for (key, n) in &counts[1..] {
+            assert_eq!(who.get(key).copied().unwrap_or(0), *n, "{id}: {key}");
+        }
+        // Contents by day, each link to its day.
+        for a in select(&doc, "nav.contents a") {
+            let href = a.value().attr("href").expect("href");
+            let day = href.trim_start_matches('#');
+            assert_eq!(
+                select(&doc, &format!("section.day[id='{day}']")).len(),
+                1,
+                "{href}"
+            );
+        }
+    }
+    assert!(not_assessed > 0, "no report of the demo lacks a judgment");
+    assert!(lines > 0, "no bookkeeping line in the demo");
+}
+
+fn select_in(e: &scraper::ElementRef<'_>, css: &str) -> usize {
+    e.select(&Selector::parse(css).expect("selector")).count()
+}
+
+fn select_text(e: scraper::ElementRef<'_>, css: &str) -> String {
+    e.select(&Selector::parse(css).expect("selector"))
+        .next()
+        .map(text)
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_html_export_says_where_and_when_it_came_from_in_the_data_s_own_time() {
+    let scratch = Scratch::new("provenance");
+    let site = scratch.path("site");
+    build(None, &site, &[]);
+    let id = "019a0000-0000-7000-8000-000000000001";
+    let export = |extra: &[&str]| {
+        let mut args = vec!["export", id, "--format", "html"];
+        args.extend_from_slice(extra);
+        let out = reportpress(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let html = export(&[]);
+    assert_eq!(html, export(&[]), "two exports differ");
+    let doc = Html::parse_document(&html);
+    let line = select(&doc, "p.provenance");
+    assert_eq!(line.len(), 1);
+    // The newest activity, as the archive's page shows it.
+    let page = Html::parse_document(&read(&site.join(format!("reports/{id}.html"))));
+    let meta = text(select(&page, "main > p.meta")[0]);
+    let newest = meta
+        .split(" · last activity ")
+        .nth(1)
+        .and_then(|s| s.split(" · ").next())
+        .expect("last activity");
+    assert_eq!(
+        text(line[0]),
+        format!(
+            "Exported by reportpress from PostHog Signals, report {id} of team 1; data as of {newest}."
+        )
+    );
+    // Without a published archive the site's name links nowhere; with one, to its index.
+    assert_eq!(select(&doc, "header.site span.site-name").len(), 1);
+    let published = Html::parse_document(&export(&["--base-url", "https://reports.example.com/"]));
+    let home = select(&published, "header.site a.site-name");
+    assert_eq!(
+        home[0].value().attr("href"),
+        Some("https://reports.example.com/index.html")
+    );
+    let source = select(&published, "p.provenance a");
+    assert_eq!(
+        source[0].value().attr("href"),
+        Some(format!("https://reports.example.com/reports/{id}.html").as_str())
+    );
+}
