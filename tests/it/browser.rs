@@ -816,3 +816,159 @@ fn index_report_and_people_pages_are_complete_without_javascript() {
         "{entries:?}"
     );
 }
+
+// ---- The index, used ---------------------------------------------------------------------------
+
+/// A harness page that opens `index` in a frame, types `query` into the search, waits for the
+/// results, then picks `status` in the filter, and writes what the frame shows at each step.
+fn index_session(index: &Path, query: &str, status: &str) -> String {
+    let url = url::Url::from_file_path(index).expect("absolute path");
+    format!(
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>session</title></head><body>
+<iframe id="f" src="{url}" style="width:1280px;height:900px"></iframe>
+<script>
+var f = document.getElementById("f"), steps = [];
+function look(d, w) {{
+  return {{
+    note: d.getElementById("results-note").textContent,
+    items: d.querySelectorAll("#result-list li").length,
+    shown: d.getElementById("shown").textContent,
+    rows: Array.prototype.filter.call(d.querySelectorAll("#reports tbody tr"), function (r) {{ return !r.hidden; }}).length,
+    search: w.location.search
+  }};
+}}
+f.onload = function () {{
+  var w = f.contentWindow, d = f.contentDocument, q = d.getElementById("q");
+  q.value = {query:?};
+  q.dispatchEvent(new Event("input"));
+  var wait = setInterval(function () {{
+    if (!w.reportpressSearch) return;
+    clearInterval(wait);
+    steps.push(look(d, w));
+    var s = d.getElementById("f-status");
+    s.value = {status:?};
+    s.dispatchEvent(new Event("change"));
+    steps.push(look(d, w));
+    var pre = document.createElement("pre");
+    pre.id = "result";
+    pre.textContent = JSON.stringify(steps);
+    document.body.appendChild(pre);
+  }}, 20);
+}};
+</script></body></html>"##
+    )
+}
+
+#[test]
+#[cfg_attr(
+    no_chromium,
+    ignore = "needs Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chrome"
+)]
+fn search_says_when_results_pass_the_cap_and_the_address_keeps_the_view() {
+    let Some(browser) =
+        chromium("search_says_when_results_pass_the_cap_and_the_address_keeps_the_view")
+    else {
+        return;
+    };
+    let scratch = Scratch::new("browser-cap");
+    let db = scratch.path("generated.sqlite");
+    let db_s = db.display().to_string();
+    let out = reportpress(&["demo", "--reports", "150", "--out", &db_s]);
+    assert!(out.status.success(), "demo: {}", stderr(&out));
+    let site = scratch.path("site");
+    build(Some(&db_s), &site, &[]);
+    let index = site.join("index.html");
+    // The word most reports have somewhere search looks (titles, summaries, notes, paths).
+    let rows = index_rows(&read(&index));
+    let js = read(&site.join("assets/search-index.js"));
+    let json = js
+        .trim()
+        .trim_start_matches("window.reportpressSearch = ")
+        .trim_end_matches(';');
+    let entries: Vec<serde_json::Value> = serde_json::from_str(json).expect("search index");
+    let mut counts = BTreeMap::<String, usize>::new();
+    for e in &entries {
+        let mut all = format!(
+            "{} {}",
+            e["t"].as_str().unwrap_or(""),
+            e["s"].as_str().unwrap_or("")
+        );
+        for list in ["n", "p"] {
+            for item in e[list].as_array().into_iter().flatten() {
+                all.push(' ');
+                all.push_str(item[1].as_str().unwrap_or(""));
+            }
+        }
+        let unique: BTreeSet<String> = words(&all).into_iter().collect();
+        for w in unique {
+            *counts.entry(w).or_default() += 1;
+        }
+    }
+    let (word, titled) = counts
+        .into_iter()
+        .filter(|(_, n)| *n < rows.len())
+        .max_by_key(|(w, n)| (*n, std::cmp::Reverse(w.clone())))
+        .expect("a word");
+    assert!(
+        titled > 50,
+        "no word in more than 50 of {} reports",
+        rows.len()
+    );
+    // The status most reports have: it narrows the matches without emptying them.
+    let mut statuses = BTreeMap::<String, usize>::new();
+    for r in &rows {
+        *statuses.entry(r.status.clone()).or_default() += 1;
+    }
+    let status = statuses
+        .into_iter()
+        .max_by_key(|(s, n)| (*n, std::cmp::Reverse(s.clone())))
+        .map(|(s, _)| s)
+        .expect("a status");
+
+    let harness = site.join("session.html");
+    std::fs::write(&harness, index_session(&index, &word, &status)).expect("harness");
+    let profile = scratch.path("profile");
+    let dom = chromium_dump(
+        &browser,
+        &file_url(&harness, &[]),
+        &profile,
+        &["--allow-file-access-from-files".to_string()],
+    );
+    let json = text_of(&dom, "pre#result");
+    let steps: Vec<serde_json::Value> =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json:?}: {e}"));
+    let at = |i: usize, k: &str| steps[i][k].clone();
+    let total = rows.len();
+
+    // Past the cap: 50 shown, and the note says how many matched.
+    let matched = at(0, "rows").as_u64().expect("rows") as usize;
+    assert_eq!(matched, titled, "{steps:?}");
+    assert_eq!(at(0, "items"), 50, "{steps:?}");
+    assert_eq!(
+        at(0, "note"),
+        format!("Showing 50 of {matched} matches — refine the search.").as_str()
+    );
+    assert_eq!(
+        at(0, "shown"),
+        format!("{matched} of {total} reports shown").as_str()
+    );
+    assert_eq!(at(0, "search"), format!("?q={word}").as_str());
+
+    // A status filter narrows the search too, and the address says both.
+    let narrowed = at(1, "rows").as_u64().expect("rows") as usize;
+    assert!(narrowed > 0 && narrowed < matched, "{steps:?}");
+    assert_eq!(
+        at(1, "shown"),
+        format!("{narrowed} of {total} reports shown").as_str()
+    );
+    assert_eq!(
+        at(1, "items").as_u64(),
+        Some(narrowed.min(50) as u64),
+        "{steps:?}"
+    );
+    assert_eq!(
+        at(1, "search"),
+        format!("?status={status}&q={word}").as_str(),
+        "{steps:?}"
+    );
+}
