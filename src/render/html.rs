@@ -3,9 +3,11 @@
 
 use askama::Template;
 
+use super::classify::{Tone, Weight, Who};
 use super::code;
+use super::labels;
 use super::links::{self, Depth, Format};
-use super::page::{Archive, Entry, IndexRow, PersonLink, ReportView, time_pair as time};
+use super::page::{Archive, Entry, IndexRow, PersonLink, ReportView, Toned, time_pair as time};
 use super::text::{escape_html, is_safe_url, is_web_url, markdown_to_html};
 use super::view::{Block, Inline};
 
@@ -29,7 +31,22 @@ pub struct ItemHtml {
 
 pub struct DayHtml {
     pub label: String,
+    /// Its anchor, for the timeline's contents.
+    pub id: String,
     pub entries: Vec<EntryHtml>,
+}
+
+/// One answer of the status summary at the top of a report: a label and escaped HTML.
+pub struct GlanceHtml {
+    pub label: &'static str,
+    pub html: String,
+}
+
+/// How many entries each filter of the timeline shows.
+pub struct WhoCount {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub count: usize,
 }
 
 pub struct EntryHtml {
@@ -50,6 +67,10 @@ pub struct EntryHtml {
     pub gone: bool,
     /// Why the entry is shown muted (bookkeeping PostHog hides), when it is.
     pub muted: Option<&'static str>,
+    /// Bookkeeping: one muted line instead of a card.
+    pub line: bool,
+    /// `people`, `agents` or `system`: what the timeline's filter matches.
+    pub who: &'static str,
 }
 
 /// A pull request row of the status summary: already escaped HTML in the `_html` fields.
@@ -58,25 +79,35 @@ pub struct PrHtml {
     pub state: &'static str,
     /// `replaced by #42`, when a handover replaced it (empty otherwise).
     pub note: String,
-    /// `open`, `merged`, … for the badge's colour.
+    /// The badge's colour (`tone-success`, …).
     pub state_class: &'static str,
     pub task_html: String,
     pub source: &'static str,
     pub entry_href: Option<String>,
 }
 
-/// How a page gets its stylesheet: linked from the archive's assets, or inlined (an export must
-/// load nothing from anywhere).
+/// What every page shares: how it gets its stylesheet (linked from the archive's assets, or
+/// inlined: an export must load nothing from anywhere) and its site header (the site's name
+/// linking to the index, when there is one to link to, and the page's own links).
 pub struct Head {
     pub stylesheet: Option<String>,
     pub inline_css: Option<String>,
+    /// The index, from this page.
+    pub home: Option<String>,
+    /// Links beside the site's name (`Markdown`), escaped HTML.
+    pub nav_html: String,
 }
+
+/// The site's name, in every page's header.
+pub const SITE_NAME: &str = "Signals reports";
 
 impl Head {
     pub fn linked(from: Depth) -> Head {
         Head {
             stylesheet: Some(links::stylesheet(from)),
             inline_css: None,
+            home: Some(links::index(Format::Html, from)),
+            nav_html: String::new(),
         }
     }
 
@@ -86,6 +117,8 @@ impl Head {
             links::Scope::Standalone { .. } => Head {
                 stylesheet: None,
                 inline_css: Some(super::stylesheet()),
+                home: scope.index(Format::Html),
+                nav_html: String::new(),
             },
         }
     }
@@ -96,8 +129,12 @@ impl Head {
 pub struct ReportPage {
     pub title: String,
     pub head: Head,
-    pub nav_html: String,
-    pub status: String,
+    /// The status summary: state, urgency, who, PR, check, what next.
+    pub glance: Vec<GlanceHtml>,
+    /// The export's provenance line (empty in the archive).
+    pub provenance_html: String,
+    /// The timeline's filter: entries by who wrote them (all first).
+    pub who: Vec<WhoCount>,
     pub created: String,
     pub last_activity: String,
     pub summary_html: String,
@@ -118,8 +155,12 @@ pub struct ReportPage {
 pub struct IndexRowHtml {
     pub href: String,
     pub title: String,
+    /// As stored (the filters match it), and as shown.
     pub status: String,
+    pub status_label: String,
+    pub status_class: &'static str,
     pub priority: String,
+    pub priority_class: &'static str,
     pub actionability: String,
     pub repository: String,
     pub created_iso: String,
@@ -135,10 +176,10 @@ pub struct IndexRowHtml {
 pub struct IndexPage {
     pub title: String,
     pub head: Head,
-    pub markdown: String,
     pub script: String,
     pub search_index: String,
-    pub statuses: Vec<String>,
+    /// (stored value, shown label)
+    pub statuses: Vec<(String, String)>,
     pub priorities: Vec<String>,
     pub repositories: Vec<String>,
     pub rows: Vec<IndexRowHtml>,
@@ -195,11 +236,27 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
         Inline::Entry { id, text } => anchor(text, archive.scope.entry(*id)),
         Inline::Person { name, path } => anchor(name, archive.scope.page(path)),
         Inline::Badge(b) => format!(r#"<span class="badge">{}</span>"#, escape_html(b)),
+        Inline::Toned(tone, b) => format!(
+            r#"<span class="badge {}">{}</span>"#,
+            tone.class(),
+            escape_html(b)
+        ),
         Inline::List(items) => items
             .iter()
             .map(|i| inline(i, archive))
             .collect::<Vec<_>>()
             .join(", "),
+    }
+}
+
+/// Code blocks scroll sideways: each `<pre>` gets `tabindex="0"`, so that a keyboard can scroll
+/// it too (WCAG 2.1.1; GitHub does the same). Text inside is escaped, so only tags match.
+fn focusable(html: String) -> String {
+    if html.contains("<pre") {
+        html.replace("<pre>", r#"<pre tabindex="0">"#)
+            .replace("<pre ", r#"<pre tabindex="0" "#)
+    } else {
+        html
     }
 }
 
@@ -217,15 +274,22 @@ pub fn block(value: &Block, archive: &Archive) -> String {
             out.push_str("</dl>");
             out
         }
-        Block::Markdown(md) => format!(r#"<div class="md">{}</div>"#, markdown_to_html(md)),
+        Block::Markdown(md) => {
+            focusable(format!(r#"<div class="md">{}</div>"#, markdown_to_html(md)))
+        }
         Block::Paragraph(i) => format!("<p>{}</p>", inline(i, archive)),
         Block::Code {
             path,
             start_line,
             text,
             link,
-        } => code::code_html(path.as_deref(), *start_line, text, link.as_deref()),
-        Block::Diff { text, link } => code::diff_html(text, link.as_deref()),
+        } => focusable(code::code_html(
+            path.as_deref(),
+            *start_line,
+            text,
+            link.as_deref(),
+        )),
+        Block::Diff { text, link } => focusable(code::diff_html(text, link.as_deref())),
         Block::NoDiff { link, reason } => {
             let mut out = String::from(r#"<p class="muted">Diff not stored"#);
             if let Some(reason) = reason {
@@ -283,18 +347,146 @@ fn entry(e: &Entry, archive: &Archive) -> EntryHtml {
         versions_html: versions_html(e, archive),
         gone: e.gone,
         muted: e.muted,
+        line: e.weight == Weight::Line,
+        who: e.who.key(),
     }
 }
 
-fn state_class(state: crate::model::PrState) -> &'static str {
-    use crate::model::PrState;
-    match state {
-        PrState::Open => "open",
-        PrState::Draft => "draft",
-        PrState::Unknown => "unknown",
-        PrState::Merged => "merged",
-        PrState::Closed => "closed",
+/// A value in its tone's badge, linked to the entry that set it when there is one.
+fn toned(t: &Toned, archive: &Archive) -> String {
+    let badge = format!(
+        r#"<span class="badge {}">{}</span>"#,
+        t.tone.class(),
+        escape_html(&t.text)
+    );
+    match t.entry.and_then(|id| archive.scope.entry(id)) {
+        Some(href) => format!(
+            r#"<a class="plain" href="{}">{badge}</a>"#,
+            escape_html(&href)
+        ),
+        None => badge,
     }
+}
+
+const NOT_ASSESSED: &str = r#"<span class="muted">Not assessed</span>"#;
+
+/// The status summary's answers, each always there.
+fn glance(view: &ReportView, archive: &Archive) -> Vec<GlanceHtml> {
+    let g = &view.glance;
+    let judged = |t: &Option<Toned>| {
+        t.as_ref()
+            .map_or_else(|| NOT_ASSESSED.to_string(), |t| toned(t, archive))
+    };
+    let pr = match &g.pr {
+        Some(pr) => {
+            let mut html = format!(
+                r#"{} <span class="badge {}">{}</span>"#,
+                external(&pr.reference, &pr.url),
+                Tone::pr(pr.state).class(),
+                escape_html(pr.state.label())
+            );
+            if let Some(t) = pr.merged_at {
+                html.push_str(&format!(
+                    r#" <span class="muted">{}</span>"#,
+                    escape_html(&t.display())
+                ));
+            }
+            if view.prs.len() > 1 {
+                html.push_str(&format!(
+                    r#" <span class="muted">(+{} more below)</span>"#,
+                    view.prs.len() - 1
+                ));
+            }
+            html
+        }
+        None => r#"<span class="muted">None yet</span>"#.to_string(),
+    };
+    let who = match &g.who {
+        Some((text, page)) => anchor(text, page.as_deref().and_then(|p| archive.scope.page(p))),
+        None => r#"<span class="muted">Nobody has claimed it</span>"#.to_string(),
+    };
+    let check = match &g.check {
+        Some((outcome, title)) => format!("{} {}", toned(outcome, archive), escape_html(title)),
+        None => r#"<span class="muted">No check has run</span>"#.to_string(),
+    };
+    vec![
+        GlanceHtml {
+            label: "State",
+            html: toned(&g.state, archive).replacen("badge ", "badge state ", 1),
+        },
+        GlanceHtml {
+            label: "Priority",
+            html: judged(&g.priority),
+        },
+        GlanceHtml {
+            label: "Actionability",
+            html: judged(&g.actionability),
+        },
+        GlanceHtml {
+            label: "Safety",
+            html: judged(&g.safety),
+        },
+        GlanceHtml {
+            label: "Who",
+            html: who,
+        },
+        GlanceHtml {
+            label: "Pull request",
+            html: pr,
+        },
+        GlanceHtml {
+            label: "Latest check",
+            html: check,
+        },
+        GlanceHtml {
+            label: "Next",
+            html: escape_html(&g.next),
+        },
+    ]
+}
+
+/// Where and when an export came from, in the data's own time (the newest entry), so that the
+/// same rows export the same file.
+fn provenance(view: &ReportView, archive: &Archive) -> String {
+    let links::Scope::Standalone { .. } = archive.scope else {
+        return String::new();
+    };
+    let source = match archive.scope.report(view.id, Format::Html) {
+        Some(href) => format!(r#"report <a href="{}">{}</a>"#, escape_html(&href), view.id),
+        None => format!("report <code>{}</code>", view.id),
+    };
+    format!(
+        "Exported by reportpress from PostHog Signals, {source} of team {}; data as of {}.",
+        view.team_id,
+        escape_html(&time(view.last_activity).1)
+    )
+}
+
+fn who_counts(view: &ReportView) -> Vec<WhoCount> {
+    let entries = view.days.iter().flat_map(|d| &d.entries);
+    let count = |who: Who| entries.clone().filter(|e| e.who == who).count();
+    vec![
+        WhoCount {
+            key: "all",
+            label: "All",
+            count: entries.clone().count(),
+        },
+        WhoCount {
+            key: Who::People.key(),
+            label: "People",
+            count: count(Who::People),
+        },
+        WhoCount {
+            key: Who::Agents.key(),
+            label: "Agents",
+            count: count(Who::Agents),
+        },
+        WhoCount {
+            key: Who::System.key(),
+            label: "System",
+            count: count(Who::System),
+        },
+    ]
 }
 
 fn pr_html(pr: &super::page::PrRow, archive: &Archive) -> PrHtml {
@@ -306,7 +498,7 @@ fn pr_html(pr: &super::page::PrRow, archive: &Archive) -> PrHtml {
             .as_ref()
             .map(|by| format!("replaced by {by}"))
             .unwrap_or_default(),
-        state_class: state_class(pr.state),
+        state_class: Tone::pr(pr.state).class(),
         task_html: pr
             .task
             .as_ref()
@@ -340,27 +532,16 @@ fn versions_html(e: &Entry, archive: &Archive) -> String {
 }
 
 pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
+    let mut head = Head::for_scope(&archive.scope, Depth::Folder);
+    if let links::Scope::Archive = archive.scope {
+        head.nav_html = anchor("Markdown", archive.scope.report(view.id, Format::Markdown));
+    }
     ReportPage {
         title: view.title.clone(),
-        head: Head::for_scope(&archive.scope, Depth::Folder),
-        nav_html: [
-            archive
-                .scope
-                .index(Format::Html)
-                .map(|h| anchor("All reports", Some(h))),
-            match archive.scope {
-                links::Scope::Archive => Some(anchor(
-                    "Markdown",
-                    archive.scope.report(view.id, Format::Markdown),
-                )),
-                links::Scope::Standalone { .. } => None,
-            },
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · "),
-        status: view.status.clone(),
+        head,
+        glance: glance(view, archive),
+        provenance_html: provenance(view, archive),
+        who: who_counts(view),
         created: time(view.created).1,
         last_activity: time(view.last_activity).1,
         summary_html: view
@@ -423,8 +604,9 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
             .map(|f| ItemHtml {
                 href: links::entry(f.entry),
                 html: format!(
-                    r#"<code>{}</code> <span class="badge">{}</span>"#,
+                    r#"<code>{}</code> <span class="badge {}">{}</span>"#,
                     escape_html(&f.signal),
+                    Tone::verified(f.verified).class(),
                     if f.verified { "Verified" } else { "Unverified" }
                 ),
             })
@@ -451,6 +633,7 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
             .iter()
             .map(|day| DayHtml {
                 label: day.day.clone().unwrap_or_else(|| "Undated".into()),
+                id: links::day_anchor(day.day.as_deref()),
                 entries: day.entries.iter().map(|e| entry(e, archive)).collect(),
             })
             .collect(),
@@ -467,13 +650,23 @@ fn choices<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Vec<String> {
 }
 
 pub fn index_page(rows: &[IndexRow], people: Vec<PersonLink>) -> IndexPage {
+    let mut head = Head::linked(Depth::Root);
+    head.nav_html = anchor(
+        "Markdown",
+        Some(links::index(Format::Markdown, Depth::Root)),
+    );
     IndexPage {
-        title: "Signals reports".into(),
-        head: Head::linked(Depth::Root),
-        markdown: links::index(Format::Markdown, Depth::Root),
+        title: SITE_NAME.into(),
+        head,
         script: links::asset_path(links::INDEX_SCRIPT),
         search_index: links::asset_path(links::SEARCH_INDEX),
-        statuses: choices(rows.iter().map(|r| Some(r.status.as_str()))),
+        statuses: choices(rows.iter().map(|r| Some(r.status_code.as_str())))
+            .into_iter()
+            .map(|s| {
+                let label = labels::report_status(&s);
+                (s, label)
+            })
+            .collect(),
         priorities: choices(rows.iter().map(|r| r.priority.as_deref())),
         repositories: choices(rows.iter().map(|r| r.repository.as_deref())),
         people,
@@ -485,8 +678,12 @@ pub fn index_page(rows: &[IndexRow], people: Vec<PersonLink>) -> IndexPage {
                 IndexRowHtml {
                     href: links::report(r.id, Format::Html, Depth::Root),
                     title: r.title.clone(),
-                    status: r.status.clone(),
+                    status: r.status_code.clone(),
+                    status_label: r.status.clone(),
+                    status_class: Tone::report_status(&r.status_code).class(),
                     priority: r.priority.clone().unwrap_or_default(),
+                    priority_class: Tone::priority(r.priority.as_deref().unwrap_or_default())
+                        .class(),
                     actionability: r.actionability.clone().unwrap_or_default(),
                     repository: r.repository.clone().unwrap_or_default(),
                     created_iso,
@@ -499,8 +696,9 @@ pub fn index_page(rows: &[IndexRow], people: Vec<PersonLink>) -> IndexPage {
                         .iter()
                         .map(|pr| {
                             format!(
-                                r#"{} <span class="muted">{}</span>"#,
+                                r#"{} <span class="badge {}">{}</span>"#,
                                 external(&pr.label, &pr.url),
+                                pr.tone.class(),
                                 escape_html(pr.state)
                             )
                         })

@@ -74,6 +74,16 @@ pub fn anchor(id: Uuid) -> String {
     format!("a-{id}")
 }
 
+/// The anchor of a day of a report's timeline (`d-2026-09-08`, or `d-undated`).
+pub fn day_anchor(day: Option<&str>) -> String {
+    let day = day.unwrap_or("undated");
+    let safe: String = day
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("d-{safe}")
+}
+
 /// A link to an entry on the same page.
 pub fn entry(id: Uuid) -> String {
     format!("#{}", anchor(id))

@@ -158,7 +158,7 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
         }
         Inline::Entry { id, text } => link_or_text(text, archive.scope.entry(*id)),
         Inline::Person { name, path } => link_or_text(name, archive.scope.page(path)),
-        Inline::Badge(b) => format!("**{}**", escape_markdown(b)),
+        Inline::Badge(b) | Inline::Toned(_, b) => format!("**{}**", escape_markdown(b)),
         Inline::List(items) => items
             .iter()
             .map(|i| inline(i, archive))

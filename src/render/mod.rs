@@ -1,6 +1,7 @@
 //! Rendering: pure functions from the model to text. Nothing here reads a database or writes
 //! a file.
 
+pub mod classify;
 pub mod code;
 pub mod diff;
 pub mod feeds;

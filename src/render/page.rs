@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
+use super::classify::{self, Tone, Weight, Who};
 use super::labels;
 use super::links;
 use super::view::{self, Block, Inline};
@@ -107,6 +108,10 @@ pub struct Entry {
     pub gone: bool,
     /// Shown muted, and why (bookkeeping PostHog hides).
     pub muted: Option<&'static str>,
+    /// A card, or one muted line (bookkeeping).
+    pub weight: Weight,
+    /// Who wrote it, for the timeline's filter.
+    pub who: Who,
 }
 
 /// One pull request of the report, as the status summary lists it.
@@ -143,6 +148,7 @@ pub struct IndexPr {
     pub label: String,
     pub url: String,
     pub state: &'static str,
+    pub tone: Tone,
 }
 
 fn pr_rows(report: &Report) -> Vec<PrRow> {
@@ -172,6 +178,7 @@ pub struct VersionView {
 #[derive(Clone, Debug)]
 pub struct ReportView {
     pub id: Uuid,
+    pub team_id: i64,
     pub title: String,
     pub status: String,
     pub summary: Option<String>,
@@ -194,6 +201,165 @@ pub struct ReportView {
     pub notices: Vec<String>,
     /// Status rows deleted upstream (kept by snapshots): they no longer count.
     pub status_notes: Vec<String>,
+    /// The answers at the top of the page: state, urgency, who, PR, check, what next.
+    pub glance: Glance,
+}
+
+/// A value with the tone it is shown in, and the entry that set it (when one did).
+#[derive(Clone, Debug, Default)]
+pub struct Toned {
+    pub tone: Tone,
+    pub text: String,
+    pub entry: Option<Uuid>,
+}
+
+/// The status summary's answers, each present: a judgment not yet made reads "Not assessed".
+#[derive(Clone, Debug, Default)]
+pub struct Glance {
+    pub state: Toned,
+    pub priority: Option<Toned>,
+    pub actionability: Option<Toned>,
+    pub safety: Option<Toned>,
+    /// Who holds it: (sentence, their page relative to the archive root).
+    pub who: Option<(String, Option<String>)>,
+    /// PostHog's primary pull request and its state.
+    pub pr: Option<PrRow>,
+    /// The newest check result: its outcome, and the check's title with when it ran.
+    pub check: Option<(Toned, String)>,
+    pub next: String,
+}
+
+/// The newest entry of one of `kinds` (the log is in time order).
+fn newest<'a>(report: &'a Report, kinds: &[&str]) -> Option<&'a Artefact> {
+    report
+        .artefacts
+        .iter()
+        .rev()
+        .find(|a| kinds.contains(&a.kind.as_str()) && a.history.gone.is_none())
+}
+
+impl Glance {
+    fn new(report: &Report, prs: &[PrRow]) -> Glance {
+        let judged = |kind: StatusKind| current(report, kind).filter(|a| a.history.gone.is_none());
+        let priority = judged(StatusKind::Priority).and_then(|a| match &a.content {
+            Content::PriorityJudgment(p) => Some(Toned {
+                tone: Tone::priority(&p.priority),
+                text: p.priority.trim().to_string(),
+                entry: Some(a.id),
+            }),
+            _ => None,
+        });
+        let actionability = judged(StatusKind::Actionability).and_then(|a| match &a.content {
+            Content::ActionabilityJudgment(j) => Some(Toned {
+                tone: Tone::actionability(&j.actionability),
+                text: labels::actionability(&j.actionability),
+                entry: Some(a.id),
+            }),
+            _ => None,
+        });
+        let safety = judged(StatusKind::Safety).and_then(|a| match &a.content {
+            Content::SafetyJudgment(j) => Some(Toned {
+                tone: Tone::safety(j.choice),
+                text: if j.choice { "Safe to act on" } else { "Unsafe" }.into(),
+                entry: Some(a.id),
+            }),
+            _ => None,
+        });
+        let who = match newest(report, &["work_claim", "work_release"]) {
+            Some(a) => {
+                let name = match &a.content {
+                    Content::WorkClaim(c) => c
+                        .display_name
+                        .clone()
+                        .filter(|n| !n.trim().is_empty())
+                        .unwrap_or_else(|| a.actor.display_name()),
+                    _ => a.actor.display_name(),
+                };
+                let (verb, page) = match &a.content {
+                    Content::WorkClaim(_) => ("Claimed by", Some(links::actor_path(&a.actor))),
+                    _ => ("Released by", Some(links::actor_path(&a.actor))),
+                };
+                Some((format!("{verb} {name}"), page))
+            }
+            None => holder(report).map(|(name, page, _)| (format!("Held by {name}"), page)),
+        };
+        let check = newest(report, &["check_result"]).and_then(|a| match &a.content {
+            Content::CheckResult(c) => Some((
+                Toned {
+                    tone: Tone::check(&c.outcome),
+                    text: labels::check_outcome(&c.outcome),
+                    entry: Some(a.id),
+                },
+                c.title
+                    .clone()
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(|| "Follow-up check".into()),
+            )),
+            _ => None,
+        });
+        let pr = prs.first().cloned();
+        Glance {
+            state: Toned {
+                tone: Tone::report_status(&report.status),
+                text: labels::report_status(&report.status),
+                entry: None,
+            },
+            priority,
+            actionability,
+            safety,
+            who,
+            next: next_step(report, pr.as_ref()),
+            pr,
+            check,
+        }
+    }
+}
+
+/// What happens next, by the report's status (PostHog's `STATUS_TOOLTIPS` in
+/// `products/signals/frontend/inbox/components/badges/SignalReportStatusBadge.tsx`), the open
+/// pull request, and a follow-up check still to run.
+fn next_step(report: &Report, pr: Option<&PrRow>) -> String {
+    let open_pr = pr.filter(|p| matches!(p.state, PrState::Open | PrState::Draft));
+    let mut next = match (report.status.trim(), open_pr) {
+        ("resolved", _) => "Nothing: the report is resolved.".to_string(),
+        ("suppressed", _) => "Nothing: the report is suppressed, out of the inbox.".to_string(),
+        ("failed", _) => "Research failed; PostHog may retry it automatically.".to_string(),
+        (_, Some(p)) => format!("Review and merge {}.", p.reference),
+        ("ready", None) => "Research is complete: a task can be started from this report.".into(),
+        ("pending_input", None) => {
+            "It needs human input in PostHog before it can proceed.".to_string()
+        }
+        ("in_progress", None) => "An agent is researching its signals.".to_string(),
+        ("candidate", None) => "Queued for research; an agent will pick it up.".to_string(),
+        ("potential", None) => {
+            "Gathering signals; it is queued once enough evidence accumulates.".to_string()
+        }
+        (_, None) => "Unknown for this status.".to_string(),
+    };
+    // A check scheduled after the newest result of any check, and not expired or cancelled.
+    if let Some(a) = newest(
+        report,
+        &[
+            "check_scheduled",
+            "check_result",
+            "check_expired",
+            "check_cancelled",
+        ],
+    ) && let Content::CheckScheduled(c) = &a.content
+    {
+        let title = c
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| "a follow-up check".into());
+        next.push_str(&format!(" Then: {title}"));
+        if let Some(at) = c.next_run_at.as_deref().filter(|t| !t.trim().is_empty()) {
+            let at = Timestamp::parse(at).map_or_else(|| at.to_string(), |t| t.display());
+            next.push_str(&format!(" ({at})"));
+        }
+        next.push('.');
+    }
+    next
 }
 
 /// One row of the index.
@@ -252,6 +418,7 @@ impl IndexRow {
                     label: index_label(pr, report.repository()),
                     url: pr.url.clone(),
                     state: pr.state.label(),
+                    tone: Tone::pr(pr.state),
                 })
                 .collect(),
         }
@@ -291,16 +458,22 @@ fn explanation(artefact: &Artefact) -> Option<String> {
 
 fn status_value(artefact: &Artefact, report: &Report) -> Inline {
     match &artefact.content {
-        Content::PriorityJudgment(p) => Inline::Badge(p.priority.clone()),
+        Content::PriorityJudgment(p) => {
+            Inline::Toned(Tone::priority(&p.priority), p.priority.clone())
+        }
         Content::ActionabilityJudgment(j) => {
-            let mut parts = vec![Inline::Badge(labels::actionability(&j.actionability))];
+            let mut parts = vec![Inline::Toned(
+                Tone::actionability(&j.actionability),
+                labels::actionability(&j.actionability),
+            )];
             if j.already_addressed == Some(true) {
                 parts.push(Inline::Badge("Already addressed".into()));
             }
             Inline::List(parts)
         }
         Content::SafetyJudgment(s) => {
-            Inline::Badge(if s.choice { "Safe to act on" } else { "Unsafe" }.into())
+            let verdict = if s.choice { "Safe to act on" } else { "Unsafe" };
+            Inline::Toned(Tone::safety(s.choice), verdict.into())
         }
         Content::RepoSelection(r) => match &r.repository {
             Some(repo) => Inline::Code(repo.clone()),
@@ -452,6 +625,8 @@ impl ReportView {
                 versions,
                 gone: a.history.gone.is_some(),
                 muted: labels::muted(a),
+                weight: classify::weight(a),
+                who: Who::of(&a.actor),
             };
             let day = a.created_at.map(|t| t.day_label());
             match days.last_mut() {
@@ -462,8 +637,11 @@ impl ReportView {
                 }),
             }
         }
+        let prs = pr_rows(report);
         ReportView {
+            glance: Glance::new(report, &prs),
             id: report.id,
+            team_id: report.team_id,
             title: report.display_title(),
             status: labels::report_status(&report.status),
             summary: report.summary.clone().filter(|s| !s.trim().is_empty()),
@@ -475,7 +653,7 @@ impl ReportView {
                 .filter(|s| !s.trim().is_empty()),
             created: report.created_at,
             last_activity: report.last_activity(),
-            prs: pr_rows(report),
+            prs,
             facts: facts(report),
             holder: holder(report),
             status_rows,

@@ -4,6 +4,7 @@
 
 use uuid::Uuid;
 
+use super::classify::Tone;
 use super::labels;
 use super::links;
 use crate::model::artefact::{self, humanize};
@@ -36,6 +37,8 @@ pub enum Inline {
         path: String,
     },
     Badge(String),
+    /// A state coloured by its meaning (the text still says it).
+    Toned(Tone, String),
     /// Several inlines, comma separated.
     List(Vec<Inline>),
 }
@@ -252,11 +255,17 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
     match &artefact.content {
         Content::SafetyJudgment(j) => {
             let verdict = if j.choice { "Safe to act on" } else { "Unsafe" };
-            out.push(Block::Paragraph(Inline::Badge(verdict.into())));
+            out.push(Block::Paragraph(Inline::Toned(
+                Tone::safety(j.choice),
+                verdict.into(),
+            )));
             markdown(&mut out, &j.explanation);
         }
         Content::ActionabilityJudgment(j) => {
-            let mut badges = vec![Inline::Badge(labels::actionability(&j.actionability))];
+            let mut badges = vec![Inline::Toned(
+                Tone::actionability(&j.actionability),
+                labels::actionability(&j.actionability),
+            )];
             if j.already_addressed == Some(true) {
                 badges.push(Inline::Badge("Already addressed".into()));
             }
@@ -264,7 +273,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             markdown(&mut out, &j.explanation);
         }
         Content::PriorityJudgment(j) => {
-            out.push(Block::Paragraph(Inline::Badge(j.priority.clone())));
+            out.push(Block::Paragraph(Inline::Toned(
+                Tone::priority(&j.priority),
+                j.priority.clone(),
+            )));
             let mut f = Vec::new();
             if let Some(v) = j.dollar_value {
                 f.push(("Dollar value".into(), Inline::text(dollars(v))));
@@ -313,7 +325,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             let verified = if s.verified { "Verified" } else { "Unverified" };
             let mut f = vec![
                 ("Signal".into(), signal(s)),
-                ("Finding".into(), Inline::Badge(verified.into())),
+                (
+                    "Finding".into(),
+                    Inline::Toned(Tone::verified(s.verified), verified.into()),
+                ),
             ];
             opt_field(&mut f, "Data queried", &s.data_queried);
             if !s.relevant_code_paths.is_empty() {
@@ -436,9 +451,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                         .as_deref()
                         .map(|s| format!(" ({})", labels::words(s)))
                         .unwrap_or_default();
+                    let tone = Tone::run(run.status.as_deref().unwrap_or_default());
                     f.push((
                         "Run status".into(),
-                        Inline::Badge(format!("{status}{stage}")),
+                        Inline::Toned(tone, format!("{status}{stage}")),
                     ));
                     if !run.pr_urls.is_empty() {
                         f.push((
@@ -549,7 +565,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
                 .iter()
                 .find(|pr| pr.entry == Some(artefact.id));
             if let Some(pr) = known {
-                f.push(("State".into(), Inline::Badge(pr.state.label().into())));
+                f.push((
+                    "State".into(),
+                    Inline::Toned(Tone::pr(pr.state), pr.state.label().into()),
+                ));
                 if let Some(t) = pr.merged_at {
                     f.push(("Merged".into(), Inline::text(t.display())));
                 }
@@ -560,9 +579,10 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
             fields(&mut out, f);
         }
         Content::CheckResult(c) => {
-            out.push(Block::Paragraph(Inline::Badge(labels::check_outcome(
-                &c.outcome,
-            ))));
+            out.push(Block::Paragraph(Inline::Toned(
+                Tone::check(&c.outcome),
+                labels::check_outcome(&c.outcome),
+            )));
             let mut f = check_fields(&c.title, &c.kind, &c.check_id);
             if let Some(v) = c.observed_value {
                 f.push(("Observed".into(), Inline::text(number(v))));
@@ -783,7 +803,10 @@ fn pr_inline(report: &Report, url: &str) -> Inline {
     };
     let known = report.pull_requests.iter().find(|pr| pr.is(url));
     match known {
-        Some(pr) => Inline::List(vec![link, Inline::Badge(pr.state.label().into())]),
+        Some(pr) => Inline::List(vec![
+            link,
+            Inline::Toned(Tone::pr(pr.state), pr.state.label().into()),
+        ]),
         None => link,
     }
 }

@@ -365,8 +365,10 @@ fn search_finds_reports_by_title_note_and_code_path_from_file_url() {
     assert!(attr_of(&plain, "#controls", "hidden").is_none());
     assert!(attr_of(&plain, "#results", "hidden").is_some());
 
-    let search = |q: &str| {
-        let dom = dump_dom(&browser, &file_url(&index, &[("q", q)]), true);
+    let search_with = |q: &str, filters: &[(&str, &str)]| {
+        let mut query = vec![("q", q)];
+        query.extend_from_slice(filters);
+        let dom = dump_dom(&browser, &file_url(&index, &query), true);
         assert!(
             script_srcs(&dom)
                 .iter()
@@ -374,7 +376,26 @@ fn search_finds_reports_by_title_note_and_code_path_from_file_url() {
             "searching {q:?} did not load assets/search-index.js"
         );
         assert!(attr_of(&dom, "#results", "hidden").is_none(), "{q:?}");
-        results(&dom)
+        // The count of shown rows follows the search (and the filters).
+        let rows = index_rows(&dom).iter().filter(|r| !r.hidden).count();
+        assert_eq!(
+            text_of(&dom, "#shown"),
+            format!("{rows} of {} reports shown", reports.len()),
+            "{q:?}"
+        );
+        assert_eq!(
+            attr_of(&dom, "#none", "hidden").is_none(),
+            rows == 0,
+            "{q:?}: the no-match row"
+        );
+        (results(&dom), text_of(&dom, "#results-note"))
+    };
+    let search = |q: &str| search_with(q, &[]).0;
+    let no_match = |q: &str, filters: &[(&str, &str)]| {
+        let (found, note) = search_with(q, filters);
+        assert!(found.is_empty(), "{q:?} {filters:?}: {found:?}");
+        assert!(note.starts_with("No report matches"), "{q:?}: {note:?}");
+        note
     };
     let page = |r: &Fixture| format!("reports/{}.html", r.id);
 
@@ -405,14 +426,26 @@ fn search_finds_reports_by_title_note_and_code_path_from_file_url() {
 
     // Every word must match: a title word and a note word of different reports find nothing.
     if title_report.id != note_report.id {
-        let both = search(&format!("{title_word} {note_word}"));
-        assert_eq!(both, vec![(None, "No report matches.".to_string())]);
+        no_match(&format!("{title_word} {note_word}"), &[]);
     }
     let nonsense = "qzxjvwpkq";
     assert!(!search_js.contains(nonsense));
-    assert_eq!(
-        search(nonsense),
-        vec![(None, "No report matches.".to_string())]
+    no_match(nonsense, &[]);
+
+    // Search looks only at the reports the filters show: the title word under its report's
+    // status finds it, under another status finds nothing (and says the filters hid it).
+    let (found, note) = search_with(&title_word, &[("status", &title_report.status)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(note, "1 match.");
+    let other = reports
+        .iter()
+        .map(|r| r.status.as_str())
+        .find(|s| *s != title_report.status)
+        .expect("another status");
+    let note = no_match(&title_word, &[("status", other)]);
+    assert!(
+        note.contains("with these filters (1 without them)"),
+        "{note:?}"
     );
 
     // The anchors the results link to exist on the report pages.
@@ -527,6 +560,14 @@ fn filters_from_the_address_show_exactly_the_matching_rows() {
         let (rows, text) = open(&[("status", s), ("priority", p)]);
         assert!(rows.is_empty(), "status={s} priority={p}: {rows:?}");
         assert_eq!(text, shown(0));
+        // A message row says so, not a bare header.
+        let dom = dump_dom(
+            &browser,
+            &file_url(&index, &[("status", s), ("priority", p)]),
+            true,
+        );
+        assert!(attr_of(&dom, "#none", "hidden").is_none(), "no message row");
+        assert!(text_of(&dom, "#none").starts_with("No report matches"));
     }
 }
 
@@ -571,6 +612,21 @@ fn sorting_from_the_address_orders_rows_by_title_entries_and_time() {
     assert_eq!(
         attr_of(&dom, "#reports th[data-key=title]", "aria-sort").as_deref(),
         Some("ascending")
+    );
+    // Only the sorted column says so; its header is a real button; the caption follows.
+    assert!(attr_of(&dom, "#reports th[data-key=activity]", "aria-sort").is_none());
+    assert_eq!(
+        attr_of(&dom, "#reports th[data-key=title] > button", "type").as_deref(),
+        Some("button")
+    );
+    assert_eq!(text_of(&dom, "#order"), "sorted by report, ascending");
+    assert_eq!(
+        text_of(&shipped_html, "#order"),
+        "most recent activity first"
+    );
+    assert_eq!(
+        attr_of(&shipped_html, "#reports th[data-key=activity]", "aria-sort").as_deref(),
+        Some("descending")
     );
 
     let mut by_entries = shipped.clone();
@@ -759,5 +815,161 @@ fn index_report_and_people_pages_are_complete_without_javascript() {
     assert!(
         entries.iter().all(|h| h.contains(".html#a-")),
         "{entries:?}"
+    );
+}
+
+// ---- The index, used ---------------------------------------------------------------------------
+
+/// A harness page that opens `index` in a frame, types `query` into the search, waits for the
+/// results, then picks `status` in the filter, and writes what the frame shows at each step.
+fn index_session(index: &Path, query: &str, status: &str) -> String {
+    let url = url::Url::from_file_path(index).expect("absolute path");
+    format!(
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>session</title></head><body>
+<iframe id="f" src="{url}" style="width:1280px;height:900px"></iframe>
+<script>
+var f = document.getElementById("f"), steps = [];
+function look(d, w) {{
+  return {{
+    note: d.getElementById("results-note").textContent,
+    items: d.querySelectorAll("#result-list li").length,
+    shown: d.getElementById("shown").textContent,
+    rows: Array.prototype.filter.call(d.querySelectorAll("#reports tbody tr"), function (r) {{ return !r.hidden; }}).length,
+    search: w.location.search
+  }};
+}}
+f.onload = function () {{
+  var w = f.contentWindow, d = f.contentDocument, q = d.getElementById("q");
+  q.value = {query:?};
+  q.dispatchEvent(new Event("input"));
+  var wait = setInterval(function () {{
+    if (!w.reportpressSearch) return;
+    clearInterval(wait);
+    steps.push(look(d, w));
+    var s = d.getElementById("f-status");
+    s.value = {status:?};
+    s.dispatchEvent(new Event("change"));
+    steps.push(look(d, w));
+    var pre = document.createElement("pre");
+    pre.id = "result";
+    pre.textContent = JSON.stringify(steps);
+    document.body.appendChild(pre);
+  }}, 20);
+}};
+</script></body></html>"##
+    )
+}
+
+#[test]
+#[cfg_attr(
+    no_chromium,
+    ignore = "needs Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chrome"
+)]
+fn search_says_when_results_pass_the_cap_and_the_address_keeps_the_view() {
+    let Some(browser) =
+        chromium("search_says_when_results_pass_the_cap_and_the_address_keeps_the_view")
+    else {
+        return;
+    };
+    let scratch = Scratch::new("browser-cap");
+    let db = scratch.path("generated.sqlite");
+    let db_s = db.display().to_string();
+    let out = reportpress(&["demo", "--reports", "150", "--out", &db_s]);
+    assert!(out.status.success(), "demo: {}", stderr(&out));
+    let site = scratch.path("site");
+    build(Some(&db_s), &site, &[]);
+    let index = site.join("index.html");
+    // The word most reports have somewhere search looks (titles, summaries, notes, paths).
+    let rows = index_rows(&read(&index));
+    let js = read(&site.join("assets/search-index.js"));
+    let json = js
+        .trim()
+        .trim_start_matches("window.reportpressSearch = ")
+        .trim_end_matches(';');
+    let entries: Vec<serde_json::Value> = serde_json::from_str(json).expect("search index");
+    let mut counts = BTreeMap::<String, usize>::new();
+    for e in &entries {
+        let mut all = format!(
+            "{} {}",
+            e["t"].as_str().unwrap_or(""),
+            e["s"].as_str().unwrap_or("")
+        );
+        for list in ["n", "p"] {
+            for item in e[list].as_array().into_iter().flatten() {
+                all.push(' ');
+                all.push_str(item[1].as_str().unwrap_or(""));
+            }
+        }
+        let unique: BTreeSet<String> = words(&all).into_iter().collect();
+        for w in unique {
+            *counts.entry(w).or_default() += 1;
+        }
+    }
+    let (word, titled) = counts
+        .into_iter()
+        .filter(|(_, n)| *n < rows.len())
+        .max_by_key(|(w, n)| (*n, std::cmp::Reverse(w.clone())))
+        .expect("a word");
+    assert!(
+        titled > 50,
+        "no word in more than 50 of {} reports",
+        rows.len()
+    );
+    // The status most reports have: it narrows the matches without emptying them.
+    let mut statuses = BTreeMap::<String, usize>::new();
+    for r in &rows {
+        *statuses.entry(r.status.clone()).or_default() += 1;
+    }
+    let status = statuses
+        .into_iter()
+        .max_by_key(|(s, n)| (*n, std::cmp::Reverse(s.clone())))
+        .map(|(s, _)| s)
+        .expect("a status");
+
+    let harness = site.join("session.html");
+    std::fs::write(&harness, index_session(&index, &word, &status)).expect("harness");
+    let profile = scratch.path("profile");
+    let dom = chromium_dump(
+        &browser,
+        &file_url(&harness, &[]),
+        &profile,
+        &["--allow-file-access-from-files".to_string()],
+    );
+    let json = text_of(&dom, "pre#result");
+    let steps: Vec<serde_json::Value> =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json:?}: {e}"));
+    let at = |i: usize, k: &str| steps[i][k].clone();
+    let total = rows.len();
+
+    // Past the cap: 50 shown, and the note says how many matched.
+    let matched = at(0, "rows").as_u64().expect("rows") as usize;
+    assert_eq!(matched, titled, "{steps:?}");
+    assert_eq!(at(0, "items"), 50, "{steps:?}");
+    assert_eq!(
+        at(0, "note"),
+        format!("Showing 50 of {matched} matches — refine the search.").as_str()
+    );
+    assert_eq!(
+        at(0, "shown"),
+        format!("{matched} of {total} reports shown").as_str()
+    );
+    assert_eq!(at(0, "search"), format!("?q={word}").as_str());
+
+    // A status filter narrows the search too, and the address says both.
+    let narrowed = at(1, "rows").as_u64().expect("rows") as usize;
+    assert!(narrowed > 0 && narrowed < matched, "{steps:?}");
+    assert_eq!(
+        at(1, "shown"),
+        format!("{narrowed} of {total} reports shown").as_str()
+    );
+    assert_eq!(
+        at(1, "items").as_u64(),
+        Some(narrowed.min(50) as u64),
+        "{steps:?}"
+    );
+    assert_eq!(
+        at(1, "search"),
+        format!("?status={status}&q={word}").as_str(),
+        "{steps:?}"
     );
 }

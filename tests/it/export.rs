@@ -2048,9 +2048,13 @@ mod trimmer_properties {
                 versions_label: String::new(),
                 gone: false,
                 muted: None,
+                weight: reportpress::render::classify::Weight::Card,
+                who: reportpress::render::classify::Who::People,
             })
             .collect();
         ReportView {
+            glance: Default::default(),
+            team_id: 1,
             id: ID.parse().expect("uuid"),
             title: TITLE.into(),
             status: "ready".into(),

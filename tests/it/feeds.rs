@@ -17,7 +17,8 @@ fn row(n: u32, title: &str) -> IndexRow {
     IndexRow {
         id: uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + u128::from(n)),
         title: title.to_string(),
-        status: "ready".into(),
+        status: "Ready".into(),
+        status_code: "ready".into(),
         priority: None,
         actionability: None,
         repository: None,

@@ -84,6 +84,12 @@ const ELEMENTS: &[&str] = &[
     "option",
     "label",
     "script",
+    "tfoot",
+    // Every page's site header; a report's timeline contents and its filter by who wrote an
+    // entry (radio inputs: CSS filters, no script).
+    "nav",
+    "fieldset",
+    "legend",
 ];
 
 /// Every attribute the same sources write: template attributes, `rel` on external links, a
@@ -121,6 +127,17 @@ const ATTRIBUTES: &[&str] = &[
     "defer",
     "src",
     "value",
+    // Landmarks, the live result count, sorted columns, scrollable tables and code blocks, the
+    // phone layout's cell labels, the timeline filter's labels and keys.
+    "aria-labelledby",
+    "aria-live",
+    "aria-sort",
+    "role",
+    "tabindex",
+    "colspan",
+    "data-label",
+    "data-who",
+    "for",
 ];
 
 struct Built {
@@ -806,8 +823,25 @@ fn html_has_no_injected_element_attribute_or_url() {
                         "{path}: inline script"
                     );
                 }
-                "select" | "option" | "label" => {
+                "select" | "option" => {
                     assert_eq!(path, "index.html", "{path}: <{name}>");
+                }
+                // The index's filters, a report's filter by who wrote an entry.
+                "label" if path != "index.html" => {
+                    assert!(path.starts_with("reports/"), "{path}: <label>");
+                    assert!(
+                        el.attr("for").is_some_and(|f| f.starts_with("who-")),
+                        "{path}: {el:?}"
+                    );
+                }
+                "label" => {}
+                "input" if el.attr("name") == Some("who") => {
+                    assert!(path.starts_with("reports/"), "{path}: {el:?}");
+                    assert_eq!(el.attr("type"), Some("radio"), "{path}");
+                    assert!(
+                        el.attr("id").is_some_and(|i| i.starts_with("who-")),
+                        "{path}: {el:?}"
+                    );
                 }
                 "input" => {
                     // pulldown-cmark's task list checkbox, and nothing else.
@@ -903,7 +937,13 @@ fn report_pages_keep_every_entry_and_every_marker() {
             .collect();
         h3.extend(report.days().into_iter().map(|(day, _)| day));
         assert_eq!(texts("h3"), h3, "{id}: <h3>");
-        assert_eq!(count(&doc, "h4"), 0, "{id}: <h4>");
+        // Each entry has its heading (h4, under its day's h3): its label.
+        let labels: Vec<String> = doc
+            .select(&sel("article.entry > header > h4"))
+            .map(text_of)
+            .collect();
+        assert_eq!(labels.len(), report.entries.len(), "{id}: entry headings");
+        assert_eq!(count(&doc, "h4"), report.entries.len(), "{id}: <h4>");
         for h in doc.select(&sel("h5, h6")) {
             let stored = |a: ElementRef<'_>| match a.value().name() {
                 "div" => has_class(a, "md") || has_class(a, "why"),

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod accessibility;
 mod browser;
 mod config;
 mod demo;
