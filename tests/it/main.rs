@@ -10,6 +10,7 @@ mod errors;
 mod export;
 mod generate;
 mod git;
+mod highlight;
 mod hostile;
 mod incremental;
 mod ledger;
