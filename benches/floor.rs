@@ -13,8 +13,12 @@
 //! team, deleted reports left out, as `reportpress build` does by default) and each
 //! entry's blocks are taken from the same view the HTML renderer uses (`render::view::blocks`):
 //! a code block is one stream of lines, a diff is parsed with `render::diff::parse` and each
-//! file gives two streams, the old side (context and removed lines) and the new side (context
-//! and added lines), as the build highlights them. The build's guards apply: a stream whose
+//! file is one stream of its lines in order (context, removed and added), highlighted as the
+//! build highlights them: a context line is written once, by the new side; the old side writes
+//! removed lines, takes the new side's state where a change begins while the two are equal,
+//! and parses context lines (parse-only) while they differ (issue 13). A file one side of
+//! which has no syntax gives a stream per side. Lines are counted once each: a context line is
+//! one line, not two. The build's guards apply: a stream whose
 //! path has no syntax is not highlighted, a file over `MAX_FILE_BYTES` is not rendered, a
 //! binary file or a malformed hunk is shown as written, a line over `MAX_HIGHLIGHT_LINE`
 //! characters is shown plain (and not fed to the parser), and a code block or a diff's file
@@ -26,8 +30,10 @@
 //!   since syntect's own lookup takes a global lock). This is the floor.
 //! - `floor_unique`: the floor over distinct streams only (the same syntax and lines met once):
 //!   what a build that memoizes highlighted snippets has left to highlight, for reference.
-//! - `syntect_html`: syntect's own `ClassedHTMLGenerator` (same class style), for reference.
-//! - `parse_only`: `parse_line` and the scope stack, no output: the grammar's share.
+//! - `syntect_html`: syntect's own `ClassedHTMLGenerator` (same class style), for reference;
+//!   a diff's file is one parser over all its lines in order.
+//! - `parse_only`: `parse_line` and the scope stack, no output: the grammar's share (a diff's
+//!   file likewise).
 //!
 //! The first `floor` run is reported apart as `cold_s`: it compiles the grammars' regexes,
 //! which the later runs find compiled. The last line is machine-readable:
@@ -51,8 +57,14 @@ use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxR
 const PREFIX: &str = "s-";
 
 /// One highlighter's input: a syntax and the lines fed to it in order, each ending in `\n`.
+/// A diff's file is one stream of its lines in order, each with its role (`roles`, one byte a
+/// line: `c` context, `a` added, `r` removed), highlighted as the build does it: the new side
+/// writes context and added lines, the old side removed lines, and parses context lines only
+/// while its state differs from the new side's (`old_syntax`).
 struct Stream {
     syntax: &'static SyntaxReference,
+    old_syntax: Option<&'static SyntaxReference>,
+    roles: Vec<u8>,
     text: String,
     lines: usize,
 }
@@ -94,8 +106,51 @@ impl Collected {
         if count > 0 {
             self.streams.push(Stream {
                 syntax,
+                old_syntax: None,
+                roles: Vec::new(),
                 text,
                 lines: count,
+            });
+        }
+    }
+
+    /// A diff's file: its lines in order with their roles (see [`Stream`]).
+    fn diff_file<'a>(
+        &mut self,
+        old: Option<&'static SyntaxReference>,
+        new: Option<&'static SyntaxReference>,
+        lines: impl Iterator<Item = (u8, &'a str)>,
+    ) {
+        let (Some(old), Some(new)) = (old, new) else {
+            // One side without a syntax: each side is a stream of its own, as before.
+            let lines: Vec<(u8, &str)> = lines.collect();
+            let side = |keep: u8| {
+                lines
+                    .iter()
+                    .filter(move |(role, _)| *role == b'c' || *role == keep)
+                    .map(|(_, text)| *text)
+            };
+            self.push(old, side(b'r'));
+            self.push(new, side(b'a'));
+            return;
+        };
+        let (mut text, mut roles) = (String::new(), Vec::new());
+        for (role, line) in lines {
+            if line.len() > MAX_HIGHLIGHT_LINE {
+                self.plain_lines += 1;
+                continue;
+            }
+            text.push_str(line);
+            text.push('\n');
+            roles.push(role);
+        }
+        if !roles.is_empty() {
+            self.streams.push(Stream {
+                syntax: new,
+                old_syntax: Some(old),
+                lines: roles.len(),
+                roles,
+                text,
             });
         }
     }
@@ -134,15 +189,24 @@ impl Collected {
                 .filter(|h| h.malformed.is_some())
                 .map(|h| h.lines.len())
                 .sum::<usize>();
-            let side = |keep: LineKind| {
-                readable()
-                    .flat_map(|h| h.lines.iter())
-                    .filter(move |l| l.kind == LineKind::Context || l.kind == keep)
-                    .map(|l| l.text.as_str())
-            };
+            let lines: Vec<(u8, &str)> = readable()
+                .flat_map(|h| h.lines.iter())
+                .filter_map(|l| {
+                    let role = match l.kind {
+                        LineKind::Context => b'c',
+                        LineKind::Added => b'a',
+                        LineKind::Removed => b'r',
+                        LineKind::NoNewline | LineKind::Raw => return None,
+                    };
+                    Some((role, l.text.as_str()))
+                })
+                .collect();
             let old_path = file.old_path.as_deref().unwrap_or(file.path());
-            self.push(syntax_for_path(old_path), side(LineKind::Removed));
-            self.push(syntax_for_path(file.path()), side(LineKind::Added));
+            self.diff_file(
+                syntax_for_path(old_path),
+                syntax_for_path(file.path()),
+                lines.into_iter(),
+            );
         }
     }
 }
@@ -188,27 +252,98 @@ fn push_classes(out: &mut String, scope: Scope) {
     })
 }
 
+/// One side's parser: syntect's state and scope stack.
+#[derive(Clone, PartialEq)]
+struct Side {
+    state: ParseState,
+    stack: ScopeStack,
+}
+
 /// The floor: parse each line and write it as HTML with class names. Returns bytes written.
+/// A diff's file ([`Stream::roles`]) is parsed as the build parses it: each context line once
+/// while both sides' states are equal, the old side taking the new side's state when a change
+/// begins, and fed context lines parse-only while the states differ.
 fn floor(stream: &Stream) -> usize {
-    let set = syntax_set();
-    let mut state = ParseState::new(stream.syntax);
-    let mut stack = ScopeStack::new();
+    let Some(old_syntax) = stream.old_syntax else {
+        let mut side = Side {
+            state: ParseState::new(stream.syntax),
+            stack: ScopeStack::new(),
+        };
+        let mut html = String::with_capacity(stream.text.len() * 3);
+        for line in stream.text.split_inclusive('\n') {
+            if !write_line(&mut side, line, &mut html) {
+                break; // the build shows the rest plain
+            }
+        }
+        for _ in 0..side.stack.len() {
+            html.push_str("</span>");
+        }
+        return html.len();
+    };
+    let side = |syntax| Side {
+        state: ParseState::new(syntax),
+        stack: ScopeStack::new(),
+    };
+    let (mut old, mut new) = (side(old_syntax), side(stream.syntax));
+    let mut shared = std::ptr::eq(old_syntax, stream.syntax);
     let mut html = String::with_capacity(stream.text.len() * 3);
-    for line in stream.text.split_inclusive('\n') {
+    for (line, role) in stream.text.split_inclusive('\n').zip(&stream.roles) {
+        match role {
+            b'c' => {
+                if !shared && old == new {
+                    shared = true;
+                }
+                write_line(&mut new, line, &mut html);
+                if !shared {
+                    parse_line(&mut old, line);
+                }
+            }
+            b'a' | b'r' => {
+                if shared {
+                    old.clone_from(&new);
+                    shared = false;
+                }
+                let side = if *role == b'a' { &mut new } else { &mut old };
+                write_line(side, line, &mut html);
+            }
+            _ => {}
+        }
+    }
+    html.len()
+}
+
+/// Parses one line without writing it; `false` when the grammar fails.
+fn parse_line(side: &mut Side, line: &str) -> bool {
+    let Ok(ops) = side.state.parse_line(line, syntax_set()) else {
+        return false;
+    };
+    for (_, op) in ops {
+        if side.stack.apply(&op).is_err() {
+            break;
+        }
+    }
+    true
+}
+
+/// Parses one line and writes it as HTML; `false` when the grammar fails.
+fn write_line(side: &mut Side, line: &str, html: &mut String) -> bool {
+    let set = syntax_set();
+    let Side { state, stack } = side;
+    {
         let Ok(ops) = state.parse_line(line, set) else {
-            break; // the build shows the rest plain
+            return false;
         };
         let mut pos = 0;
         for (at, op) in ops {
             let at = at.min(line.len());
             if at > pos {
-                escape_html_into(&mut html, &line[pos..at]);
+                escape_html_into(html, &line[pos..at]);
                 pos = at;
             }
             let applied = stack.apply_with_hook(&op, |basic, _| match basic {
                 BasicScopeStackOp::Push(scope) => {
                     html.push_str("<span class=\"");
-                    push_classes(&mut html, scope);
+                    push_classes(html, scope);
                     html.push_str("\">");
                 }
                 BasicScopeStackOp::Pop => html.push_str("</span>"),
@@ -217,12 +352,9 @@ fn floor(stream: &Stream) -> usize {
                 break;
             }
         }
-        escape_html_into(&mut html, &line[pos..]);
+        escape_html_into(html, &line[pos..]);
     }
-    for _ in 0..stack.len() {
-        html.push_str("</span>");
-    }
-    html.len()
+    true
 }
 
 /// syntect's own classed HTML writer.

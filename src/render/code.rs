@@ -1,12 +1,22 @@
 //! HTML for code: highlighted code references with line numbers, and unified diffs (per file:
 //! header with counts, old and new line numbers, highlighted code, changed words marked),
 //! guarded the way GitHub guards large diffs.
+//!
+//! The markup per line is as small as it can be while each line keeps its numbers: a line
+//! starts with an empty `<i>` whose `data-o`/`data-n` attributes the stylesheet shows (GitHub's
+//! `data-line-number` and `::before`), so numbers and `+`/`-` markers are visible but are not
+//! text (not selected, not copied). A diff line is one element: `<ins>` added, `<del>` removed,
+//! `<span>` context. Everything is written in place into one `String`.
 
+use std::fmt::Write as _;
 use std::ops::Range;
+
+use rayon::prelude::*;
 
 use super::diff::{self, FileDiff, FileStatus, LineKind};
 use super::highlight::{Budget, LineHighlighter, syntax_for_path};
-use super::text::{escape_html, is_web_url};
+use super::links;
+use super::text::{escape_html_into, is_web_url};
 
 /// A file's diff starts collapsed above this many lines…
 pub const COLLAPSE_LINES: usize = 400;
@@ -28,15 +38,40 @@ pub fn human_size(bytes: usize) -> String {
     }
 }
 
-fn link_or_code(text: &str, url: Option<&str>) -> String {
+fn link_or_code(out: &mut String, text: &str, url: Option<&str>) {
     match url.filter(|u| is_web_url(u)) {
-        Some(url) => format!(
-            r#"<a href="{}" rel="nofollow noopener noreferrer"><code>{}</code></a>"#,
-            escape_html(url),
-            escape_html(text)
-        ),
-        None => format!("<code>{}</code>", escape_html(text)),
+        Some(url) => {
+            out.push_str(r#"<a href=""#);
+            escape_html_into(out, url);
+            out.push_str(r#"" rel="nofollow noopener noreferrer"><code>"#);
+            escape_html_into(out, text);
+            out.push_str("</code></a>");
+        }
+        None => {
+            out.push_str("<code>");
+            escape_html_into(out, text);
+            out.push_str("</code>");
+        }
     }
+}
+
+/// A visible notice above a snippet.
+fn notice(out: &mut String, text: &str) {
+    out.push_str(r#"<p class="notice">"#);
+    escape_html_into(out, text);
+    out.push_str("</p>");
+}
+
+/// The start of a numbered line: an empty `<i>` carrying the old and the new line number.
+fn gutter(out: &mut String, old: Option<u64>, new: Option<i64>) {
+    out.push_str("<i");
+    if let Some(n) = old {
+        let _ = write!(out, " data-o={n}");
+    }
+    if let Some(n) = new {
+        let _ = write!(out, " data-n={n}");
+    }
+    out.push_str("></i>");
 }
 
 /// A code reference: caption (path, line range, GitHub link) and numbered, highlighted lines.
@@ -68,41 +103,40 @@ fn code_html_uncached(
         .collect();
     let syntax = syntax_for_path(path.unwrap_or(""));
     // Highlighted whole or not at all: a snippet too costly to highlight is shown plain.
-    let costly = syntax.and_then(|_| {
+    let budget = syntax.map(|_| {
         let mut budget = Budget::new();
         for (n, line) in lines.iter().enumerate() {
             budget.add(line, start_line.saturating_add(n as i64));
         }
-        budget.over()
+        budget
     });
+    let costly = budget.as_ref().and_then(Budget::over);
     let mut highlighter = LineHighlighter::new(syntax.filter(|_| costly.is_none()));
-    let mut out = String::with_capacity(text.len() * 4 + 200);
+    let mut out = String::with_capacity(text.len() * 2 + 200);
     out.push_str(r#"<figure class="code">"#);
     if let Some(path) = path {
         let end = start_line.saturating_add(lines.len() as i64 - 1);
-        let range = if end > start_line {
-            format!("lines {start_line}–{end}")
+        out.push_str("<figcaption>");
+        link_or_code(&mut out, path, link);
+        let _ = if end > start_line {
+            write!(out, " lines {start_line}–{end}</figcaption>")
         } else {
-            format!("line {start_line}")
+            write!(out, " line {start_line}</figcaption>")
         };
-        out.push_str(&format!(
-            "<figcaption>{} {range}</figcaption>",
-            link_or_code(path, link)
-        ));
     }
-    if let Some(costly) = &costly {
-        out.push_str(&format!(
-            r#"<p class="notice">{}</p>"#,
-            escape_html(&costly.notice())
-        ));
+    match (&costly, &budget) {
+        (Some(costly), _) => notice(&mut out, &costly.notice()),
+        (None, Some(budget)) => {
+            if let Some(long) = budget.long_line() {
+                notice(&mut out, &long);
+            }
+        }
+        (None, None) => {}
     }
-    out.push_str(r#"<pre class="s-code"><code>"#);
+    out.push_str(r#"<pre class="hl"><code>"#);
     for (n, line) in lines.iter().enumerate() {
-        out.push_str(&format!(
-            r#"<span class="ln">{}</span>{}"#,
-            start_line.saturating_add(n as i64),
-            highlighter.line(line, &[])
-        ));
+        gutter(&mut out, None, Some(start_line.saturating_add(n as i64)));
+        highlighter.line_into(&mut out, line, &[]);
         out.push('\n');
     }
     out.push_str("</code></pre></figure>");
@@ -205,8 +239,17 @@ fn hunk_marks(lines: &[diff::Line]) -> Vec<Vec<Range<usize>>> {
     marks
 }
 
-fn file_title(file: &FileDiff) -> String {
-    let mut title = format!("<code>{}</code>", escape_html(file.path()));
+fn counts(out: &mut String, additions: usize, deletions: usize) {
+    let _ = write!(
+        out,
+        r#"<span class="plus">+{additions}</span> <span class="minus">−{deletions}</span>"#
+    );
+}
+
+fn file_title(out: &mut String, file: &FileDiff) {
+    out.push_str("<code>");
+    escape_html_into(out, file.path());
+    out.push_str("</code>");
     match file.status {
         FileStatus::Renamed | FileStatus::Copied => {
             let verb = if file.status == FileStatus::Renamed {
@@ -215,28 +258,50 @@ fn file_title(file: &FileDiff) -> String {
                 "copied"
             };
             if let Some(old) = &file.old_path {
-                title.push_str(&format!(
-                    " <span class=\"muted\">{verb} from <code>{}</code></span>",
-                    escape_html(old)
-                ));
+                let _ = write!(out, r#" <span class="muted">{verb} from <code>"#);
+                escape_html_into(out, old);
+                out.push_str("</code></span>");
             }
         }
-        FileStatus::Added => title.push_str(r#" <span class="badge">new file</span>"#),
-        FileStatus::Deleted => title.push_str(r#" <span class="badge">deleted</span>"#),
+        FileStatus::Added => out.push_str(r#" <span class="badge">new file</span>"#),
+        FileStatus::Deleted => out.push_str(r#" <span class="badge">deleted</span>"#),
         FileStatus::Modified => {}
     }
     if file.binary {
-        title.push_str(r#" <span class="badge">binary</span>"#);
+        out.push_str(r#" <span class="badge">binary</span>"#);
     }
-    title.push_str(&format!(
-        r#" <span class="plus">+{}</span> <span class="minus">−{}</span>"#,
-        file.additions, file.deletions
-    ));
-    title
+    out.push(' ');
+    counts(out, file.additions, file.deletions);
 }
 
-fn line_no(n: Option<u64>) -> String {
-    n.map(|n| n.to_string()).unwrap_or_default()
+/// Whether a header line only repeats what the file's title says (its path): `diff --git a/P
+/// b/P`, `--- a/P`, `+++ b/P` and `/dev/null` for an added or deleted file, written exactly so.
+/// Every other header line (`index`, modes, renames, timestamps) is shown as written.
+fn repeats_title(line: &str, file: &FileDiff) -> bool {
+    let side = |rest: &str, path: &Option<String>, prefix: &str| match path {
+        Some(p) => rest.strip_prefix(prefix).unwrap_or(rest) == p,
+        None => rest == "/dev/null",
+    };
+    if let Some(rest) = line.strip_prefix("--- ") {
+        side(rest, &file.old_path, "a/")
+    } else if let Some(rest) = line.strip_prefix("+++ ") {
+        side(rest, &file.new_path, "b/")
+    } else if let Some(rest) = line.strip_prefix("diff --git ") {
+        match (&file.old_path, &file.new_path) {
+            (Some(old), Some(new)) => rest == format!("a/{old} b/{new}"),
+            (Some(p), None) | (None, Some(p)) => rest == format!("a/{p} b/{p}"),
+            (None, None) => false,
+        }
+    } else {
+        false
+    }
+}
+
+/// Whether a diff is exactly one file at `path`, whose title then names it (a card showing
+/// the diff need not name the file again).
+pub fn names_only(text: &str, path: &str) -> bool {
+    let patch = diff::parse(text);
+    matches!(patch.files.as_slice(), [file] if file.path() == path)
 }
 
 /// A diff line as a notice names it: its number in the new file, or in the old one.
@@ -257,12 +322,13 @@ impl std::fmt::Display for DiffLine {
 }
 
 /// Why a file's diff is shown plain, when highlighting it would cost more than the budget: each
-/// side's highlighter is fed the context lines and its own changed lines.
-fn diff_costly(file: &FileDiff) -> Option<super::highlight::Costly<DiffLine>> {
+/// side's highlighter is fed the context lines and its own changed lines. Also the notice for
+/// lines over the highlighter's length guard, when there are some ([`Budget::long_line`]).
+fn diff_costly(file: &FileDiff) -> (Option<super::highlight::Costly<DiffLine>>, Option<String>) {
     let old_syntax = syntax_for_path(file.old_path.as_deref().unwrap_or(file.path()));
     let new_syntax = syntax_for_path(file.path());
     if old_syntax.is_none() && new_syntax.is_none() {
-        return None;
+        return (None, None);
     }
     let mut budget = Budget::new();
     for hunk in file.hunks.iter().filter(|h| h.malformed.is_none()) {
@@ -293,39 +359,51 @@ fn diff_costly(file: &FileDiff) -> Option<super::highlight::Costly<DiffLine>> {
             }
         }
     }
-    budget.over()
+    (budget.over(), budget.long_line())
 }
 
 /// Whether a file's diff is shown plain because highlighting it would cost more than the
 /// budget ([`Budget`]), as [`diff_html`] decides it.
 pub fn too_costly_to_highlight(file: &FileDiff) -> bool {
-    diff_costly(file).is_some()
+    diff_costly(file).0.is_some()
 }
 
-fn file_html(file: &FileDiff, out: &mut String) {
+fn file_html(file: &FileDiff, id: &str, out: &mut String) {
     let collapsed = file.lines > COLLAPSE_LINES || file.bytes > COLLAPSE_BYTES;
-    out.push_str(if collapsed {
-        r#"<details class="file">"#
-    } else {
-        r#"<details class="file" open>"#
-    });
-    out.push_str(&format!("<summary>{}</summary>", file_title(file)));
+    out.push_str(r#"<details class="file" id=""#);
+    out.push_str(id);
+    out.push_str(if collapsed { r#"">"# } else { r#"" open>"# });
+    out.push_str("<summary>");
+    file_title(out, file);
+    out.push_str("</summary>");
     if file.bytes > MAX_FILE_BYTES {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             r#"<p class="notice">This file's diff is {} ({} lines): too large to render (limit {}).</p></details>"#,
             human_size(file.bytes),
             file.lines,
             human_size(MAX_FILE_BYTES)
-        ));
+        );
         return;
     }
-    // The file's header lines as written (`diff --git`, `index`, modes, `---`/`+++`): the
-    // summary shows what they say, this what they are.
+    // The file's header lines as written (`diff --git`, `index`, modes, `---`/`+++`), folded:
+    // the summary shows what they say (the file is named once), this what they are. Open when
+    // a line says more than the path (an index, a mode, a rename).
     let header = |out: &mut String| {
-        if !file.header.is_empty() {
-            out.push_str(r#"<pre class="meta">"#);
-            out.push_str(&escape_html(&file.header.join("\n")));
-            out.push_str("</pre>");
+        if let Some((first, rest)) = file.header.split_first() {
+            let open = file.header.iter().any(|l| !repeats_title(l, file));
+            out.push_str(if open {
+                r#"<details class="header" open>"#
+            } else {
+                r#"<details class="header">"#
+            });
+            out.push_str(r#"<summary>Header lines</summary><pre class="meta">"#);
+            escape_html_into(out, first);
+            for line in rest {
+                out.push('\n');
+                escape_html_into(out, line);
+            }
+            out.push_str("</pre></details>");
         }
     };
     if file.binary && file.hunks.is_empty() {
@@ -335,45 +413,45 @@ fn file_html(file: &FileDiff, out: &mut String) {
         return;
     }
     if collapsed {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             r#"<p class="muted">Large diff ({}, {} lines): collapsed.</p>"#,
             human_size(file.bytes),
             file.lines
-        ));
+        );
     }
-    let costly = diff_costly(file);
+    let (costly, long) = diff_costly(file);
     if let Some(costly) = &costly {
-        out.push_str(&format!(
-            r#"<p class="notice">{}</p>"#,
-            escape_html(&costly.notice())
-        ));
+        notice(out, &costly.notice());
+    } else if let Some(long) = &long {
+        notice(out, long);
     }
     header(out);
-    // Each line is a block-level span (see the stylesheet), so no newline goes between them.
-    // Two highlighters: the old file's lines (context and removed) and the new file's
-    // (context and added), so each side keeps a correct parser state.
+    // Each line is a block-level element (see the stylesheet), so no newline goes between
+    // them. Two highlighters: the old file's lines (context and removed) and the new file's
+    // (context and added), so each side keeps a correct parser state. A context line is
+    // highlighted once, by the new side: while both sides are known to be in the same state
+    // (`shared`) the old one is not fed at all and takes the new one's state when a change
+    // begins; otherwise it is fed the line parse-only, and the two are compared again.
     let highlighter =
         |path: &str| LineHighlighter::new(syntax_for_path(path).filter(|_| costly.is_none()));
     let mut old_hl = highlighter(file.old_path.as_deref().unwrap_or(file.path()));
     let mut new_hl = highlighter(file.path());
-    out.push_str(r#"<pre class="diff s-code"><code>"#);
+    let mut shared = old_hl.same_state(&new_hl);
+    out.push_str(r#"<pre class="diff hl"><code>"#);
     for hunk in &file.hunks {
-        out.push_str(&format!(
-            r#"<span class="l hunk">{}</span>"#,
-            escape_html(&hunk.header)
-        ));
+        out.push_str("<span class=hunk>");
+        escape_html_into(out, &hunk.header);
+        out.push_str("</span>");
         if let Some(reason) = &hunk.malformed {
-            out.push_str(&format!(
-                r#"<span class="l notice">This hunk could not be read ({}); it is shown as written.</span>"#,
-                escape_html(reason)
-            ));
+            out.push_str(r#"<span class="notice">This hunk could not be read ("#);
+            escape_html_into(out, reason);
+            out.push_str("); it is shown as written.</span>");
             for line in &hunk.lines {
-                let marker = line.kind.marker();
-                out.push_str(&format!(
-                    r#"<span class="l raw">{}{}</span>"#,
-                    marker,
-                    escape_html(&line.text)
-                ));
+                out.push_str("<span class=raw><i></i>");
+                out.push_str(line.kind.marker());
+                escape_html_into(out, &line.text);
+                out.push_str("</span>");
             }
             continue;
         }
@@ -384,27 +462,52 @@ fn file_html(file: &FileDiff, out: &mut String) {
             if line.kind == LineKind::Raw
                 && let Some(reason) = extra.take()
             {
-                out.push_str(&format!(
-                    r#"<span class="l notice">This hunk's header does not count every line: {}; they are shown as written, not counted as changes.</span>"#,
-                    escape_html(reason)
-                ));
+                out.push_str(
+                    r#"<span class="notice">This hunk's header does not count every line: "#,
+                );
+                escape_html_into(out, reason);
+                out.push_str("; they are shown as written, not counted as changes.</span>");
             }
-            let (class, marker, code) = match line.kind {
+            let new_no = line.new_no.map(|n| n as i64);
+            match line.kind {
                 LineKind::Context => {
-                    let code = new_hl.line(&line.text, &[]);
-                    old_hl.line(&line.text, &[]);
-                    ("ctx", " ", code)
+                    if !shared && old_hl.same_state(&new_hl) {
+                        shared = true;
+                    }
+                    out.push_str("<span>");
+                    gutter(out, line.old_no, new_no);
+                    new_hl.line_into(out, &line.text, &[]);
+                    if !shared {
+                        old_hl.advance(&line.text);
+                    }
+                    out.push_str("</span>");
                 }
-                LineKind::Added => ("add", "+", new_hl.line(&line.text, marks)),
-                LineKind::Removed => ("del", "-", old_hl.line(&line.text, marks)),
-                LineKind::NoNewline => ("meta", "\\", escape_html(&line.text)),
-                LineKind::Raw => ("raw", "", escape_html(&line.text)),
-            };
-            out.push_str(&format!(
-                r#"<span class="l {class}"><span class="ln">{}</span><span class="ln">{}</span><span class="mk">{marker}</span>{code}</span>"#,
-                line_no(line.old_no),
-                line_no(line.new_no),
-            ));
+                LineKind::Added | LineKind::Removed => {
+                    if shared {
+                        old_hl.copy_state_from(&new_hl);
+                        shared = false;
+                    }
+                    let (tag, close, hl) = if line.kind == LineKind::Added {
+                        ("<ins>", "</ins>", &mut new_hl)
+                    } else {
+                        ("<del>", "</del>", &mut old_hl)
+                    };
+                    out.push_str(tag);
+                    gutter(out, line.old_no, new_no);
+                    hl.line_into(out, &line.text, marks);
+                    out.push_str(close);
+                }
+                LineKind::NoNewline => {
+                    out.push_str("<span class=meta><i></i>\\");
+                    escape_html_into(out, &line.text);
+                    out.push_str("</span>");
+                }
+                LineKind::Raw => {
+                    out.push_str("<span class=raw><i></i>");
+                    escape_html_into(out, &line.text);
+                    out.push_str("</span>");
+                }
+            }
         }
     }
     out.push_str("</code></pre></details>");
@@ -423,29 +526,60 @@ pub fn diff_html(text: &str, link: Option<&str>) -> String {
 
 fn diff_html_uncached(text: &str, link: Option<&str>) -> String {
     let patch = diff::parse(text);
-    let mut out = String::with_capacity(text.len() * 4 + 200);
+    let mut out = String::with_capacity(text.len() * 2 + 200);
     out.push_str(r#"<div class="diff">"#);
     let additions: usize = patch.files.iter().map(|f| f.additions).sum();
     let deletions: usize = patch.files.iter().map(|f| f.deletions).sum();
-    out.push_str(&format!(
-        r#"<p class="diffstat">{} file{} changed, <span class="plus">+{additions}</span> <span class="minus">−{deletions}</span>{}</p>"#,
+    let _ = write!(
+        out,
+        r#"<p class="diffstat">{} file{} changed, "#,
         patch.files.len(),
         if patch.files.len() == 1 { "" } else { "s" },
-        match link.filter(|l| is_web_url(l)) {
-            Some(url) => format!(
-                r#" · <a href="{}" rel="nofollow noopener noreferrer">on GitHub</a>"#,
-                escape_html(url)
-            ),
-            None => String::new(),
+    );
+    counts(&mut out, additions, deletions);
+    if let Some(url) = link.filter(|l| is_web_url(l)) {
+        out.push_str(r#" · <a href=""#);
+        escape_html_into(&mut out, url);
+        out.push_str(r#"" rel="nofollow noopener noreferrer">on GitHub</a>"#);
+    }
+    out.push_str("</p>");
+    // Files are told apart on a page by a digest of the diff's text (the same diff shown twice
+    // on one page is the same content under the same anchors).
+    let digest = links::diff_digest(text);
+    let ids: Vec<String> = (1..=patch.files.len())
+        .map(|n| links::diff_file_anchor(&digest, n))
+        .collect();
+    if patch.files.len() > 1 {
+        out.push_str(r#"<ul class="files">"#);
+        for (file, id) in patch.files.iter().zip(&ids) {
+            out.push_str(r##"<li><a href="#"##);
+            out.push_str(id);
+            out.push_str(r#""><code>"#);
+            escape_html_into(&mut out, file.path());
+            out.push_str("</code></a> ");
+            counts(&mut out, file.additions, file.deletions);
+            out.push_str("</li>");
         }
-    ));
+        out.push_str("</ul>");
+    }
     if !patch.preamble.iter().all(|l| l.trim().is_empty()) {
         out.push_str(r#"<pre class="preamble">"#);
-        out.push_str(&escape_html(&patch.preamble.join("\n")));
+        escape_html_into(&mut out, &patch.preamble.join("\n"));
         out.push_str("</pre>");
     }
-    for file in &patch.files {
-        file_html(file, &mut out);
+    // Files in parallel: one large diff uses every core of the pool it runs on.
+    let files: Vec<String> = patch
+        .files
+        .par_iter()
+        .zip(ids.par_iter())
+        .map(|(file, id)| {
+            let mut html = String::with_capacity(file.bytes * 2 + 200);
+            file_html(file, id, &mut html);
+            html
+        })
+        .collect();
+    for html in files {
+        out.push_str(&html);
     }
     out.push_str("</div>");
     out
@@ -475,10 +609,11 @@ mod tests {
         let body: String = (0..450).map(|i| format!("+line {i}\n")).collect();
         let big = format!("--- a/x.txt\n+++ b/x.txt\n@@ -0,0 +1,450 @@\n{body}");
         let html = diff_html(&big, None);
-        assert!(html.contains(r#"<details class="file">"#), "collapsed");
+        assert!(html.contains(r#"<details class="file" id="#), "{html}");
+        assert!(!html.contains(" open>"), "collapsed");
         assert!(html.contains("collapsed"));
         let small = diff_html("--- a/x.txt\n+++ b/x.txt\n@@ -1 +1 @@\n-a\n+b\n", None);
-        assert!(small.contains(r#"<details class="file" open>"#));
+        assert!(small.contains(r#"" open><summary>"#));
 
         let line = "x".repeat(1000);
         let huge_body: String = (0..600).map(|_| format!("+{line}\n")).collect();
@@ -498,16 +633,71 @@ mod tests {
             &format!("--- a/x.rs\n+++ b/x.rs\n@@ -0,0 +1,2 @@\n+{long}\n+let y = 1;\n"),
             None,
         );
-        let lines: Vec<&str> = html.split(r#"<span class="l "#).collect();
+        let lines: Vec<&str> = html.split("<ins>").collect();
         let long_line = lines.iter().find(|l| l.contains("aaaa")).unwrap();
-        assert!(!long_line.contains("s-keyword"), "the long line is plain");
-        let short_line = lines
-            .iter()
-            .find(|l| l.contains("y</span>") || l.contains(" y "))
-            .unwrap();
+        assert!(!long_line.contains("<span"), "the long line is plain");
+        let short_line = lines.iter().find(|l| l.contains(" y ")).unwrap();
         assert!(
-            short_line.contains("s-"),
+            short_line.contains("<span class=k>let</span>"),
             "the short line is highlighted: {short_line}"
         );
+        assert!(
+            html.contains("Line 1 of the new file over 2,000 characters"),
+            "{html}"
+        );
+    }
+
+    fn parsed() -> usize {
+        super::super::highlight::PARSED.with(|n| n.get())
+    }
+
+    #[test]
+    fn a_context_line_is_highlighted_once() {
+        let diff = "--- a/x.py\n+++ b/x.py\n@@ -1,6 +1,6 @@\n a = 1\n b = 2\n-c = 3\n+c = 4\n d = 5\n e = 6\n f = 7\n";
+        let before = parsed();
+        let html = diff_html_uncached(diff, None);
+        // Seven lines shown: five context, one removed, one added; each parsed once.
+        assert_eq!(parsed() - before, 7, "{html}");
+        assert_eq!(html.matches("<span class=n>").count(), 7, "{html}");
+
+        // Where the sides' states differ (a string opened on one side only), the old side is
+        // fed the context lines parse-only until the states meet again, and each line is
+        // shown as the new side reads it.
+        let diff = "--- a/x.py\n+++ b/x.py\n@@ -1,4 +1,4 @@\n-s = \"\"\"\n+s = 1\n x = 2\n y = 3\n z = 4\n";
+        let before = parsed();
+        let html = diff_html_uncached(diff, None);
+        assert_eq!(parsed() - before, 2 + 3 * 2, "{html}");
+        assert!(html.contains("<span><i data-o=2 data-n=2></i>x <span class=k>= </span><span class=n>2</span></span>"), "{html}");
+    }
+
+    #[test]
+    fn a_multi_file_diff_lists_its_files_and_names_each_once() {
+        let diff = "diff --git a/a.py b/a.py\nindex 1..2 100644\n--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x\n+y\ndiff --git a/b.rs b/b.rs\n--- a/b.rs\n+++ b/b.rs\n@@ -1 +1,2 @@\n z\n+w\n";
+        let html = diff_html_uncached(diff, None);
+        let digest = links::diff_digest(diff);
+        for (n, path, counts) in [
+            (1, "a.py", "+1</span> <span class=\"minus\">−1"),
+            (2, "b.rs", "+1</span> <span class=\"minus\">−0"),
+        ] {
+            let id = links::diff_file_anchor(&digest, n);
+            assert!(
+                html.contains(&format!(
+                    "<li><a href=\"#{id}\"><code>{path}</code></a> <span class=\"plus\">{counts}"
+                )),
+                "{html}"
+            );
+            assert!(
+                html.contains(&format!("<details class=\"file\" id=\"{id}\" open>")),
+                "{html}"
+            );
+        }
+        // The header lines are folded, and open only where they say more than the path.
+        assert!(html.contains("<details class=\"header\" open><summary>Header lines</summary><pre class=\"meta\">diff --git a/a.py b/a.py\nindex 1..2 100644\n"), "{html}");
+        assert!(html.contains("<details class=\"header\"><summary>Header lines</summary><pre class=\"meta\">diff --git a/b.rs b/b.rs\n--- a/b.rs\n+++ b/b.rs</pre>"), "{html}");
+        assert!(names_only(
+            "--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x\n+y\n",
+            "a.py"
+        ));
+        assert!(!names_only(diff, "a.py"));
     }
 }

@@ -84,6 +84,19 @@ pub fn day_anchor(day: Option<&str>) -> String {
     format!("d-{safe}")
 }
 
+/// What tells the diffs of one page apart in their files' anchors: a digest of the diff's text.
+pub fn diff_digest(diff: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(diff.as_bytes());
+    hash.iter().take(5).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The anchor of the `n`th file (from 1) of the diff with [`diff_digest`] `digest`, linked
+/// from the diff's file list.
+pub fn diff_file_anchor(digest: &str, n: usize) -> String {
+    format!("f-{digest}-{n}")
+}
+
 /// A link to an entry on the same page.
 pub fn entry(id: Uuid) -> String {
     format!("#{}", anchor(id))

@@ -34,9 +34,10 @@ const STYLESHEET: &str = include_str!("../../static/style.css");
 
 const INDEX_SCRIPT: &str = include_str!("../../static/index.js");
 
-/// The archive's one stylesheet: the page styles and the syntax-highlighting themes.
+/// The archive's one stylesheet: the page styles, with the highlighting palette's colours for
+/// the light and dark themes (`highlight::Class`).
 pub fn stylesheet() -> String {
-    format!("{STYLESHEET}\n{}", highlight::stylesheet())
+    STYLESHEET.to_string()
 }
 
 /// A rendered report: its HTML page and Markdown document (when rendered), and what it

@@ -30,17 +30,24 @@ pub fn escape_html(text: &str) -> String {
 }
 
 /// [`escape_html`], appended to `out` (no allocation of its own: the highlighter's hot path).
+/// Text between the characters that need escaping is copied as whole slices (rustdoc's
+/// `Escape`): the five are ASCII, so a byte scan finds them and never splits a character.
 pub fn escape_html_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(entity);
+        last = i + 1;
     }
+    out.push_str(&text[last..]);
 }
 
 /// Escapes text for raw HTML that a Markdown document carries on one line (a `<details>`
@@ -780,6 +787,17 @@ fn longest_run(text: &str, ch: char) -> usize {
 mod tests {
     /// Found by the PR trimmer's property test: a fence the writer did not close, and a heading
     /// written back as a level-2 setext heading (`---`) whatever level it was demoted to.
+    #[test]
+    fn escaping_copies_runs_and_replaces_the_five() {
+        assert_eq!(
+            escape_html("a<b>&\"c'd é\u{1F600}"),
+            "a&lt;b&gt;&amp;&quot;c&#39;d é\u{1F600}"
+        );
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("plain"), "plain");
+        assert_eq!(escape_html("<<"), "&lt;&lt;");
+    }
+
     #[test]
     fn written_back_markdown_keeps_its_structure() {
         let md = markdown_to_markdown("```\ncode");

@@ -737,10 +737,13 @@ pub fn blocks(artefact: &Artefact, report: &Report) -> Vec<Block> {
         }
         Content::CodeDiff(d) => {
             markdown(&mut out, &d.relevance_note);
-            fields(
-                &mut out,
-                vec![("File".into(), Inline::Code(d.file_path.clone()))],
-            );
+            // The diff's own title names its file when it holds just that one (issue 14).
+            if !super::code::names_only(&d.diff, &d.file_path) {
+                fields(
+                    &mut out,
+                    vec![("File".into(), Inline::Code(d.file_path.clone()))],
+                );
+            }
             out.push(Block::Diff {
                 text: d.diff.clone(),
                 link: None,

@@ -101,20 +101,11 @@ function check(frame) {{
         clientWidth: root.clientWidth,
         wide: wide
       }};
-      // The syntax-highlighting colours inside code blocks and a diff's +/- counts are the
-      // highlighter's palette (src/render/highlight.rs, code.rs; being rewritten with its own
-      // contrast test), not the page's: left out of the colour-contrast rule, and only those.
       w.axe.run({{ include: [d], exclude: [] }}, {{
           runOnly: {{ type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }},
           rules: {{ "color-contrast": {{ enabled: true }} }},
           resultTypes: ["violations"] }}).then(function (r) {{
         seen.violations = r.violations.filter(function (v) {{
-          if (v.id === "color-contrast") {{
-            v.nodes = v.nodes.filter(function (n) {{
-              var e = d.querySelector(n.target[0]);
-              return !(e && ((e.closest("pre") && /(^| )s-/.test(e.className)) || e.matches(".plus, .minus")));
-            }});
-          }}
           return (v.impact === "serious" || v.impact === "critical") && v.nodes.length;
         }}).map(function (v) {{
           return {{ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map(function (n) {{

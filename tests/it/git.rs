@@ -93,7 +93,7 @@ fn commit_diff_comes_from_a_local_clone() {
     let found = entry("101");
     assert!(found.contains("totals.py"), "{found}");
     assert!(
-        found.contains(r#"class="l del""#) && found.contains(r#"class="l add""#),
+        found.contains("<del><i data-o=") && found.contains("<ins><i data-n="),
         "{found}"
     );
     assert!(
@@ -124,7 +124,7 @@ fn commit_diff_comes_from_a_local_clone() {
     build(Some(&db), &plain, &[]);
     let html = read(&plain.join("reports/0c000000-0000-7000-8000-000000000001.html"));
     assert!(html.contains("Diff not stored"));
-    assert!(!html.contains("class=\"l add\""));
+    assert!(!html.contains("<ins>"));
 }
 
 #[test]

@@ -71,6 +71,9 @@ const ELEMENTS: &[&str] = &[
     "em",
     "strong",
     "del",
+    // A diff's added line, and the empty gutter that starts every numbered code line.
+    "ins",
+    "i",
     "blockquote",
     "hr",
     "br",
@@ -105,6 +108,9 @@ const ATTRIBUTES: &[&str] = &[
     "class",
     "id",
     "data-type",
+    // A code line's old and new numbers, which the stylesheet shows.
+    "data-o",
+    "data-n",
     "datetime",
     "scope",
     "title",
@@ -854,12 +860,19 @@ fn html_has_no_injected_element_attribute_or_url() {
                         );
                     }
                 }
-                // A diff's file: in the diff's box, its summary first and alone.
+                // A diff's file: in the diff's box, its summary first and alone; or a file's
+                // header lines, folded, in the file.
                 "details" => {
-                    assert_eq!(el.attr("class"), Some("file"), "{path}: {el:?}");
+                    let class = el.attr("class");
+                    assert!(matches!(class, Some("file" | "header")), "{path}: {el:?}");
                     let parent = parent_element(element).expect("parent");
+                    let box_class = if class == Some("file") {
+                        "diff"
+                    } else {
+                        "file"
+                    };
                     assert!(
-                        parent.value().name() == "div" && has_class(parent, "diff"),
+                        has_class(parent, box_class),
                         "{path}: <details> in {:?}",
                         parent.value()
                     );
@@ -879,11 +892,14 @@ fn html_has_no_injected_element_attribute_or_url() {
                 }
                 // Changed words: only in a diff's added or removed line.
                 "mark" => {
+                    // In the row (`ins`, `del`) or in a highlighted span of the row.
                     let parent = parent_element(element).expect("parent");
+                    let row = match parent.value().name() {
+                        "span" => parent_element(parent).expect("row"),
+                        _ => parent,
+                    };
                     assert!(
-                        parent.value().name() == "span"
-                            && has_class(parent, "l")
-                            && (has_class(parent, "add") || has_class(parent, "del")),
+                        matches!(row.value().name(), "ins" | "del"),
                         "{path}: <mark> in {:?}",
                         parent.value()
                     );
@@ -1042,7 +1058,7 @@ fn report_pages_keep_every_entry_and_every_marker() {
     assert_eq!(doc.select(&mailto).count(), 2, "email autolink");
     // The highlighter ran on the hostile code and marked the changed words.
     assert!(
-        count(&doc, "pre.diff span[class^='s-']") > 0,
+        count(&doc, "pre.diff code > * span[class]") > 0,
         "diff highlighting"
     );
     assert!(count(&doc, "pre.diff mark") > 0, "changed words");
@@ -1179,21 +1195,26 @@ fn entry_html(article: ElementRef<'_>, entry: &ExpectedEntry, report: &Expected)
                 .next()
                 .expect("the path");
             assert_eq!(raw_text(caption), path, "{context}: caption");
-            // The code, line by line after its number, exactly: nothing added, nothing lost.
-            let pre = figures[0]
-                .select(&sel("pre.s-code"))
-                .next()
-                .expect("the code");
+            // The code, line by line, exactly: nothing added, nothing lost; each line's number
+            // is its gutter's (the stylesheet shows it; it is not text).
+            let pre = figures[0].select(&sel("pre.hl")).next().expect("the code");
             let (start, _) = span_of(entry);
             let wanted: String = code_lines(contents)
                 .iter()
-                .enumerate()
-                .map(|(n, line)| format!("{}{line}\n", start + n as i64))
+                .map(|line| format!("{line}\n"))
                 .collect();
             assert_eq!(raw_text(pre), wanted, "{context}: code");
+            let numbers: Vec<String> = pre
+                .select(&sel("i"))
+                .map(|i| i.value().attr("data-n").unwrap_or("").to_string())
+                .collect();
+            let wanted: Vec<String> = (0..code_lines(contents).len())
+                .map(|n| (start + n as i64).to_string())
+                .collect();
+            assert_eq!(numbers, wanted, "{context}: line numbers");
             if path.ends_with(".py") || path.ends_with(".tsx") {
                 assert!(
-                    pre.select(&sel("span[class^='s-']")).next().is_some(),
+                    pre.select(&sel("span[class]")).next().is_some(),
                     "{context}: not highlighted"
                 );
             }

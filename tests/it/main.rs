@@ -15,6 +15,7 @@ mod feeds;
 mod generate;
 mod git;
 mod help;
+mod highlight;
 mod hostile;
 mod incremental;
 mod layout;

@@ -215,12 +215,15 @@ impl Entry {
         assert!(self.md.contains(needle), "{needle:?} in:\n{}", self.md);
     }
 
-    /// The line numbers of a code block (`span.ln`).
+    /// The line numbers of a code block (the gutter's `data-n`, which the stylesheet shows).
     fn code_numbers(&self) -> Vec<String> {
-        self.all("figure.code pre span.ln")
+        self.html
+            .select(&sel("figure.code pre i"))
+            .map(|i| i.value().attr("data-n").unwrap_or("").to_string())
+            .collect()
     }
 
-    /// The code lines as shown, without their numbers.
+    /// The code lines as shown (the numbers are not text).
     fn code_lines(&self) -> Vec<String> {
         let pre = self
             .html
@@ -231,16 +234,18 @@ impl Entry {
         full.strip_suffix('\n')
             .unwrap_or(&full)
             .split('\n')
-            .zip(self.code_numbers())
-            .map(|(line, n)| line.strip_prefix(n.as_str()).unwrap_or(line).to_string())
+            .map(str::to_string)
             .collect()
     }
 
-    /// The classes of the highlighted spans whose text is exactly `token`.
+    /// The classes of the highlighted spans whose text, trimmed, is exactly `token`.
     fn token_classes(&self, token: &str) -> Vec<String> {
         self.html
-            .select(&sel("figure.code pre span:not(.ln)"))
-            .filter(|s| s.text().collect::<String>() == token)
+            .select(&sel("figure.code pre span"))
+            .filter(|s| {
+                let text = s.text().collect::<String>();
+                text.trim() == token || text.split_whitespace().any(|w| w == token)
+            })
             .filter_map(|s| s.value().attr("class").map(str::to_string))
             .collect()
     }
@@ -273,23 +278,33 @@ impl Entry {
     fn diff_rows(&self, file: usize) -> Vec<(String, String, String, String, String)> {
         let files: Vec<ElementRef> = self.html.select(&sel("details.file")).collect();
         files[file]
-            .select(&sel("pre.diff span.l"))
+            .select(&sel("pre.diff > code > *"))
             .filter(|l| !l.value().classes().any(|c| c == "hunk"))
             .map(|l| {
-                // A row is `<span class="ln">old</span><span class="ln">new</span>
-                // <span class="mk">marker</span>` followed by the code.
-                let children: Vec<ElementRef> = l.children().filter_map(ElementRef::wrap).collect();
-                let cell = |i: usize| {
-                    children
-                        .get(i)
-                        .map(|c| c.text().collect::<String>())
-                        .unwrap_or_default()
+                // A row is `<ins>` (added), `<del>` (removed) or `<span>` (context), starting
+                // with an empty `<i data-o=old data-n=new>` that the stylesheet shows with the
+                // row's marker, followed by the code.
+                let gutter = l.select(&sel("i")).next();
+                let number = |name: &str| {
+                    gutter
+                        .and_then(|i| i.value().attr(name))
+                        .unwrap_or("")
+                        .to_string()
                 };
-                let (old, new, marker) = (cell(0), cell(1), cell(2));
-                let full: String = l.text().collect();
-                let code = full[old.len() + new.len() + marker.len()..].to_string();
-                let class = l.value().classes().find(|c| *c != "l").unwrap_or("");
-                (class.to_string(), old, new, marker.trim().to_string(), code)
+                let (class, marker) = match (l.value().name(), l.value().classes().next()) {
+                    ("ins", _) => ("add", "+"),
+                    ("del", _) => ("del", "-"),
+                    (_, Some(class)) => (class, ""),
+                    _ => ("ctx", ""),
+                };
+                let code: String = l.text().collect();
+                (
+                    class.to_string(),
+                    number("data-o"),
+                    number("data-n"),
+                    marker.to_string(),
+                    code,
+                )
             })
             .collect()
     }
@@ -593,8 +608,8 @@ fn code_reference() {
             "    return flag.rollout_percentage > 50",
         ]
     );
-    e.assert_token("def", &["s-keyword", "s-python"]);
-    e.assert_token("# cached per request", &["s-comment", "s-python"]);
+    e.assert_token("def", &["k"]);
+    e.assert_token("# cached per request", &["c"]);
 
     e.assert_md(&format!("[`posthog/flags.py`](<{link}>) lines 40–42\n"));
     assert_eq!(
@@ -675,16 +690,16 @@ fn commit_with_a_diff() {
         ]
     );
     // The changed words, marked on both sides; the code is highlighted.
-    assert_eq!(e.all("span.l.del mark"), ["50"]);
-    assert_eq!(e.all("span.l.add mark"), ["limit"]);
+    assert_eq!(e.all("pre.diff del mark"), ["50"]);
+    assert_eq!(e.all("pre.diff ins mark"), ["limit"]);
     assert_eq!(
-        e.all("span.l.hunk"),
+        e.all("pre.diff .hunk"),
         ["@@ -10,3 +10,4 @@ def evaluate(flag):", "@@ -0,0 +1,2 @@"]
     );
     assert!(
         e.html
-            .select(&sel("span.l.del span"))
-            .any(|s| text(s) == "return" && s.value().classes().any(|c| c == "s-keyword")),
+            .select(&sel("pre.diff del span"))
+            .any(|s| text(s).trim() == "return" && s.value().classes().any(|c| c == "k")),
         "removed lines are highlighted"
     );
 
@@ -1088,7 +1103,9 @@ fn code_diff() {
     let e = entry(0x123);
     e.assert_label("Code diff");
     e.assert_prose("Where the bound was added", "bound");
-    e.assert_fields(&[("File", "posthog/api/flags.py", "`posthog/api/flags.py`")]);
+    // The file is named once, by the diff's own title (no "File" field, header lines folded).
+    e.assert_fields(&[]);
+    assert_eq!(e.count("details.header[open]"), 0);
     assert_eq!(e.one("p.diffstat"), "1 file changed, +1 −1");
     assert_eq!(
         e.all("details.file > summary"),
@@ -1102,8 +1119,8 @@ fn code_diff() {
             row("add", "", "8", "+", "    return 49"),
         ]
     );
-    assert_eq!(e.all("span.l.del mark"), ["50"]);
-    assert_eq!(e.all("span.l.add mark"), ["49"]);
+    assert_eq!(e.all("pre.diff del mark"), ["50"]);
+    assert_eq!(e.all("pre.diff ins mark"), ["49"]);
     e.assert_md(
         "<details><summary>posthog/api/flags.py +1 −1</summary>\n\n```diff\n\
          --- a/posthog/api/flags.py\n+++ b/posthog/api/flags.py\n@@ -7,2 +7,2 @@\n def bound():\n-    return 50\n+    return 49\n```\n\n</details>",
@@ -1120,7 +1137,7 @@ fn line_reference_with_contents() {
     e.assert_html_link("rust/flags/src/eval.rs", &link);
     assert_eq!(e.code_numbers(), ["88", "89"]);
     assert_eq!(e.code_lines(), ["if pct > 50 {", "    return false;"]);
-    e.assert_token("if", &["s-keyword", "s-rust"]);
+    e.assert_token("if", &["k"]);
     e.assert_md_link("`rust/flags/src/eval.rs`", &link);
     assert_eq!(
         e.md_fence(),
@@ -1245,11 +1262,7 @@ fn code_is_highlighted_per_language_with_its_line_numbers() {
             40,
             42,
             "python",
-            &[
-                ("def", &["s-keyword", "s-python"]),
-                ("return", &["s-keyword", "s-python"]),
-                ("50", &["s-constant", "s-numeric", "s-python"]),
-            ],
+            &[("def", &["k"]), ("return", &["k"]), ("50", &["n"])],
         ),
         (
             0x130,
@@ -1258,10 +1271,10 @@ fn code_is_highlighted_per_language_with_its_line_numbers() {
             9,
             "rust",
             &[
-                ("pub", &["s-storage", "s-rust"]),
-                ("fn", &["s-storage", "s-rust"]),
-                ("u32", &["s-storage", "s-type", "s-rust"]),
-                ("// \"sum\"", &["s-comment", "s-rust"]),
+                ("pub", &["k"]),
+                ("fn", &["k"]),
+                ("u32", &["k"]),
+                ("// \"sum\"", &["c"]),
             ],
         ),
         (
@@ -1270,11 +1283,7 @@ fn code_is_highlighted_per_language_with_its_line_numbers() {
             120,
             122,
             "typescript",
-            &[
-                ("export", &["s-keyword", "s-ts"]),
-                ("function", &["s-storage", "s-ts"]),
-                ("number", &["s-support", "s-type", "s-ts"]),
-            ],
+            &[("export", &["k"]), ("function", &["k"]), ("number", &["t"])],
         ),
         (
             0x132,
@@ -1282,11 +1291,7 @@ fn code_is_highlighted_per_language_with_its_line_numbers() {
             3,
             5,
             "tsx",
-            &[
-                ("const", &["s-storage", "s-tsx"]),
-                ("span", &["s-entity", "s-tag", "s-tsx"]),
-                ("className", &["s-attribute-name", "s-tsx"]),
-            ],
+            &[("const", &["k"]), ("span", &["g"]), ("className", &["a"])],
         ),
         (
             0x133,
@@ -1294,11 +1299,7 @@ fn code_is_highlighted_per_language_with_its_line_numbers() {
             1,
             3,
             "toml",
-            &[
-                ("package", &["s-entity", "s-table", "s-toml"]),
-                ("name", &["s-entity", "s-tag", "s-toml"]),
-                ("\"flags\"", &["s-string", "s-toml"]),
-            ],
+            &[("package", &["f"]), ("name", &["g"]), ("\"flags\"", &["s"])],
         ),
     ];
     for (n, path, start, end, lang, tokens) in cases {
@@ -1330,14 +1331,10 @@ fn code_with_an_unknown_extension_is_plain_escaped_text() {
         e.code_lines(),
         ["if a < b && c > \"d\" then", "  fn <b>bold</b>"]
     );
-    assert_eq!(
-        e.count("figure.code pre span:not(.ln)"),
-        0,
-        "no highlighting spans"
-    );
+    assert_eq!(e.count("figure.code pre span"), 0, "no highlighting spans");
     assert_eq!(e.count("figure.code pre b"), 0, "the code's markup is text");
     let html = page(R1, "html");
-    assert!(html.contains(r#"<span class="ln">6</span>  fn &lt;b&gt;bold&lt;/b&gt;"#));
+    assert!(html.contains(r#"<i data-n=6></i>  fn &lt;b&gt;bold&lt;/b&gt;"#));
     e.assert_html_link("notes/plan.weird", &blob("notes/plan.weird", "L5-L6"));
     assert_eq!(
         e.md_fence(),
@@ -1495,7 +1492,7 @@ mod costly {
                 "{path}"
             );
             assert_eq!(
-                e.count("figure.code pre span:not(.ln)"),
+                e.count("figure.code pre span"),
                 0,
                 "{path}: no highlighting spans"
             );
@@ -1512,7 +1509,7 @@ mod costly {
             e.one("figure.code p.notice"),
             "Shown without syntax highlighting: too costly to highlight (line 11 has a run of 1,999 spaces)."
         );
-        assert_eq!(e.count("figure.code pre span:not(.ln)"), 0);
+        assert_eq!(e.count("figure.code pre span"), 0);
         assert_eq!(e.code_numbers(), ["10", "11", "12", "13", "14", "15", "16"]);
         let mut lines = vec!["[section] ; <b>first</b>".to_string()];
         lines.extend(std::iter::repeat_n(costly_line(), 5));
@@ -1527,7 +1524,7 @@ mod costly {
         let e = entry(0x104);
         assert_eq!(e.count("p.notice"), 0);
         assert!(
-            e.count("figure.code pre span[class^='s-']") > 0,
+            e.count("figure.code pre span[class]") > 0,
             "highlighted: {:?}",
             e.code_lines()
         );
@@ -1550,7 +1547,9 @@ mod costly {
             ]
         );
         assert_eq!(
-            files[0].select(&sel("pre.diff span[class^='s-']")).count(),
+            files[0]
+                .select(&sel("pre.diff code > * span[class]"))
+                .count(),
             0
         );
         assert_eq!(
@@ -1562,7 +1561,7 @@ mod costly {
             ]
         );
         assert_eq!(files[1].select(&sel("p.notice")).count(), 0);
-        assert!(files[1].select(&sel("pre.diff span[class^='s-']")).count() > 0);
+        assert!(files[1].select(&sel("pre.diff span[class]")).count() > 0);
         assert_in_order(
             &e.md,
             &[
@@ -1606,7 +1605,7 @@ mod costly {
         );
         // The files' header lines as written.
         assert_eq!(
-            e.all("details.file > pre.meta"),
+            e.all("details.file > details.header > pre.meta"),
             [
                 "diff --git a/posthog/flags.py b/posthog/flags.py\nindex 1111111..2222222 100644\n--- a/posthog/flags.py\n+++ b/posthog/flags.py",
                 "diff --git a/posthog/other.py b/posthog/other.py\nindex 3333333..4444444 100644\n--- a/posthog/other.py\n+++ b/posthog/other.py",
@@ -1615,12 +1614,19 @@ mod costly {
         // Every stored line is on the page, in order.
         let diff = stored_diff(0x105);
         let lines: Vec<&str> = diff.lines().collect();
+        // The page's text, each diff row with the marker its element stands for.
         let page_text: String = e
             .html
-            .select(&sel("div.diff"))
-            .next()
-            .expect("div.diff")
-            .text()
+            .select(&sel("div.diff pre.meta, div.diff pre.diff > code > *"))
+            .map(|el| {
+                let marker = match el.value().name() {
+                    "ins" => "+",
+                    "del" => "-",
+                    "span" if el.value().classes().next().is_none() => " ",
+                    _ => "",
+                };
+                format!("{marker}{}\n", el.text().collect::<String>())
+            })
             .collect();
         assert_in_order(&page_text, &lines, "HTML");
         // Every line of every hunk is in the Markdown document, in order.
@@ -1733,8 +1739,13 @@ mod diff_properties {
             .collect()
     }
 
-    /// HTML without its tags: the text a reader sees, still escaped.
+    /// HTML without its tags: the text a reader sees, still escaped; a diff row's marker (the
+    /// stylesheet shows it from the row's element) as text.
     fn visible(html: &str) -> String {
+        let html = html
+            .replace("<ins><i", "+<i")
+            .replace("<del><i", "-<i")
+            .replace("<span><i", " <i");
         let mut out = String::with_capacity(html.len());
         let mut in_tag = false;
         for c in html.chars() {
