@@ -126,12 +126,17 @@ impl PrRow {
 }
 
 /// A PR as the index lists it: `#42` and its state.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IndexPr {
     pub label: String,
     pub url: String,
-    pub state: &'static str,
+    #[serde(deserialize_with = "crate::model::PrState::deserialize_label")]
+    pub state: StateLabel,
 }
+
+/// One of [`PrState::label`]'s words. (An alias, so that serde does not take the field for text
+/// borrowed from what it reads.)
+pub type StateLabel = &'static str;
 
 fn pr_rows(report: &Report) -> Vec<PrRow> {
     report
@@ -184,8 +189,8 @@ pub struct ReportView {
     pub status_notes: Vec<String>,
 }
 
-/// One row of the index.
-#[derive(Clone, Debug, PartialEq)]
+/// One row of the index (kept between builds in the build cache, see `site::manifest`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IndexRow {
     pub id: Uuid,
     pub title: String,

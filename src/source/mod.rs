@@ -139,6 +139,34 @@ pub(crate) fn describe(err: &sqlx::Error) -> String {
     }
 }
 
+/// What [`Source::signatures`] found: SHA-256 (hex) signatures that change when the rows do.
+#[derive(Debug, Default)]
+pub struct Signatures {
+    /// By report id, as [`Source::reports`] lists it.
+    pub reports: HashMap<String, String>,
+    /// Rows a report draws on by reference, by [`Signatures::task`], [`Signatures::runs`],
+    /// [`Signatures::pull_request`], [`Signatures::user`] and [`Signatures::user_uuid`] keys.
+    pub rows: HashMap<String, String>,
+}
+
+impl Signatures {
+    pub fn task(team: i64, id: &str) -> String {
+        format!("task:{team}:{id}")
+    }
+    pub fn runs(team: i64, task: &str) -> String {
+        format!("runs:{team}:{task}")
+    }
+    pub fn pull_request(team: i64, id: &str) -> String {
+        format!("pr:{team}:{id}")
+    }
+    pub fn user(id: i64) -> String {
+        format!("user:{id}")
+    }
+    pub fn user_uuid(uuid: &str) -> String {
+        format!("uuid:{uuid}")
+    }
+}
+
 pub struct Source {
     conn: AnyConnection,
     schema: Schema,
@@ -349,6 +377,66 @@ impl Source {
         rows.iter().map(|row| self.report_record(row)).collect()
     }
 
+    /// What changed, without reading any report's rows: a signature for each report of `teams`
+    /// (as [`Source::reports`] lists them) over its own rows, and one for each row a report may
+    /// draw on by reference (tasks, their runs, pull requests, people), from one query. `None`
+    /// where the signatures cannot be trusted to change whenever a page would (see
+    /// [`query::signatures_trusted`]): a caller then reads every report.
+    pub async fn signatures(
+        &mut self,
+        teams: &[i64],
+        include_deleted: bool,
+    ) -> Result<Option<Signatures>, SourceError> {
+        if !query::signatures_trusted(&self.schema) {
+            return Ok(None);
+        }
+        let mut signatures = Signatures::default();
+        if teams.is_empty() {
+            return Ok(Some(signatures));
+        }
+        let sql = query::signatures(&self.schema, teams.len(), include_deleted);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for team in teams {
+            q = q.bind(*team);
+        }
+        let rows = self.fetch(q, "reading what changed").await?;
+        // Two rows under one key (possible where nothing enforces unique ids): both count.
+        let mut found: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for row in &rows {
+            let mut c = Cells::new(row);
+            let (Some(kind), Some(key)) = (c.text("kind")?, c.text("key")?) else {
+                continue;
+            };
+            let sig = c.text("sig")?.unwrap_or_default();
+            if kind == "user" {
+                let (id, uuid) = key.split_once(' ').unwrap_or((key.as_str(), ""));
+                for key in [format!("user:{id}"), format!("uuid:{uuid}")] {
+                    found
+                        .entry(("row".into(), key))
+                        .or_default()
+                        .push(sig.clone());
+                }
+            } else if kind == "report" {
+                found.entry((kind, key)).or_default().push(sig);
+            } else {
+                found
+                    .entry(("row".into(), format!("{kind}:{key}")))
+                    .or_default()
+                    .push(sig);
+            }
+        }
+        for ((kind, key), mut sigs) in found {
+            sigs.sort();
+            let hash = sha256_hex(sigs.join("\n").as_bytes());
+            if kind == "report" {
+                signatures.reports.insert(key, hash);
+            } else {
+                signatures.rows.insert(key, hash);
+            }
+        }
+        Ok(Some(signatures))
+    }
+
     /// One report's row by id, whatever its team or status; `None` when there is none.
     pub async fn report(&mut self, id: uuid::Uuid) -> Result<Option<ReportRecord>, SourceError> {
         let sql = query::report(&self.schema);
@@ -522,6 +610,15 @@ impl Source {
             notices: self.notices.clone(),
         })
     }
+}
+
+/// The SHA-256 of `bytes`, in lowercase hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn looks_like_path(url: &str) -> bool {
