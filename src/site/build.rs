@@ -169,7 +169,7 @@ pub async fn build(
 ) -> Result<BuildSummary, BuildError> {
     let mut timings = Timings::default();
     let started = Instant::now();
-    let (plan, target) = plan(source, options).await?;
+    let (mut plan, target) = plan(source, options).await?;
     timings.record("plan", started, plan.describe());
     progress.start(plan.jobs.len());
     if plan.unchanged(&options.out) {
@@ -180,8 +180,11 @@ pub async fn build(
     let started = Instant::now();
     // Everything is written into a staging folder, swapped in at the end (see `staging`).
     let staging = target.stage()?;
-    let shared = Arc::new(Shared::new(plan, &staging)?);
-    let reports = render_reports(source, &shared, options, &progress).await?;
+    // The jobs are consumed as the reports are read: no report's row outlives its reading.
+    let jobs = std::mem::take(&mut plan.jobs);
+    let reuse = jobs.iter().any(|j| matches!(j, Job::Reuse { .. }));
+    let shared = Arc::new(Shared::new(plan, &staging, reuse)?);
+    let reports = render_reports(source, &shared, jobs, options, &progress).await?;
     timings.record("render_reports", started, reports.describe());
     let started = Instant::now();
     progress.finishing();
@@ -211,7 +214,7 @@ pub async fn build(
 #[derive(Debug)]
 enum Job {
     /// Read its rows and render it (its pages are written only if their fingerprint changed).
-    Read(ReportRecord),
+    Read(Box<ReportRecord>),
     /// Unchanged since the previous build by its signature: its index row and ledger come from
     /// the previous build's cache, at this place.
     Reuse { raw_id: String, span: Span },
@@ -227,8 +230,10 @@ struct Plan {
     salt: String,
     /// The previous build's manifest (empty with `--full`).
     previous: Previous,
-    /// The previous build's cache (empty with `--full`) and where to read it.
+    /// The previous build's cache (empty with `--full`) and where to read it; once planned,
+    /// only where each report's line is.
     cache: PreviousCache,
+    previous_lines: HashMap<String, Span>,
     cache_path: PathBuf,
     /// The cache header this build writes.
     header: CacheHeader,
@@ -350,6 +355,7 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
         salt,
         previous,
         cache,
+        previous_lines: HashMap::new(),
         cache_path: options.out.join(manifest::CACHE),
         header: CacheHeader {
             generator: manifest::generator(),
@@ -379,11 +385,16 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
                 raw_id: record.id,
                 span,
             },
-            _ => Job::Read(record),
+            _ => Job::Read(Box::new(record)),
         })
         .collect();
     plan.jobs = jobs;
-    if plan.cache.reports.len() != plan.jobs.len()
+    // Only where each report's previous line is stays (the rest was for planning).
+    plan.previous_lines = std::mem::take(&mut plan.cache.reports)
+        .into_iter()
+        .map(|(id, (_, span))| (id, span))
+        .collect();
+    if plan.previous_lines.len() != plan.jobs.len()
         || plan.cache.header != plan.header
         || plan.jobs.iter().any(|j| matches!(j, Job::Read(_)))
     {
@@ -625,7 +636,7 @@ fn render_one(rows: ReportRows, shared: &Shared) -> Result<(Rendered, ReportLedg
     };
     let line = cached.to_line();
     // The cache is written again when a line differs from the previous build's.
-    let same = plan.cache.reports.get(&raw_id).is_some_and(|(_, span)| {
+    let same = plan.previous_lines.get(&raw_id).is_some_and(|span| {
         span.len == line.len() as u64
             && CacheReader::open(&plan.cache_path)
                 .and_then(|r| r.bytes(*span))
@@ -706,11 +717,11 @@ struct Shared {
 }
 
 impl Shared {
-    fn new(plan: Plan, staging: &Staging) -> Result<Shared, BuildError> {
+    fn new(plan: Plan, staging: &Staging, reuse: bool) -> Result<Shared, BuildError> {
         let out = Output::create(staging.path())?;
         let spool_path = staging.path().join(SPOOL);
         let spool = Spool::create(&spool_path).map_err(io_err("creating", &spool_path))?;
-        let reader = if plan.jobs.iter().any(|j| matches!(j, Job::Reuse { .. })) {
+        let reader = if reuse {
             Some(CacheReader::open(&plan.cache_path).map_err(io_err("reading", &plan.cache_path))?)
         } else {
             None
@@ -733,6 +744,7 @@ const SPOOL: &str = ".reportpress-cache.spool";
 async fn render_reports(
     source: &mut Source,
     shared: &Arc<Shared>,
+    jobs_to_do: Vec<Job>,
     options: &BuildOptions,
     progress: &Arc<dyn Progress>,
 ) -> Result<Reports, BuildError> {
@@ -772,22 +784,19 @@ async fn render_reports(
         })
     };
     let mut read_error = None;
-    for job in &shared.plan.jobs {
+    for job in jobs_to_do {
         if options.cancel.is_cancelled() {
             break;
         }
         let work = match job {
-            Job::Read(record) => match source.report_rows(record.clone()).await {
+            Job::Read(record) => match source.report_rows(*record).await {
                 Ok(rows) => Work::Rows(Box::new(rows)),
                 Err(err) => {
                     read_error = Some(err);
                     break;
                 }
             },
-            Job::Reuse { raw_id, span } => Work::Cached {
-                raw_id: raw_id.clone(),
-                span: *span,
-            },
+            Job::Reuse { raw_id, span } => Work::Cached { raw_id, span },
         };
         if tx.send(work).is_err() {
             break; // a worker failed; its error is reported below
