@@ -401,13 +401,14 @@ impl Source {
         }
         let rows = self.fetch(q, "reading what changed").await?;
         // Two rows under one key (possible where nothing enforces unique ids): both count.
-        let mut found: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut found: HashMap<(String, String), Vec<Vec<u8>>> = HashMap::new();
         for row in &rows {
             let mut c = Cells::new(row);
             let (Some(kind), Some(key)) = (c.text("kind")?, c.text("key")?) else {
                 continue;
             };
-            let sig = c.text("sig")?.unwrap_or_default();
+            // As bytes: a SQLite signature carries the row's own, which may not be UTF-8.
+            let sig = raw_bytes(row, "sig").map_err(SourceError::query("reading what changed"))?;
             if kind == "user" {
                 let (id, uuid) = key.split_once(' ').unwrap_or((key.as_str(), ""));
                 for key in [format!("user:{id}"), format!("uuid:{uuid}")] {
@@ -427,7 +428,7 @@ impl Source {
         }
         for ((kind, key), mut sigs) in found {
             sigs.sort();
-            let hash = sha256_hex(sigs.join("\n").as_bytes());
+            let hash = sha256_hex(&sigs.join(&b'\n'));
             if kind == "report" {
                 signatures.reports.insert(key, hash);
             } else {
@@ -610,6 +611,19 @@ impl Source {
             notices: self.notices.clone(),
         })
     }
+}
+
+/// A cell's bytes, whether the database sent text or bytes (empty for NULL).
+fn raw_bytes(row: &AnyRow, name: &str) -> Result<Vec<u8>, sqlx::Error> {
+    use sqlx::ValueRef;
+    let raw = row.try_get_raw(name)?;
+    if raw.is_null() {
+        return Ok(Vec::new());
+    }
+    if raw.type_info().kind() == sqlx::any::AnyTypeInfoKind::Blob {
+        return row.try_get(name);
+    }
+    Ok(row.try_get::<String, _>(name)?.into_bytes())
 }
 
 /// The SHA-256 of `bytes`, in lowercase hex.

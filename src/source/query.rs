@@ -635,13 +635,23 @@ fn group_concat(schema: &Schema, column: &str) -> String {
 }
 
 /// In PostgreSQL, the SHA-256 (hex) of the text `expr`, so that little travels; SQLite has no
-/// hash function, so there the text itself travels and the reader hashes it.
+/// hash function, so there the text itself travels, as bytes (it may hold bytes that are not
+/// UTF-8), and the reader hashes it.
 fn digest(schema: &Schema, expr: &str) -> String {
     match schema.dialect {
         Dialect::Postgres => {
             format!("encode(sha256(convert_to({expr}, 'SQL_ASCII')), 'hex')")
         }
-        Dialect::Sqlite => expr.to_string(),
+        Dialect::Sqlite => bytes(schema, expr),
+    }
+}
+
+/// `expr` as bytes in SQLite, whose text may hold bytes that are not UTF-8 (the reader decodes
+/// them without failing); as it is in PostgreSQL.
+fn bytes(schema: &Schema, expr: &str) -> String {
+    match schema.dialect {
+        Dialect::Postgres => expr.to_string(),
+        Dialect::Sqlite => format!("CAST(({expr}) AS BLOB)"),
     }
 }
 
@@ -709,24 +719,25 @@ pub fn signatures(schema: &Schema, teams: usize, include_deleted: bool) -> Strin
     let mut sql = format!(
         "SELECT 'report' AS kind, {} AS key, {} AS sig FROM {REPORTS} r \
          WHERE r.team_id IN ({team_params}){deleted}",
-        key_text(schema, "r.id"),
+        bytes(schema, &key_text(schema, "r.id")),
         digest(schema, &concat(schema, &labelled)),
     );
     let team_key = |alias: &str, id: &str| {
-        concat(
+        let key = concat(
             schema,
             &[
                 key_text(schema, &format!("{alias}.team_id")),
                 "':'".to_string(),
                 key_text(schema, &format!("{alias}.{id}")),
             ],
-        )
+        );
+        bytes(schema, &key)
     };
     if schema.has_table(TASKS) && schema.has_column(TASKS, "team_id") {
         sql.push_str(&format!(
             " UNION ALL SELECT 'task', {}, {} FROM {TASKS} t WHERE t.team_id IN ({team_params})",
             team_key("t", "id"),
-            row_signature(schema, TASKS, "t", &TASK_COVERED),
+            digest(schema, &row_signature(schema, TASKS, "t", &TASK_COVERED)),
         ));
     }
     if schema.has_table(RUNS) && schema.has_column(RUNS, "team_id") {
@@ -742,7 +753,7 @@ pub fn signatures(schema: &Schema, teams: usize, include_deleted: bool) -> Strin
         sql.push_str(&format!(
             " UNION ALL SELECT 'pr', {}, {} FROM {PULL_REQUESTS} p WHERE p.team_id IN ({team_params})",
             team_key("p", "id"),
-            row_signature(schema, PULL_REQUESTS, "p", &PULL_REQUEST_COVERED),
+            digest(schema, &row_signature(schema, PULL_REQUESTS, "p", &PULL_REQUEST_COVERED)),
         ));
     }
     if schema.has_table(USERS) {
@@ -753,15 +764,18 @@ pub fn signatures(schema: &Schema, teams: usize, include_deleted: bool) -> Strin
         };
         sql.push_str(&format!(
             " UNION ALL SELECT 'user', {}, {} FROM {USERS} u",
-            concat(
+            bytes(
                 schema,
-                &[
-                    format!("COALESCE({}, '')", key_text(schema, "u.id")),
-                    "' '".to_string(),
-                    format!("COALESCE({uuid}, '')"),
-                ]
+                &concat(
+                    schema,
+                    &[
+                        format!("COALESCE({}, '')", key_text(schema, "u.id")),
+                        "' '".to_string(),
+                        format!("COALESCE({uuid}, '')"),
+                    ]
+                )
             ),
-            row_signature(schema, USERS, "u", &USER_COVERED),
+            digest(schema, &row_signature(schema, USERS, "u", &USER_COVERED)),
         ));
     }
     sql
