@@ -399,16 +399,24 @@ impl Source {
         for team in teams {
             q = q.bind(*team);
         }
-        let rows = self.fetch(q, "reading what changed").await?;
+        // Streamed, each row hashed as it comes: in SQLite a report's signature is the summary of
+        // every row of it, which the whole result would hold at once.
+        let context = "reading what changed";
+        let role = self.schema.role().map(str::to_string);
+        let failed = |err| SourceError::database(context, err, role.as_deref());
+        let mut rows = q.fetch(&mut self.conn);
         // Two rows under one key (possible where nothing enforces unique ids): both count.
-        let mut found: HashMap<(String, String), Vec<Vec<u8>>> = HashMap::new();
-        for row in &rows {
-            let mut c = Cells::new(row);
+        let mut found: HashMap<(String, String), Vec<String>> = HashMap::new();
+        while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows)
+            .await
+            .map_err(failed)?
+        {
+            let mut c = Cells::new(&row);
             let (Some(kind), Some(key)) = (c.text("kind")?, c.text("key")?) else {
                 continue;
             };
             // As bytes: a SQLite signature carries the row's own, which may not be UTF-8.
-            let sig = raw_bytes(row, "sig").map_err(SourceError::query("reading what changed"))?;
+            let sig = sha256_hex(&raw_bytes(&row, "sig").map_err(SourceError::query(context))?);
             if kind == "user" {
                 let (id, uuid) = key.split_once(' ').unwrap_or((key.as_str(), ""));
                 for key in [format!("user:{id}"), format!("uuid:{uuid}")] {
@@ -426,9 +434,13 @@ impl Source {
                     .push(sig);
             }
         }
+        drop(rows);
         for ((kind, key), mut sigs) in found {
             sigs.sort();
-            let hash = sha256_hex(&sigs.join(&b'\n'));
+            let hash = match sigs.as_slice() {
+                [one] => one.clone(),
+                _ => sha256_hex(sigs.join("\n").as_bytes()),
+            };
             if kind == "report" {
                 signatures.reports.insert(key, hash);
             } else {
