@@ -40,6 +40,24 @@ impl PrState {
     }
 
     /// PostHog's label (`ArtefactPullRequest.tsx`).
+    /// A label read back (from the build cache): one of [`PrState::label`]'s, or an error.
+    pub fn deserialize_label<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<&'static str, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        [
+            PrState::Open,
+            PrState::Draft,
+            PrState::Unknown,
+            PrState::Merged,
+            PrState::Closed,
+        ]
+        .into_iter()
+        .map(PrState::label)
+        .find(|label| *label == text)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown PR state {text:?}")))
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             PrState::Open => "Open",

@@ -98,7 +98,7 @@ pub struct ReportVersion {
     pub last_seen: Option<Timestamp>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Task {
     pub id: Uuid,
     pub title: Option<String>,
@@ -109,7 +109,7 @@ pub struct Task {
     pub runs: Vec<Run>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Run {
     pub id: String,
     pub status: Option<String>,

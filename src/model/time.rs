@@ -6,6 +6,23 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(DateTime<Utc>);
 
+/// As RFC 3339 text to the nanosecond (the build cache keeps index rows and ledgers): read back
+/// exactly.
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0.to_rfc3339_opts(SecondsFormat::Nanos, true))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| Timestamp(t.with_timezone(&Utc)))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 impl Timestamp {
     /// Parses `2026-10-03T09:14:22Z`, `2026-10-03 09:14:22.48+00`, `2026-10-03 09:14:22` (taken as UTC)
     /// and the other RFC 3339 / ISO 8601 variants databases print.

@@ -6,7 +6,19 @@ use crate::model::{Actor, Artefact, Content, PrState};
 
 /// The colour family of a state, after PostHog's `LemonTag` types (GitHub's PR colours for
 /// `Done`: merged and resolved are purple there and here).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum Tone {
     /// Green: ready, open, passed, safe, verified.
     Success,

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 use askama::Template;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::html::{Head, external};
@@ -17,15 +17,20 @@ use super::view::{Block, Inline};
 use crate::model::artefact::humanize;
 use crate::model::{Actor, Content, Report, Task, Timestamp};
 
+/// One of [`Actor::kind`]'s words. (An alias, so that serde does not take the field for text
+/// borrowed from what it reads.)
+pub type ActorKind = &'static str;
+
 /// One entry credited to an actor.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Credit {
     /// The actor's page, relative to the archive root.
     pub page: String,
     /// The name of that page: a person's, a task's, or an agent client's alone (one page
     /// gathers every user the client acted for; [`Credit::on_behalf`] names each).
     pub name: String,
-    pub kind: &'static str,
+    #[serde(deserialize_with = "actor_kind")]
+    pub kind: ActorKind,
     /// For an agent: the user it acted for.
     pub on_behalf: Option<String>,
     pub report: Uuid,
@@ -35,7 +40,7 @@ pub struct Credit {
 }
 
 /// A report's search entry: title, summary, notes and file paths (never whole diffs).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 /// Serialised with one-letter keys (`t`, `u`, `s`, `n`, `p`): the index holds one per report and
 /// the browser loads it whole.
 pub struct SearchEntry {
@@ -56,7 +61,7 @@ pub struct SearchEntry {
 }
 
 /// A pull request a task opened, as its page lists it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TaskPr {
     pub task: Uuid,
     pub report: Uuid,
@@ -65,7 +70,9 @@ pub struct TaskPr {
     pub state: String,
 }
 
-#[derive(Clone, Debug)]
+/// Kept between builds in the build cache (see `site::manifest`), so that a rebuild need not
+/// read an unchanged report to know what it adds to the archive-wide pages.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReportLedger {
     pub report: Uuid,
     pub title: String,
@@ -80,6 +87,15 @@ pub struct ReportLedger {
     /// Every task the report's pages link to, with how it is associated (if it is).
     pub task_refs: BTreeMap<Uuid, Option<String>>,
     pub search: SearchEntry,
+}
+
+/// An actor kind read back from the build cache: one of [`Actor::kind`]'s, or an error.
+fn actor_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    ["user", "task", "agent", "system", "unattributed"]
+        .into_iter()
+        .find(|kind| *kind == text)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown actor kind {text:?}")))
 }
 
 /// Note text kept per note in the search index.

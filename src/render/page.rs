@@ -143,13 +143,18 @@ impl PrRow {
 }
 
 /// A PR as the index lists it: `#42` and its state.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IndexPr {
     pub label: String,
     pub url: String,
-    pub state: &'static str,
+    #[serde(deserialize_with = "crate::model::PrState::deserialize_label")]
+    pub state: StateLabel,
     pub tone: Tone,
 }
+
+/// One of [`PrState::label`]'s words. (An alias, so that serde does not take the field for text
+/// borrowed from what it reads.)
+pub type StateLabel = &'static str;
 
 fn pr_rows(report: &Report) -> Vec<PrRow> {
     report
@@ -362,8 +367,8 @@ fn next_step(report: &Report, pr: Option<&PrRow>) -> String {
     next
 }
 
-/// One row of the index.
-#[derive(Clone, Debug, PartialEq)]
+/// One row of the index (kept between builds in the build cache, see `site::manifest`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IndexRow {
     pub id: Uuid,
     pub title: String,

@@ -1,24 +1,33 @@
-//! A build: resolve the teams, list their reports, then stream each report's rows from the
-//! source to a pool of render workers that write its pages; finally the index, the assets and
-//! the manifest.
+//! A build, as a few named steps, each timed (`REPORTPRESS_TIMINGS=1` prints them):
+//! [`plan`] lists the reports and decides, from the database's signatures and the previous
+//! build's cache, which must be read; [`render_reports`] streams the rows of those from the
+//! source to a pool of render workers that write their pages (the others come from the cache);
+//! [`write_archive_pages`] makes the index, people, task and search pages; [`write_manifest`]
+//! writes the manifest and the cache; then the staging folder is swapped in.
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
-use super::manifest::{self, Manifest, ManifestReport, Previous};
+use super::manifest::{
+    self, CacheHeader, CacheReader, CachedReport, Manifest, ManifestReport, Previous,
+    PreviousCache, Span, Spool,
+};
 use super::output::{Output, OutputError};
-use super::staging::{Target, TargetError};
+use super::staging::{Staging, Target, TargetError};
 use crate::model::ids::ReportIds;
-use crate::model::record::ReportRows;
+use crate::model::record::{ReportRecord, ReportRows};
 use crate::model::{self, Report};
 use crate::redact::{self, Redactor};
 use crate::render::{self, Archive, Format, IndexRow, Ledger, RenderError, ReportLedger, links};
 use crate::source::git::LocalRepos;
-use crate::source::{Source, SourceError};
+use crate::source::{Signatures, Source, SourceError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -57,7 +66,7 @@ pub struct BuildOptions {
     pub git: LocalRepos,
     /// Where the archive is published (`http(s)://…/`): adds `sitemap.xml` and `feed.xml`.
     pub base_url: Option<String>,
-    /// Render every report, even those whose fingerprint matches the previous build's.
+    /// Read and render every report, even those the previous build's cache shows unchanged.
     pub full: bool,
     /// Build into `out` even when it holds files that are not a reportpress archive (they are
     /// kept).
@@ -103,6 +112,9 @@ pub struct BuildSummary {
     pub reports: usize,
     /// Reports whose pages were rendered (the others were unchanged since the last build).
     pub rendered: usize,
+    /// Reports whose rows were read from the source (the others were known unchanged from
+    /// their signatures, and taken from the build cache).
+    pub read: usize,
     pub entries: usize,
     /// Files in the archive, and those this build wrote (an unchanged file is not rewritten).
     pub files: usize,
@@ -112,58 +124,490 @@ pub struct BuildSummary {
     pub search_index_bytes: u64,
 }
 
+/// The variable that makes a build print how long each step took, on stderr.
+pub const TIMINGS_ENV: &str = "REPORTPRESS_TIMINGS";
+
+/// How long each step of a build took, with a word on what it did.
+#[derive(Debug, Default)]
+pub struct Timings {
+    steps: Vec<(&'static str, Duration, String)>,
+}
+
+impl Timings {
+    fn record(&mut self, step: &'static str, started: Instant, detail: String) {
+        self.steps.push((step, started.elapsed(), detail));
+    }
+
+    /// One line per step: `reportpress: timing: STEP 0.123 s (what it did)`.
+    pub fn lines(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .map(|(step, took, detail)| {
+                format!(
+                    "reportpress: timing: {step} {:.3} s ({detail})",
+                    took.as_secs_f64()
+                )
+            })
+            .collect()
+    }
+
+    /// Prints [`Timings::lines`] to stderr when [`TIMINGS_ENV`] is `1`.
+    fn print(&self) {
+        if std::env::var(TIMINGS_ENV).is_ok_and(|v| v.trim() == "1") {
+            for line in self.lines() {
+                eprintln!("{line}");
+            }
+        }
+    }
+}
+
+/// Renders the archive of `options.teams` from `source` into `options.out`.
+pub async fn build(
+    source: &mut Source,
+    options: &BuildOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<BuildSummary, BuildError> {
+    let mut timings = Timings::default();
+    let started = Instant::now();
+    let (mut plan, target) = plan(source, options).await?;
+    timings.record("plan", started, plan.describe());
+    progress.start(plan.jobs.len());
+    if plan.unchanged(&options.out) {
+        // Nothing to read, render or write: the archive stays as it is, not even staged.
+        timings.print();
+        return Ok(plan.unchanged_summary(&options.out));
+    }
+    let started = Instant::now();
+    // Everything is written into a staging folder, swapped in at the end (see `staging`).
+    let staging = target.stage()?;
+    // The jobs are consumed as the reports are read: no report's row outlives its reading.
+    let jobs = std::mem::take(&mut plan.jobs);
+    let reuse = jobs.iter().any(|j| matches!(j, Job::Reuse { .. }));
+    let shared = Arc::new(Shared::new(plan, &staging, reuse)?);
+    let reports = render_reports(source, &shared, jobs, options, &progress).await?;
+    timings.record("render_reports", started, reports.describe());
+    let started = Instant::now();
+    progress.finishing();
+    let pages = write_archive_pages(&shared, &reports, options)?;
+    timings.record(
+        "write_archive_pages",
+        started,
+        format!("{} files", pages.files.len()),
+    );
+    let started = Instant::now();
+    let summary = write_manifest(&shared, reports, pages)?;
+    timings.record(
+        "write_manifest",
+        started,
+        format!("{} files", summary.files),
+    );
+    let started = Instant::now();
+    // Swapped in, or, when nothing changed, left as it was.
+    let changed = summary.written > 0 || summary.removed > 0 || shared.plan.cache_written();
+    staging.finish(changed)?;
+    timings.record("finish", started, "staging folder swapped in".into());
+    timings.print();
+    Ok(summary)
+}
+
+/// What a build does with one report.
+#[derive(Debug)]
+enum Job {
+    /// Read its rows and render it (its pages are written only if their fingerprint changed).
+    Read(Box<ReportRecord>),
+    /// Unchanged since the previous build by its signature: its index row and ledger come from
+    /// the previous build's cache, at this place.
+    Reuse { raw_id: String, span: Span },
+}
+
+/// What every report's rendering shares.
+struct Plan {
+    teams: Vec<i64>,
+    jobs: Vec<Job>,
+    archive: Archive,
+    git: LocalRepos,
+    /// See `manifest::build_salt`.
+    salt: String,
+    /// The previous build's manifest (empty with `--full`).
+    previous: Previous,
+    /// The previous build's cache (empty with `--full`) and where to read it; once planned,
+    /// only where each report's line is.
+    cache: PreviousCache,
+    previous_lines: HashMap<String, Span>,
+    cache_path: PathBuf,
+    /// The cache header this build writes.
+    header: CacheHeader,
+    /// `--redact people`: applied to the rows before anything is made of them.
+    redactor: Option<Redactor>,
+    /// The id each report is shown under (rows that spell one uuid are kept apart).
+    ids: ReportIds,
+    /// The database's signatures, or `None` where they cannot be trusted.
+    signatures: Option<Signatures>,
+    /// Pages the previous build wrote: the only files a build removes.
+    listed: BTreeSet<String>,
+    /// Whether the build cache must be written again (set while rendering).
+    cache_changed: std::sync::atomic::AtomicBool,
+}
+
+impl Plan {
+    fn to_read(&self) -> usize {
+        self.jobs
+            .iter()
+            .filter(|j| matches!(j, Job::Read(_)))
+            .count()
+    }
+
+    fn describe(&self) -> String {
+        let read = self.to_read();
+        let how = if self.signatures.is_none() {
+            "; the database's signatures cannot be trusted here, so every report is read"
+        } else {
+            ""
+        };
+        format!(
+            "{} reports: {read} to read, {} unchanged by their signatures{how}",
+            self.jobs.len(),
+            self.jobs.len() - read
+        )
+    }
+
+    fn cache_written(&self) -> bool {
+        self.cache_changed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Whether the archive in `--out` is already exactly what this build would write: every
+    /// report unchanged, none gone, the same teams and base URL, every file still there.
+    fn unchanged(&self, out: &Path) -> bool {
+        self.jobs.iter().all(|j| matches!(j, Job::Reuse { .. }))
+            && self.previous.reports.len() == self.jobs.len()
+            && self.previous.teams == self.teams
+            && self.cache.header == self.header
+            && !self.cache_written()
+            && self.previous.files.keys().all(|f| {
+                manifest::is_plain_path(f)
+                    && std::fs::symlink_metadata(out.join(f)).is_ok_and(|m| m.is_file())
+            })
+    }
+
+    fn unchanged_summary(&self, out: &Path) -> BuildSummary {
+        BuildSummary {
+            teams: self.teams.clone(),
+            reports: self.jobs.len(),
+            rendered: 0,
+            read: 0,
+            entries: self.previous.reports.values().map(|r| r.entries).sum(),
+            files: self.previous.files.len() + 1,
+            written: 0,
+            bytes_written: 0,
+            removed: 0,
+            search_index_bytes: std::fs::metadata(out.join(links::asset_path(links::SEARCH_INDEX)))
+                .map_or(0, |m| m.len()),
+        }
+    }
+}
+
+/// Checks `--out`, resolves the teams, lists their reports, asks the database for their
+/// signatures, and decides which reports must be read.
+async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Target), BuildError> {
+    let target = Target::check(&options.out, options.force)?;
+    let teams = source.resolve_teams(&options.teams).await?;
+    let records = source.reports(&teams, options.include_deleted).await?;
+    let signatures = source.signatures(&teams, options.include_deleted).await?;
+    // Settings that change pages besides the rows: the clones diffs are read from, redaction
+    // (whose pseudonyms and the names it finds depend on every person, so any change to a
+    // person renders every page again).
+    let mut settings = format!("{:?} redact-people={}", options.git, options.redact_people);
+    let redactor = if options.redact_people {
+        let people = source.people().await?;
+        settings.push_str(&format!(" {people:?}"));
+        Some(Redactor::new(&people))
+    } else {
+        None
+    };
+    let ids = ReportIds::assign(records.iter().map(|r| r.id.as_str()));
+    let archive = Archive {
+        scope: render::links::Scope::Archive,
+        titles: records
+            .iter()
+            .map(|r| {
+                let id = ids
+                    .get(&r.id)
+                    .map_or_else(|| model::row_id(&r.id, &mut Vec::new()), |(id, _)| *id);
+                let title = redact::opt_text(redactor.as_ref(), r.title.as_deref());
+                (id, model::display_title(title.as_deref(), id))
+            })
+            .collect(),
+    };
+    let (previous, cache) = if options.full {
+        (Previous::default(), PreviousCache::default())
+    } else {
+        (
+            Manifest::previous(&options.out),
+            PreviousCache::load(&options.out),
+        )
+    };
+    let salt = manifest::build_salt(&settings);
+    let mut plan = Plan {
+        teams,
+        jobs: Vec::new(),
+        archive,
+        git: options.git.clone(),
+        salt,
+        previous,
+        cache,
+        previous_lines: HashMap::new(),
+        cache_path: options.out.join(manifest::CACHE),
+        header: CacheHeader {
+            generator: manifest::generator(),
+            base_url: options.base_url.clone(),
+        },
+        redactor,
+        ids,
+        signatures,
+        listed: manifest::listed(&options.out),
+        cache_changed: Default::default(),
+    };
+    // A report listed twice under one id is always read: its cached lines could not be told
+    // apart.
+    let mut times: HashMap<&str, usize> = HashMap::new();
+    for r in &records {
+        *times.entry(r.id.as_str()).or_default() += 1;
+    }
+    let twice: BTreeSet<String> = times
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(id, _)| id.to_string())
+        .collect();
+    let jobs = records
+        .into_iter()
+        .map(|record| match plan.reusable(&record, &options.out) {
+            Some(span) if !twice.contains(&record.id) => Job::Reuse {
+                raw_id: record.id,
+                span,
+            },
+            _ => Job::Read(Box::new(record)),
+        })
+        .collect();
+    plan.jobs = jobs;
+    // Only where each report's previous line is stays (the rest was for planning).
+    plan.previous_lines = std::mem::take(&mut plan.cache.reports)
+        .into_iter()
+        .map(|(id, (_, span))| (id, span))
+        .collect();
+    if plan.previous_lines.len() != plan.jobs.len()
+        || plan.cache.header != plan.header
+        || plan.jobs.iter().any(|j| matches!(j, Job::Read(_)))
+    {
+        plan.cache_changed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    Ok((plan, target))
+}
+
+impl Plan {
+    /// Where the previous build's cache holds `record`, if the report is unchanged since: its
+    /// signature and those of the rows it drew on are the same, the titles of the reports it
+    /// refers to are the same (its fingerprint, made again from the previous build's digest of
+    /// its rows, matches), and its pages are still there.
+    fn reusable(&self, record: &ReportRecord, out: &Path) -> Option<Span> {
+        let signatures = self.signatures.as_ref()?;
+        let (head, span) = self.cache.reports.get(&record.id)?;
+        let shown = self.ids.get(&record.id)?;
+        let before = self.previous.reports.get(&shown.0.to_string())?;
+        let now = signature(signatures, &record.id, &format!("{shown:?}"), &head.deps)?;
+        if head.signature.as_deref() != Some(now.as_str()) {
+            return None;
+        }
+        let referenced: Vec<(String, Option<&str>)> = head
+            .referenced
+            .iter()
+            .map(|id| (id.to_string(), self.archive.title(*id)))
+            .collect();
+        let fingerprint = manifest::fingerprint(&self.salt, &before.source_rows, &referenced);
+        let pages_there = [&before.html, &before.markdown].into_iter().all(|f| {
+            self.previous.files.contains_key(f)
+                && std::fs::symlink_metadata(out.join(f)).is_ok_and(|m| m.is_file())
+        });
+        (fingerprint == before.fingerprint && pages_there).then_some(*span)
+    }
+}
+
+/// A report's signature: the database's for its own rows, how it is shown (its id, and the
+/// notice when it is a stand-in), and the database's for each row it drew on (`-` for one that
+/// is not there). `None` without the database's signature for its own rows.
+fn signature(
+    signatures: &Signatures,
+    raw_id: &str,
+    shown: &str,
+    deps: &[String],
+) -> Option<String> {
+    let own = signatures.reports.get(raw_id)?;
+    let mut h = Sha256::new();
+    h.update(own.as_bytes());
+    h.update(b"\n");
+    h.update(shown.as_bytes());
+    for key in deps {
+        h.update(b"\n");
+        h.update(key.as_bytes());
+        h.update(b"=");
+        h.update(
+            signatures
+                .rows
+                .get(key)
+                .map_or("-", String::as_str)
+                .as_bytes(),
+        );
+    }
+    Some(manifest::hex(&h.finalize()))
+}
+
+/// The rows a report drew on by reference, as signature keys: the tasks and the runs of the
+/// tasks it names, its pull requests, the people it names or that wrote its entries. `None`
+/// when the reader found one of them that the signatures do not cover (a key spelled another
+/// way): the report is then read by every build.
+fn dependencies(rows: &ReportRows, signatures: &Signatures) -> (Vec<String>, bool) {
+    let team = rows.report.team_id;
+    let mut deps = BTreeSet::new();
+    let linked = rows.links.iter().map(|l| l.task_id.as_str()).chain(
+        rows.assignments
+            .iter()
+            .filter_map(|a| a.actor_task_id.as_deref()),
+    );
+    for task in model::referenced_task_ids(&rows.artefacts, linked) {
+        deps.insert(Signatures::task(team, &task.to_string()));
+        deps.insert(Signatures::runs(team, &task.to_string()));
+    }
+    for pr in model::referenced_pull_request_ids(&rows.artefacts) {
+        deps.insert(Signatures::pull_request(team, &pr.to_string()));
+    }
+    for uuid in model::referenced_user_uuids(&rows.artefacts) {
+        deps.insert(Signatures::user_uuid(&uuid.to_string()));
+    }
+    let users = rows
+        .artefacts
+        .iter()
+        .filter_map(|a| a.created_by_id)
+        .chain(rows.assignments.iter().filter_map(|a| a.actor_user_id));
+    deps.extend(users.map(Signatures::user));
+    // Every row the reader found must be one the signatures cover.
+    let found = rows
+        .tasks
+        .iter()
+        .map(|t| Signatures::task(team, &t.id))
+        .chain(rows.runs.iter().map(|r| Signatures::runs(team, &r.task_id)))
+        .chain(
+            rows.pull_requests
+                .iter()
+                .map(|p| Signatures::pull_request(team, &p.id)),
+        )
+        .chain(
+            rows.people
+                .iter()
+                .filter_map(|p| p.uuid.as_deref())
+                .map(Signatures::user_uuid),
+        )
+        .chain(
+            rows.artefacts
+                .iter()
+                .filter_map(|a| a.created_by.as_ref())
+                .chain(
+                    rows.assignments
+                        .iter()
+                        .filter_map(|a| a.actor_user.as_ref()),
+                )
+                .map(|u| Signatures::user(u.id)),
+        );
+    let covered = found
+        .into_iter()
+        .all(|key| deps.contains(&key) && signatures.rows.contains_key(&key));
+    (deps.into_iter().collect(), covered)
+}
+
+/// Where a report's line of the new cache is.
+#[derive(Clone, Copy, Debug)]
+enum CacheLine {
+    /// In the previous build's cache, unchanged.
+    Previous(Span),
+    /// In this build's spool.
+    Spooled(Span),
+}
+
 struct Rendered {
+    /// The report id as the source lists it.
+    raw_id: String,
     row: IndexRow,
     files: [String; 2],
     fingerprint: String,
     /// `manifest::report_digest`: the hash of the source rows the pages show.
     source_rows: String,
+    read: bool,
     rendered: bool,
     written: usize,
+    cache: CacheLine,
 }
 
-/// What every report's rendering shares.
-struct Plan {
-    archive: Archive,
-    git: LocalRepos,
-    out: Output,
-    /// See `manifest::build_salt`.
-    salt: String,
-    /// The previous build's fingerprints and file hashes (empty with `--full`).
-    previous: Previous,
-    /// `--redact people`: applied to the rows before anything is made of them.
-    redactor: Option<Redactor>,
-    /// The id each report is shown under (rows that spell one uuid are kept apart).
-    ids: ReportIds,
+/// What a worker is given: a report's rows, or its place in the previous build's cache.
+enum Work {
+    Rows(Box<ReportRows>),
+    Cached { raw_id: String, span: Span },
 }
 
-fn render_one(rows: ReportRows, plan: &Plan) -> Result<(Rendered, ReportLedger), BuildError> {
+/// The reports of a build, each rendered or taken from the cache, and what they add to the
+/// archive-wide pages.
+struct Reports {
+    rendered: Vec<Rendered>,
+    ledger: Ledger,
+}
+
+impl Reports {
+    fn describe(&self) -> String {
+        let read = self.rendered.iter().filter(|r| r.read).count();
+        let rendered = self.rendered.iter().filter(|r| r.rendered).count();
+        format!(
+            "{read} read, {rendered} rendered, {} from the cache",
+            self.rendered.len() - read
+        )
+    }
+}
+
+fn render_one(rows: ReportRows, shared: &Shared) -> Result<(Rendered, ReportLedger), BuildError> {
+    let (plan, out, spool) = (&shared.plan, &shared.out, &shared.spool);
+    let raw_id = rows.report.id.clone();
+    let shown = plan.ids.get(&raw_id);
+    let signed = plan.signatures.as_ref().and_then(|signatures| {
+        let (deps, covered) = dependencies(&rows, signatures);
+        let sig = signature(signatures, &raw_id, &format!("{:?}", shown?), &deps)?;
+        covered.then_some((sig, deps))
+    });
     let mut rows = rows;
     if let Some(redactor) = &plan.redactor {
         redactor.rows(&mut rows);
     }
-    let raw_id = rows.report.id.clone();
     let mut report = Report::from_rows(rows);
-    if let Some((id, notice)) = plan.ids.get(&raw_id) {
+    if let Some((id, notice)) = shown {
         report.id = *id;
         report.notices.extend(notice.clone());
     }
     let digest = manifest::report_digest(&report);
-    let referenced: Vec<(String, Option<&str>)> = report
-        .referenced_reports()
-        .into_iter()
-        .map(|id| (id.to_string(), plan.archive.title(id)))
+    let referenced_ids = report.referenced_reports();
+    let referenced: Vec<(String, Option<&str>)> = referenced_ids
+        .iter()
+        .map(|id| (id.to_string(), plan.archive.title(*id)))
         .collect();
     let fingerprint = manifest::fingerprint(&plan.salt, &digest, &referenced);
     let files = [
         links::report_path(report.id, Format::Html),
         links::report_path(report.id, Format::Markdown),
     ];
-    let unchanged = plan.previous.fingerprints.get(&report.id.to_string()) == Some(&fingerprint)
+    let unchanged = plan
+        .previous
+        .reports
+        .get(&report.id.to_string())
+        .is_some_and(|r| r.fingerprint == fingerprint)
         && files
             .iter()
-            .all(|f| plan.out.exists(f) && plan.previous.files.contains_key(f));
-    let (archive, git, out) = (&plan.archive, &plan.git, &plan.out);
+            .all(|f| out.exists(f) && plan.previous.files.contains_key(f));
+    let (archive, git) = (&plan.archive, &plan.git);
     if !git.is_empty() && !unchanged {
         let found: Vec<_> = report
             .commits_without_diff()
@@ -178,96 +622,158 @@ fn render_one(rows: ReportRows, plan: &Plan) -> Result<(Rendered, ReportLedger),
         written += usize::from(out.write(&files[0], html.as_bytes())?);
         written += usize::from(out.write(&files[1], md.as_bytes())?);
     }
+    let (signature, deps) = match signed {
+        Some((sig, deps)) => (Some(sig), deps),
+        None => (None, Vec::new()),
+    };
+    let cached = CachedReport {
+        id: raw_id.clone(),
+        signature,
+        deps,
+        referenced: referenced_ids.into_iter().collect(),
+        row: rendered.row,
+        ledger: rendered.ledger,
+    };
+    let line = cached.to_line();
+    // The cache is written again when a line differs from the previous build's.
+    let same = plan.previous_lines.get(&raw_id).is_some_and(|span| {
+        span.len == line.len() as u64
+            && CacheReader::open(&plan.cache_path)
+                .and_then(|r| r.bytes(*span))
+                .is_ok_and(|before| before == line.as_bytes())
+    });
+    if !same {
+        plan.cache_changed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    let span = spool
+        .push(&line)
+        .map_err(io_err("writing", &plan.cache_path))?;
     Ok((
         Rendered {
-            row: rendered.row,
+            raw_id,
+            row: cached.row,
             files,
             fingerprint,
             source_rows: digest,
+            read: true,
             rendered: !unchanged,
             written,
+            cache: CacheLine::Spooled(span),
         },
-        rendered.ledger,
+        cached.ledger,
     ))
 }
 
-/// Renders the archive of `options.teams` from `source` into `options.out`.
-pub async fn build(
-    source: &mut Source,
-    options: &BuildOptions,
-    progress: Arc<dyn Progress>,
-) -> Result<BuildSummary, BuildError> {
-    let target = Target::check(&options.out, options.force)?;
-    let teams = source.resolve_teams(&options.teams).await?;
-    let records = source.reports(&teams, options.include_deleted).await?;
-    progress.start(records.len());
-    // Pages the previous build wrote: the only files a build removes.
-    let listed = manifest::listed(&options.out);
-    // Everything is written into a staging folder, swapped in at the end (see `staging`).
-    let staging = target.stage()?;
-    let out = Output::create(staging.path())?;
-    let redactor = if options.redact_people {
-        Some(Redactor::new(&source.people().await?))
-    } else {
-        None
-    };
-    // Settings that change pages besides the rows: the clones diffs are read from, redaction.
-    let settings = format!("{:?} redact-people={}", options.git, options.redact_people);
-    let ids = ReportIds::assign(records.iter().map(|r| r.id.as_str()));
-    let plan = Arc::new(Plan {
-        archive: Archive {
-            scope: render::links::Scope::Archive,
-            titles: records
-                .iter()
-                .map(|r| {
-                    let id = ids
-                        .get(&r.id)
-                        .map_or_else(|| model::row_id(&r.id, &mut Vec::new()), |(id, _)| *id);
-                    let title = redact::opt_text(redactor.as_ref(), r.title.as_deref());
-                    (id, model::display_title(title.as_deref(), id))
-                })
-                .collect(),
+/// A report unchanged since the previous build, from its cache and manifest.
+fn reuse_one(
+    raw_id: String,
+    span: Span,
+    shared: &Shared,
+) -> Result<(Rendered, ReportLedger), BuildError> {
+    let plan = &shared.plan;
+    let reader = shared.reader.as_ref().ok_or(BuildError::Workers)?;
+    let cached = reader
+        .report(span)
+        .map_err(io_err("reading", &plan.cache_path))?;
+    let id = plan
+        .ids
+        .get(&raw_id)
+        .map(|(id, _)| id.to_string())
+        .unwrap_or_default();
+    let before = plan.previous.reports.get(&id).ok_or(BuildError::Workers)?;
+    Ok((
+        Rendered {
+            raw_id,
+            row: cached.row,
+            files: [before.html.clone(), before.markdown.clone()],
+            fingerprint: before.fingerprint.clone(),
+            source_rows: before.source_rows.clone(),
+            read: false,
+            rendered: false,
+            written: 0,
+            cache: CacheLine::Previous(span),
         },
-        git: options.git.clone(),
-        salt: manifest::build_salt(&settings),
-        previous: if options.full {
-            Previous::default()
-        } else {
-            Manifest::previous(&options.out)
-        },
-        out,
-        redactor,
-        ids,
-    });
+        cached.ledger,
+    ))
+}
 
+fn io_err(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
+    let path = path.to_path_buf();
+    move |source| OutputError {
+        action,
+        path,
+        source,
+    }
+}
+
+/// What the render workers share with the build.
+struct Shared {
+    plan: Plan,
+    out: Output,
+    spool: Spool,
+    /// The previous build's cache, when a report is reused from it.
+    reader: Option<CacheReader>,
+}
+
+impl Shared {
+    fn new(plan: Plan, staging: &Staging, reuse: bool) -> Result<Shared, BuildError> {
+        let out = Output::create(staging.path())?;
+        let spool_path = staging.path().join(SPOOL);
+        let spool = Spool::create(&spool_path).map_err(io_err("creating", &spool_path))?;
+        let reader = if reuse {
+            Some(CacheReader::open(&plan.cache_path).map_err(io_err("reading", &plan.cache_path))?)
+        } else {
+            None
+        };
+        Ok(Shared {
+            plan,
+            out,
+            spool,
+            reader,
+        })
+    }
+}
+
+/// The spool of this build's cache lines, in the staging folder (removed before the swap).
+const SPOOL: &str = ".reportpress-cache.spool";
+
+/// Reads the rows of each report to read and has the workers render them; gives the workers
+/// the cache's place of each report to reuse. Each worker folds its report's ledger in as soon
+/// as it is done: only the small per-report index data outlives a report's rendering.
+async fn render_reports(
+    source: &mut Source,
+    shared: &Arc<Shared>,
+    jobs_to_do: Vec<Job>,
+    options: &BuildOptions,
+    progress: &Arc<dyn Progress>,
+) -> Result<Reports, BuildError> {
     let jobs = options
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let pool = Arc::new(
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .build()
-            .map_err(|_| BuildError::Workers)?,
-    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|_| BuildError::Workers)?;
     // Bounded: the reader stays a few reports ahead of the renderers, never further.
-    let (tx, rx) = mpsc::sync_channel::<ReportRows>(jobs * 2);
-    // Each worker folds its report's index row and ledger in as soon as it is rendered: only
-    // the small per-report index data outlives a report's rendering.
+    let (tx, rx) = mpsc::sync_channel::<Work>(jobs * 2);
     let collected = Arc::new(Mutex::new((Vec::<Rendered>::new(), Ledger::default())));
     let workers = {
-        let plan = Arc::clone(&plan);
-        let pool = Arc::clone(&pool);
+        let shared = Arc::clone(shared);
         let collected = Arc::clone(&collected);
-        let progress = Arc::clone(&progress);
+        let progress = Arc::clone(progress);
         let cancel = options.cancel.clone();
         std::thread::spawn(move || {
             pool.install(|| {
-                rx.into_iter().par_bridge().try_for_each(|rows| {
+                rx.into_iter().par_bridge().try_for_each(|work| {
                     if cancel.is_cancelled() {
                         return Ok(()); // the reader stops too; the build says why
                     }
-                    let (rendered, ledger) = render_one(rows, &plan)?;
+                    let (rendered, ledger) = match work {
+                        Work::Rows(rows) => render_one(*rows, &shared)?,
+                        Work::Cached { raw_id, span } => reuse_one(raw_id, span, &shared)?,
+                    };
                     progress.report(rendered.row.entries, rendered.rendered);
                     let mut collected = collected.lock().map_err(|_| BuildError::Workers)?;
                     collected.0.push(rendered);
@@ -278,20 +784,22 @@ pub async fn build(
         })
     };
     let mut read_error = None;
-    for record in records {
+    for job in jobs_to_do {
         if options.cancel.is_cancelled() {
             break;
         }
-        match source.report_rows(record).await {
-            Ok(rows) => {
-                if tx.send(rows).is_err() {
-                    break; // a worker failed; its error is reported below
+        let work = match job {
+            Job::Read(record) => match source.report_rows(*record).await {
+                Ok(rows) => Work::Rows(Box::new(rows)),
+                Err(err) => {
+                    read_error = Some(err);
+                    break;
                 }
-            }
-            Err(err) => {
-                read_error = Some(err);
-                break;
-            }
+            },
+            Job::Reuse { raw_id, span } => Work::Cached { raw_id, span },
+        };
+        if tx.send(work).is_err() {
+            break; // a worker failed; its error is reported below
         }
     }
     drop(tx);
@@ -300,34 +808,53 @@ pub async fn build(
         return Err(err.into());
     }
     outcome?;
-    let interrupted = || BuildError::Interrupted(options.out.display().to_string());
     if options.cancel.is_cancelled() {
-        return Err(interrupted());
+        return Err(BuildError::Interrupted(options.out.display().to_string()));
     }
     let (mut rendered, ledger) = Arc::into_inner(collected)
         .and_then(|m| m.into_inner().ok())
         .ok_or(BuildError::Workers)?;
-
     // Most recent activity first; ties by id, so the order never depends on timing.
     rendered.sort_by(|a, b| (b.row.last_activity, a.row.id).cmp(&(a.row.last_activity, b.row.id)));
-    let rows: Vec<IndexRow> = rendered.iter().map(|r| r.row.clone()).collect();
-    let mut written: usize = rendered.iter().map(|r| r.written).sum();
-    let mut files: BTreeSet<String> = rendered.iter().flat_map(|r| r.files.clone()).collect();
-    progress.finishing();
-    let out = &plan.out;
+    Ok(Reports { rendered, ledger })
+}
+
+/// The archive-wide pages as written.
+struct Pages {
+    /// Every file of the archive but the manifest.
+    files: BTreeSet<String>,
+    written: usize,
+    removed: usize,
+    search_index_bytes: u64,
+}
+
+/// The index, assets, people, task and search pages (and, with a base URL, the sitemap and
+/// feed), rendered and written one at a time on every core: never all held at once. Then the
+/// pages of reports, tasks and people that are gone are removed.
+fn write_archive_pages(
+    shared: &Shared,
+    reports: &Reports,
+    options: &BuildOptions,
+) -> Result<Pages, BuildError> {
+    let out = &shared.out;
+    let rows: Vec<IndexRow> = reports.rendered.iter().map(|r| r.row.clone()).collect();
+    let mut files: BTreeSet<String> = reports
+        .rendered
+        .iter()
+        .flat_map(|r| r.files.clone())
+        .collect();
+    let mut written: usize = reports.rendered.iter().map(|r| r.written).sum();
     let base_url = options.base_url.as_deref();
-    let pages = render::archive_page_list(&ledger, base_url);
-    // Rendered and written one at a time on every core: never all held at once.
-    let archive = pool.install(|| {
-        pages
-            .par_iter()
-            .map(|page| {
-                let (path, content) = render::archive_page(page, &rows, &ledger, base_url)?;
-                let wrote = out.write(&path, content.as_bytes())?;
-                Ok::<_, BuildError>((path, usize::from(wrote), content.len() as u64))
-            })
-            .collect::<Result<Vec<_>, _>>()
-    })?;
+    let ledger = &reports.ledger;
+    let pages = render::archive_page_list(ledger, base_url);
+    let archive = pages
+        .par_iter()
+        .map(|page| {
+            let (path, content) = render::archive_page(page, &rows, ledger, base_url)?;
+            let wrote = out.write(&path, content.as_bytes())?;
+            Ok::<_, BuildError>((path, usize::from(wrote), content.len() as u64))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut search_index_bytes = 0;
     for (path, wrote, len) in archive {
         written += wrote;
@@ -337,11 +864,32 @@ pub async fn build(
         files.insert(path);
     }
     if options.cancel.is_cancelled() {
-        return Err(interrupted());
+        return Err(BuildError::Interrupted(options.out.display().to_string()));
     }
-    let removed = out.prune(&listed, &files)?;
+    let removed = out.prune(&shared.plan.listed, &files)?;
+    Ok(Pages {
+        files,
+        written,
+        removed,
+        search_index_bytes,
+    })
+}
 
-    let mut manifest_reports: Vec<ManifestReport> = rendered
+/// `manifest.json` (every file with its hash) and the build cache (when it changed).
+fn write_manifest(
+    shared: &Shared,
+    reports: Reports,
+    pages: Pages,
+) -> Result<BuildSummary, BuildError> {
+    let (plan, out) = (&shared.plan, &shared.out);
+    let Pages {
+        mut files,
+        mut written,
+        removed,
+        search_index_bytes,
+    } = pages;
+    let mut manifest_reports: Vec<ManifestReport> = reports
+        .rendered
         .iter()
         .map(|r| ManifestReport {
             id: r.row.id.to_string(),
@@ -373,23 +921,54 @@ pub async fn build(
     files.insert(links::MANIFEST.to_string());
     let manifest = Manifest {
         generator: manifest::generator(),
-        teams: teams.clone(),
+        teams: plan.teams.clone(),
         reports: manifest_reports,
         files: file_hashes,
     };
     written += usize::from(out.write(links::MANIFEST, manifest.to_json().as_bytes())?);
-    // Swapped in, or, when nothing changed, left as it was.
-    staging.finish(written > 0 || removed > 0)?;
-
+    if plan.cache_written() {
+        write_cache(shared, &reports.rendered)?;
+    }
+    shared.spool.remove();
     Ok(BuildSummary {
-        teams,
-        reports: rendered.len(),
-        rendered: rendered.iter().filter(|r| r.rendered).count(),
-        entries: rendered.iter().map(|r| r.row.entries).sum(),
+        teams: plan.teams.clone(),
+        reports: reports.rendered.len(),
+        rendered: reports.rendered.iter().filter(|r| r.rendered).count(),
+        read: reports.rendered.iter().filter(|r| r.read).count(),
+        entries: reports.rendered.iter().map(|r| r.row.entries).sum(),
         files: files.len(),
         written,
         bytes_written: out.bytes_written(),
         removed,
         search_index_bytes,
     })
+}
+
+/// The build cache: its header, then each report's line in id order, copied from the previous
+/// cache or this build's spool.
+fn write_cache(shared: &Shared, rendered: &[Rendered]) -> Result<(), BuildError> {
+    let plan = &shared.plan;
+    let mut order: Vec<&Rendered> = rendered.iter().collect();
+    order.sort_by(|a, b| a.raw_id.cmp(&b.raw_id));
+    let spool = shared
+        .spool
+        .reader()
+        .map_err(io_err("reading", &plan.cache_path))?;
+    shared.out.write_stream(manifest::CACHE, |file| {
+        let mut header = serde_json::to_string(&plan.header).unwrap_or_default();
+        header.push('\n');
+        file.write_all(header.as_bytes())?;
+        for r in order {
+            let bytes = match r.cache {
+                CacheLine::Spooled(span) => spool.bytes(span)?,
+                CacheLine::Previous(span) => match &shared.reader {
+                    Some(reader) => reader.bytes(span)?,
+                    None => return Err(std::io::Error::other("the previous cache is gone")),
+                },
+            };
+            file.write_all(&bytes)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
 }

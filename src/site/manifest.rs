@@ -19,7 +19,7 @@ pub struct Manifest {
     pub files: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ManifestReport {
     pub id: String,
     pub status: String,
@@ -47,8 +47,10 @@ impl Manifest {
 /// What a build needs from the previous build in the same folder.
 #[derive(Debug, Default)]
 pub struct Previous {
-    /// Fingerprints by report id.
-    pub fingerprints: BTreeMap<String, String>,
+    /// Its teams.
+    pub teams: Vec<i64>,
+    /// Its reports by id: fingerprints, source digests, entries.
+    pub reports: BTreeMap<String, ManifestReport>,
     /// File hashes by path, carried over for the pages of reports not rendered again.
     pub files: BTreeMap<String, String>,
 }
@@ -62,11 +64,8 @@ impl Manifest {
         };
         match serde_json::from_str::<Manifest>(&text) {
             Ok(m) if m.generator == generator() => Previous {
-                fingerprints: m
-                    .reports
-                    .into_iter()
-                    .map(|r| (r.id, r.fingerprint))
-                    .collect(),
+                teams: m.teams,
+                reports: m.reports.into_iter().map(|r| (r.id.clone(), r)).collect(),
                 files: m.files,
             },
             _ => Previous::default(),
@@ -175,4 +174,176 @@ pub fn fingerprint(
     h.update(report_digest.as_bytes());
     h.update(format!("{referenced:?}").as_bytes());
     hex(&h.finalize())
+}
+
+/// The build cache, `.reportpress-cache.jsonl` in the archive (hidden: `verify` and publishing
+/// tools skip it): for each report, what the next build needs to know it unchanged without
+/// reading its rows (its signature and the rows it drew on), and what it adds to the index,
+/// people, task and search pages (its index row and ledger), so that those pages can be made
+/// again without reading it either. Not in `manifest.json`, because signatures differ by
+/// database (an archive built from PostgreSQL and one built from SQLite are byte-identical but
+/// for this file). One JSON line per report, sorted by id, after a header line; written whole by
+/// every build that changes anything, swapped in with the archive.
+pub const CACHE: &str = ".reportpress-cache.jsonl";
+
+/// The first line of the cache.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CacheHeader {
+    pub generator: String,
+    /// The `--base-url` the archive-wide pages were made with.
+    pub base_url: Option<String>,
+}
+
+/// What the plan of a build reads of one cached report (the rest of its line is read only when
+/// the report is reused).
+#[derive(Debug, Deserialize)]
+pub struct CachedHead {
+    /// The report id as the source lists it.
+    pub id: String,
+    /// The report's signature when it was read (see `build::signature`), or `None` when it
+    /// could not be trusted (it is then always read again).
+    pub signature: Option<String>,
+    /// The keys of the rows it drew on by reference (`Signatures::task` …).
+    pub deps: Vec<String>,
+    /// The reports it refers to (their titles are on its pages).
+    pub referenced: Vec<uuid::Uuid>,
+}
+
+/// One cached report in full.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CachedReport {
+    pub id: String,
+    pub signature: Option<String>,
+    pub deps: Vec<String>,
+    pub referenced: Vec<uuid::Uuid>,
+    pub row: crate::render::IndexRow,
+    pub ledger: crate::render::ReportLedger,
+}
+
+impl CachedReport {
+    /// One line of the cache.
+    pub fn to_line(&self) -> String {
+        // Plain data: serialising cannot fail.
+        let mut line = serde_json::to_string(self).unwrap_or_default();
+        line.push('\n');
+        line
+    }
+}
+
+/// Where a cached report's line is: the byte range of its line in the cache file.
+#[derive(Clone, Copy, Debug)]
+pub struct Span {
+    pub offset: u64,
+    pub len: u64,
+}
+
+/// The previous build's cache, as its plan needs it.
+#[derive(Debug, Default)]
+pub struct PreviousCache {
+    pub header: CacheHeader,
+    /// By report id as listed.
+    pub reports: BTreeMap<String, (CachedHead, Span)>,
+}
+
+impl PreviousCache {
+    /// The cache in `root`: empty when there is none, or it is unreadable or written by another
+    /// version (a line that does not parse empties it all: it is only ever written whole).
+    pub fn load(root: &Path) -> PreviousCache {
+        Self::read(root).unwrap_or_default()
+    }
+
+    fn read(root: &Path) -> Option<PreviousCache> {
+        use std::io::BufRead;
+        let file = std::fs::File::open(root.join(CACHE)).ok()?;
+        let mut lines = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut line = String::new();
+        lines.read_line(&mut line).ok()?;
+        let header: CacheHeader = serde_json::from_str(&line).ok()?;
+        if header.generator != generator() {
+            return None;
+        }
+        let mut offset = line.len() as u64;
+        let mut reports = BTreeMap::new();
+        loop {
+            line.clear();
+            let len = lines.read_line(&mut line).ok()? as u64;
+            if len == 0 {
+                break;
+            }
+            let head: CachedHead = serde_json::from_str(&line).ok()?;
+            reports.insert(head.id.clone(), (head, Span { offset, len }));
+            offset += len;
+        }
+        Some(PreviousCache { header, reports })
+    }
+}
+
+/// Reads cached lines back by their [`Span`].
+pub struct CacheReader(std::sync::Mutex<std::fs::File>);
+
+impl CacheReader {
+    pub fn open(path: &Path) -> std::io::Result<CacheReader> {
+        Ok(CacheReader(std::sync::Mutex::new(std::fs::File::open(
+            path,
+        )?)))
+    }
+
+    pub fn bytes(&self, span: Span) -> std::io::Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        file.seek(SeekFrom::Start(span.offset))?;
+        let mut bytes = vec![0; span.len as usize];
+        file.read_exact(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    pub fn report(&self, span: Span) -> std::io::Result<CachedReport> {
+        serde_json::from_slice(&self.bytes(span)?).map_err(std::io::Error::other)
+    }
+}
+
+/// The cache lines of the reports rendered by this build, spooled to a file as the workers make
+/// them (in whatever order they finish), so that none is held in memory until the cache is
+/// written in id order.
+pub struct Spool {
+    path: std::path::PathBuf,
+    file: std::sync::Mutex<(std::fs::File, u64)>,
+}
+
+impl Spool {
+    pub fn create(path: &Path) -> std::io::Result<Spool> {
+        let file = std::fs::File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)?;
+        Ok(Spool {
+            path: path.to_path_buf(),
+            file: std::sync::Mutex::new((file, 0)),
+        })
+    }
+
+    /// Appends `line`; where it is.
+    pub fn push(&self, line: &str) -> std::io::Result<Span> {
+        use std::io::Write;
+        let mut guard = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let (file, end) = &mut *guard;
+        file.write_all(line.as_bytes())?;
+        let span = Span {
+            offset: *end,
+            len: line.len() as u64,
+        };
+        *end += span.len;
+        Ok(span)
+    }
+
+    pub fn reader(&self) -> std::io::Result<CacheReader> {
+        CacheReader::open(&self.path)
+    }
+
+    /// Removes the spool's file (it stays open until dropped).
+    pub fn remove(&self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }

@@ -8,7 +8,9 @@ mod output;
 mod staging;
 mod verify;
 
-pub use build::{BuildError, BuildOptions, BuildSummary, Cancel, Progress, Quiet, build};
+pub use build::{
+    BuildError, BuildOptions, BuildSummary, Cancel, Progress, Quiet, TIMINGS_ENV, build,
+};
 pub use output::{OutputError, write_atomically};
 pub use staging::TargetError;
 pub use verify::{Verification, VerifyError, verify};

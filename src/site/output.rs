@@ -145,6 +145,37 @@ impl Output {
         Ok(true)
     }
 
+    /// Writes the file `relative` (a file of the build's own, not a page: not hashed, not
+    /// counted) through `write`, into a temporary name renamed into place.
+    pub fn write_stream(
+        &self,
+        relative: &str,
+        write: impl FnOnce(&mut std::io::BufWriter<fs::File>) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let path = self.root.join(relative);
+        let tmp = self.root.join(format!("{relative}.tmp-reportpress"));
+        let err = |action, source| OutputError {
+            action,
+            path: path.clone(),
+            source,
+        };
+        self.real_folders(relative)?;
+        let _ = fs::remove_file(&tmp);
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| err("writing", e))?;
+        let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
+        let result = write(&mut file).and_then(|()| file.flush());
+        drop(file);
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(err("writing", e));
+        }
+        fs::rename(&tmp, &path).map_err(|e| err("renaming into", e))
+    }
+
     /// Removes the files of `listed` (those the previous build's manifest named) that `keep`
     /// does not name: pages of reports, tasks and people that are gone. Nothing else is removed.
     pub fn prune(

@@ -177,6 +177,34 @@ pub(crate) fn is_not_a_database(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.code().as_deref() == Some("26"))
 }
 
+/// What [`Source::signatures`] found: SHA-256 (hex) signatures that change when the rows do.
+#[derive(Debug, Default)]
+pub struct Signatures {
+    /// By report id, as [`Source::reports`] lists it.
+    pub reports: HashMap<String, String>,
+    /// Rows a report draws on by reference, by [`Signatures::task`], [`Signatures::runs`],
+    /// [`Signatures::pull_request`], [`Signatures::user`] and [`Signatures::user_uuid`] keys.
+    pub rows: HashMap<String, String>,
+}
+
+impl Signatures {
+    pub fn task(team: i64, id: &str) -> String {
+        format!("task:{team}:{id}")
+    }
+    pub fn runs(team: i64, task: &str) -> String {
+        format!("runs:{team}:{task}")
+    }
+    pub fn pull_request(team: i64, id: &str) -> String {
+        format!("pr:{team}:{id}")
+    }
+    pub fn user(id: i64) -> String {
+        format!("user:{id}")
+    }
+    pub fn user_uuid(uuid: &str) -> String {
+        format!("uuid:{uuid}")
+    }
+}
+
 pub struct Source {
     conn: AnyConnection,
     schema: Schema,
@@ -387,6 +415,79 @@ impl Source {
         rows.iter().map(|row| self.report_record(row)).collect()
     }
 
+    /// What changed, without reading any report's rows: a signature for each report of `teams`
+    /// (as [`Source::reports`] lists them) over its own rows, and one for each row a report may
+    /// draw on by reference (tasks, their runs, pull requests, people), from one query. `None`
+    /// where the signatures cannot be trusted to change whenever a page would (see
+    /// [`query::signatures_trusted`]): a caller then reads every report.
+    pub async fn signatures(
+        &mut self,
+        teams: &[i64],
+        include_deleted: bool,
+    ) -> Result<Option<Signatures>, SourceError> {
+        if !query::signatures_trusted(&self.schema) {
+            return Ok(None);
+        }
+        let mut signatures = Signatures::default();
+        if teams.is_empty() {
+            return Ok(Some(signatures));
+        }
+        let sql = query::signatures(&self.schema, teams.len(), include_deleted);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for team in teams {
+            q = q.bind(*team);
+        }
+        // Streamed, each row hashed as it comes: in SQLite a report's signature is the summary of
+        // every row of it, which the whole result would hold at once.
+        let context = "reading what changed";
+        let role = self.schema.role().map(str::to_string);
+        let failed = |err| SourceError::database(context, err, role.as_deref());
+        let mut rows = q.fetch(&mut self.conn);
+        // Two rows under one key (possible where nothing enforces unique ids): both count.
+        let mut found: HashMap<(String, String), Vec<String>> = HashMap::new();
+        while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows)
+            .await
+            .map_err(failed)?
+        {
+            let mut c = Cells::new(&row);
+            let (Some(kind), Some(key)) = (c.text("kind")?, c.text("key")?) else {
+                continue;
+            };
+            // As bytes: a SQLite signature carries the row's own, which may not be UTF-8.
+            let sig = sha256_hex(&raw_bytes(&row, "sig").map_err(SourceError::query(context))?);
+            if kind == "user" {
+                let (id, uuid) = key.split_once(' ').unwrap_or((key.as_str(), ""));
+                for key in [format!("user:{id}"), format!("uuid:{uuid}")] {
+                    found
+                        .entry(("row".into(), key))
+                        .or_default()
+                        .push(sig.clone());
+                }
+            } else if kind == "report" {
+                found.entry((kind, key)).or_default().push(sig);
+            } else {
+                found
+                    .entry(("row".into(), format!("{kind}:{key}")))
+                    .or_default()
+                    .push(sig);
+            }
+        }
+        drop(rows);
+        for ((kind, key), mut sigs) in found {
+            sigs.sort();
+            let hash = match sigs.as_slice() {
+                [one] => one.clone(),
+                _ => sha256_hex(sigs.join("\n").as_bytes()),
+            };
+            if kind == "report" {
+                signatures.reports.insert(key, hash);
+            } else {
+                signatures.rows.insert(key, hash);
+            }
+        }
+        Ok(Some(signatures))
+    }
+
     /// One report's row by id, whatever its team or status; `None` when there is none.
     pub async fn report(&mut self, id: uuid::Uuid) -> Result<Option<ReportRecord>, SourceError> {
         let sql = query::report(&self.schema);
@@ -560,6 +661,28 @@ impl Source {
             notices: self.notices.clone(),
         })
     }
+}
+
+/// A cell's bytes, whether the database sent text or bytes (empty for NULL).
+fn raw_bytes(row: &AnyRow, name: &str) -> Result<Vec<u8>, sqlx::Error> {
+    use sqlx::ValueRef;
+    let raw = row.try_get_raw(name)?;
+    if raw.is_null() {
+        return Ok(Vec::new());
+    }
+    if raw.type_info().kind() == sqlx::any::AnyTypeInfoKind::Blob {
+        return row.try_get(name);
+    }
+    Ok(row.try_get::<String, _>(name)?.into_bytes())
+}
+
+/// The SHA-256 of `bytes`, in lowercase hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn looks_like_path(url: &str) -> bool {

@@ -3,8 +3,8 @@
 //! Nothing from the user or the database is ever spliced in: values travel as bind parameters.
 
 use super::schema::{
-    ARTEFACTS, ASSIGNMENTS, Kind, LINKS, PULL_REQUESTS, REPORTS, RUNS, SEEN, Schema, TASKS, TEAMS,
-    USERS, VERSIONS,
+    ARTEFACTS, ASSIGNMENTS, Dialect, Kind, LINKS, PULL_REQUESTS, REPORTS, RUNS, SEEN, Schema,
+    TASKS, TEAMS, USERS, VERSIONS,
 };
 
 /// Every column each known table is read for (selected, joined on or filtered by): the
@@ -461,6 +461,336 @@ pub fn versions(schema: &Schema) -> Option<String> {
     })
 }
 
+/// A column a signature covers, and whether it may be long (hashed whole in PostgreSQL, summed
+/// up by its length and its last characters in SQLite: see [`signatures`]).
+type Covered = (&'static str, Kind, bool);
+
+const REPORT_COVERED: [Covered; 14] = [
+    ("id", Kind::Text, false),
+    ("team_id", Kind::Int, false),
+    ("status", Kind::Text, false),
+    ("title", Kind::Text, true),
+    ("summary", Kind::Text, true),
+    ("error", Kind::Text, true),
+    ("signal_count", Kind::Int, false),
+    ("created_at", Kind::Time, false),
+    ("updated_at", Kind::Time, false),
+    ("run_count", Kind::Int, false),
+    ("corroboration_count", Kind::Int, false),
+    ("content_revision_count", Kind::Int, false),
+    ("implemented_at_run_count", Kind::Int, false),
+    ("implemented_at_revision_count", Kind::Int, false),
+];
+const ARTEFACT_COVERED: [Covered; 13] = [
+    ("id", Kind::Text, false),
+    ("type", Kind::Text, false),
+    ("content", Kind::Text, true),
+    ("text_content", Kind::Text, true),
+    ("created_at", Kind::Time, false),
+    ("updated_at", Kind::Time, false),
+    ("created_by_id", Kind::Int, false),
+    ("task_id", Kind::Text, false),
+    ("channel_id", Kind::Text, false),
+    ("actor_kind", Kind::Text, false),
+    ("actor_agent", Kind::Text, false),
+    ("claim_id", Kind::Text, false),
+    ("pull_request_id", Kind::Text, false),
+];
+const LINK_COVERED: [Covered; 4] = [
+    ("id", Kind::Text, false),
+    ("task_id", Kind::Text, false),
+    ("relationship", Kind::Text, false),
+    ("created_at", Kind::Time, false),
+];
+const ASSIGNMENT_COVERED: [Covered; 13] = [
+    ("id", Kind::Text, false),
+    ("actor_kind", Kind::Text, false),
+    ("actor_user_id", Kind::Int, false),
+    ("actor_task_id", Kind::Text, false),
+    ("actor_agent", Kind::Text, false),
+    ("claimed_at", Kind::Time, false),
+    ("pr_url", Kind::Text, false),
+    ("repository", Kind::Text, false),
+    ("pr_number", Kind::Int, false),
+    ("pr_state", Kind::Text, false),
+    ("pr_merged", Kind::Bool, false),
+    ("created_at", Kind::Time, false),
+    ("updated_at", Kind::Time, false),
+];
+const SEEN_COVERED: [Covered; 6] = [
+    ("kind", Kind::Text, false),
+    ("id", Kind::Text, false),
+    ("first_seen", Kind::Text, false),
+    ("since", Kind::Text, false),
+    ("last_seen", Kind::Text, false),
+    ("gone_at", Kind::Text, false),
+];
+const VERSION_COVERED: [Covered; 7] = [
+    ("kind", Kind::Text, false),
+    ("id", Kind::Text, false),
+    ("version", Kind::Int, false),
+    ("content", Kind::Text, true),
+    ("updated_at", Kind::Text, false),
+    ("first_seen", Kind::Text, false),
+    ("last_seen", Kind::Text, false),
+];
+const TASK_COVERED: [Covered; 4] = [
+    ("title", Kind::Text, true),
+    ("repository", Kind::Text, false),
+    ("origin_product", Kind::Text, false),
+    ("created_at", Kind::Time, false),
+];
+const RUN_COVERED: [Covered; 8] = [
+    ("id", Kind::Text, false),
+    ("status", Kind::Text, false),
+    ("stage", Kind::Text, false),
+    ("branch", Kind::Text, false),
+    ("output", Kind::Text, true),
+    ("error_message", Kind::Text, true),
+    ("created_at", Kind::Time, false),
+    ("completed_at", Kind::Time, false),
+];
+const PULL_REQUEST_COVERED: [Covered; 8] = [
+    ("repository", Kind::Text, false),
+    ("number", Kind::Int, false),
+    ("url", Kind::Text, false),
+    ("state", Kind::Text, false),
+    ("checked_at", Kind::Time, false),
+    ("merged_at", Kind::Time, false),
+    ("created_at", Kind::Time, false),
+    ("updated_at", Kind::Time, false),
+];
+const USER_COVERED: [Covered; 5] = [
+    ("id", Kind::Int, false),
+    ("uuid", Kind::Text, false),
+    ("email", Kind::Text, false),
+    ("first_name", Kind::Text, false),
+    ("last_name", Kind::Text, false),
+];
+
+/// One row of `table` (as `alias`) summed up as text: in PostgreSQL the SHA-256 (hex) of the
+/// row of every covered column, normalised as the reader reads it; in SQLite each column
+/// `quote()`d (so no two rows run together), a long one as its length in characters and bytes
+/// and its last 32 characters.
+fn row_signature(schema: &Schema, table: &str, alias: &str, covered: &[Covered]) -> String {
+    let present: Vec<&Covered> = covered
+        .iter()
+        .filter(|(column, _, _)| schema.has_column(table, column))
+        .collect();
+    match schema.dialect {
+        Dialect::Postgres => {
+            let values: Vec<String> = present
+                .iter()
+                .map(|(column, kind, _)| {
+                    schema
+                        .dialect
+                        .select(&format!("{alias}.{column}"), *kind, false)
+                })
+                .collect();
+            // `ROW(…)` as text quotes each value and tells NULL from ''; converted to bytes as
+            // stored (`SQL_ASCII` converts nothing), so no value can fail to hash.
+            format!(
+                "encode(sha256(convert_to(CAST(ROW({}, 0) AS text), 'SQL_ASCII')), 'hex')",
+                values.join(", ")
+            )
+        }
+        Dialect::Sqlite => {
+            let values: Vec<String> = present
+                .iter()
+                .map(|(column, _, long)| {
+                    let c = format!("{alias}.{column}");
+                    if *long {
+                        format!(
+                            "quote(length({c})) || quote(octet_length({c})) || quote(substr({c}, -32))"
+                        )
+                    } else {
+                        format!("quote({c})")
+                    }
+                })
+                .collect();
+            if values.is_empty() {
+                "''".to_string()
+            } else {
+                values.join(" || ")
+            }
+        }
+    }
+}
+
+/// The signatures of a set of rows: each row's, sorted, joined (NULL when there are none).
+fn aggregate(schema: &Schema, row: &str, from_where: &str) -> String {
+    format!(
+        "(SELECT {} FROM (SELECT {row} AS h FROM {from_where}) x)",
+        group_concat(schema, "h")
+    )
+}
+
+/// The values of `column` in a group, sorted, joined by commas.
+fn group_concat(schema: &Schema, column: &str) -> String {
+    match schema.dialect {
+        Dialect::Postgres => format!("string_agg({column}, ',' ORDER BY {column})"),
+        // `ORDER BY` in an aggregate: SQLite 3.44 and later (the bundled one is newer).
+        Dialect::Sqlite => format!("group_concat({column}, ',' ORDER BY {column})"),
+    }
+}
+
+/// In PostgreSQL, the SHA-256 (hex) of the text `expr`, so that little travels; SQLite has no
+/// hash function, so there the text itself travels, as bytes (it may hold bytes that are not
+/// UTF-8), and the reader hashes it.
+fn digest(schema: &Schema, expr: &str) -> String {
+    match schema.dialect {
+        Dialect::Postgres => {
+            format!("encode(sha256(convert_to({expr}, 'SQL_ASCII')), 'hex')")
+        }
+        Dialect::Sqlite => bytes(schema, expr),
+    }
+}
+
+/// `expr` as bytes in SQLite, whose text may hold bytes that are not UTF-8 (the reader decodes
+/// them without failing); as it is in PostgreSQL.
+fn bytes(schema: &Schema, expr: &str) -> String {
+    match schema.dialect {
+        Dialect::Postgres => expr.to_string(),
+        Dialect::Sqlite => format!("CAST(({expr}) AS BLOB)"),
+    }
+}
+
+/// `expr` as text, for a key.
+fn key_text(schema: &Schema, expr: &str) -> String {
+    schema.dialect.select(expr, Kind::Text, false)
+}
+
+/// Whether the signatures of [`signatures`] can be trusted to change whenever a report's pages
+/// would: in PostgreSQL always (every value read is hashed whole); in SQLite, whose signature
+/// sums up long text by its length and last characters, only where the artefact and report rows
+/// carry an `updated_at` that PostHog sets on every save, so that an edit the summary misses
+/// must also have bypassed that.
+pub fn signatures_trusted(schema: &Schema) -> bool {
+    match schema.dialect {
+        Dialect::Postgres => true,
+        Dialect::Sqlite => {
+            schema.has_column(ARTEFACTS, "updated_at") && schema.has_column(REPORTS, "updated_at")
+        }
+    }
+}
+
+/// One query: a signature for each report of the teams (as [`reports`] lists them) over its own
+/// rows — the report, its artefacts, legacy links, assignment, and a snapshot's history — and
+/// one for each row a report may draw on by reference: every task, the runs of each task and
+/// every pull request of the teams, every user. Columns `kind` (`report`, `task`, `runs`, `pr`,
+/// `user`), `key` (the report id; `TEAM:ID` for tasks, runs by task id and pull requests; the
+/// user's id and uuid, `ID UUID`) and `sig` (text the caller hashes). Binds: the teams.
+pub fn signatures(schema: &Schema, teams: usize, include_deleted: bool) -> String {
+    let deleted = if include_deleted {
+        ""
+    } else {
+        " AND COALESCE(r.status, '') <> 'deleted'"
+    };
+    let team_params = params(schema, 1, teams, false);
+    let by_report = |table: &str, alias: &str, covered: &[Covered], team: bool| {
+        if !schema.has_table(table) {
+            return "''".to_string();
+        }
+        let team = if team && schema.has_column(table, "team_id") {
+            format!(" AND {alias}.team_id = r.team_id")
+        } else {
+            String::new()
+        };
+        aggregate(
+            schema,
+            &row_signature(schema, table, alias, covered),
+            &format!("{table} {alias} WHERE {alias}.report_id = r.id{team}"),
+        )
+    };
+    let parts = [
+        row_signature(schema, REPORTS, "r", &REPORT_COVERED),
+        by_report(ARTEFACTS, "a", &ARTEFACT_COVERED, true),
+        by_report(LINKS, "l", &LINK_COVERED, true),
+        by_report(ASSIGNMENTS, "s", &ASSIGNMENT_COVERED, true),
+        by_report(SEEN, "w", &SEEN_COVERED, false),
+        by_report(VERSIONS, "v", &VERSION_COVERED, false),
+    ];
+    // Each part labelled, a missing one as empty: no two reports' parts can run together.
+    let labelled: Vec<String> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(n, part)| [format!("'|{n}:'"), format!("COALESCE({part}, '')")])
+        .collect();
+    let mut sql = format!(
+        "SELECT 'report' AS kind, {} AS key, {} AS sig FROM {REPORTS} r \
+         WHERE r.team_id IN ({team_params}){deleted}",
+        bytes(schema, &key_text(schema, "r.id")),
+        digest(schema, &concat(schema, &labelled)),
+    );
+    let team_key = |alias: &str, id: &str| {
+        let key = concat(
+            schema,
+            &[
+                key_text(schema, &format!("{alias}.team_id")),
+                "':'".to_string(),
+                key_text(schema, &format!("{alias}.{id}")),
+            ],
+        );
+        bytes(schema, &key)
+    };
+    if schema.has_table(TASKS) && schema.has_column(TASKS, "team_id") {
+        sql.push_str(&format!(
+            " UNION ALL SELECT 'task', {}, {} FROM {TASKS} t WHERE t.team_id IN ({team_params})",
+            team_key("t", "id"),
+            digest(schema, &row_signature(schema, TASKS, "t", &TASK_COVERED)),
+        ));
+    }
+    if schema.has_table(RUNS) && schema.has_column(RUNS, "team_id") {
+        let rows = row_signature(schema, RUNS, "n", &RUN_COVERED);
+        sql.push_str(&format!(
+            " UNION ALL SELECT 'runs', k, {} FROM (SELECT {} AS k, {rows} AS h FROM {RUNS} n \
+             WHERE n.team_id IN ({team_params})) x GROUP BY k",
+            digest(schema, &group_concat(schema, "h")),
+            team_key("n", "task_id"),
+        ));
+    }
+    if schema.has_table(PULL_REQUESTS) && schema.has_column(PULL_REQUESTS, "team_id") {
+        sql.push_str(&format!(
+            " UNION ALL SELECT 'pr', {}, {} FROM {PULL_REQUESTS} p WHERE p.team_id IN ({team_params})",
+            team_key("p", "id"),
+            digest(schema, &row_signature(schema, PULL_REQUESTS, "p", &PULL_REQUEST_COVERED)),
+        ));
+    }
+    if schema.has_table(USERS) {
+        let uuid = if schema.has_column(USERS, "uuid") {
+            key_text(schema, "u.uuid")
+        } else {
+            "''".to_string()
+        };
+        sql.push_str(&format!(
+            " UNION ALL SELECT 'user', {}, {} FROM {USERS} u",
+            bytes(
+                schema,
+                &concat(
+                    schema,
+                    &[
+                        format!("COALESCE({}, '')", key_text(schema, "u.id")),
+                        "' '".to_string(),
+                        format!("COALESCE({uuid}, '')"),
+                    ]
+                )
+            ),
+            digest(schema, &row_signature(schema, USERS, "u", &USER_COVERED)),
+        ));
+    }
+    sql
+}
+
+/// `parts` concatenated (a NULL part as empty in PostgreSQL's `concat`; SQLite's `||` makes the
+/// whole NULL, so its parts are never NULL here but for a missing key, which drops the row's
+/// key and thus the row from any match).
+fn concat(schema: &Schema, parts: &[String]) -> String {
+    match schema.dialect {
+        Dialect::Postgres => format!("concat({})", parts.join(", ")),
+        Dialect::Sqlite => parts.join(" || "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -521,6 +851,8 @@ mod tests {
                     runs(&schema, 2).unwrap(),
                     seen(&schema).unwrap(),
                     versions(&schema).unwrap(),
+                    signatures(&schema, 2, false),
+                    signatures(&schema, 2, true),
                 ];
                 for sql in queries {
                     let read = columns(&sql);

@@ -1,9 +1,12 @@
-//! Incremental rebuilds: a rebuild renders only reports whose fingerprint changed, removes the
-//! pages of reports that are gone, writes no unchanged file, and gives exactly the bytes of a
-//! full build.
+//! Incremental rebuilds: a rebuild reads only reports whose signature (computed by the database)
+//! changed, renders only those whose fingerprint changed, removes the pages of reports that are
+//! gone, writes no unchanged file, and gives exactly the bytes of a full build — also after an
+//! edit that changes no timestamp, and on schemas where the signatures cannot be trusted (the
+//! build then reads every report).
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::process::Command;
 use std::time::SystemTime;
 
 use crate::common::*;
@@ -109,4 +112,183 @@ fn an_incremental_rebuild_equals_a_full_build() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no count in {err}"));
     assert!((3..=6).contains(&rendered), "{rendered} rendered: {err}");
+}
+
+/// Builds `db` into `out` with `REPORTPRESS_TIMINGS=1`: the build's stderr.
+fn timed_build(db: &str, out: &Path, extra: &[&str]) -> String {
+    let out_s = out.display().to_string();
+    let mut args = vec!["build", "--out", out_s.as_str(), "--database", db];
+    args.extend(extra);
+    let result = Command::new(env!("CARGO_BIN_EXE_reportpress"))
+        .args(&args)
+        .env_remove("DATABASE_URL")
+        .env("REPORTPRESS_TIMINGS", "1")
+        .output()
+        .expect("run reportpress");
+    let err = stderr(&result);
+    assert!(result.status.success(), "build failed: {err}");
+    err
+}
+
+/// How many reports the build's plan said it would read (its timing line).
+fn to_read(err: &str) -> usize {
+    err.lines()
+        .find(|l| l.starts_with("reportpress: timing: plan "))
+        .and_then(|l| l.split(" to read").next())
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no plan timing line in {err}"))
+}
+
+/// `out`, built incrementally, against a full build of `db` into a fresh folder: the same
+/// files, byte for byte, and the same build cache.
+fn assert_same_as_full(db: &str, out: &Path, scratch: &Scratch, tag: &str) {
+    let full = scratch.path(tag);
+    build(Some(db), &full, &["--full"]);
+    let (incremental, complete) = (tree(out), tree(&full));
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        complete.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    for (path, bytes) in &complete {
+        assert!(
+            incremental[path] == *bytes,
+            "{path} differs from a full build"
+        );
+    }
+    assert!(
+        read(&out.join(BUILD_CACHE)) == read(&full.join(BUILD_CACHE)),
+        "the build cache differs from a full build's"
+    );
+}
+
+#[test]
+fn a_no_op_rebuild_reads_no_report_and_timings_show_only_when_asked() {
+    let scratch = Scratch::new("noop-read");
+    let db = sqlite_archive(&scratch.path("a.sqlite"), DEMO);
+    let out = scratch.path("out");
+    let err = stderr(&build(Some(&db), &out, &[]));
+    assert!(
+        !err.contains("timing:"),
+        "no timings without the variable: {err}"
+    );
+
+    let err = timed_build(&db, &out, &[]);
+    assert_eq!(to_read(&err), 0, "{err}");
+    assert!(err.contains("0 rendered, 15 unchanged"), "{err}");
+    // Nothing to read, render or write: the later steps do not run at all.
+    assert!(!err.contains("timing: render_reports"), "{err}");
+
+    // --full reads everything, and each step says how long it took.
+    let err = timed_build(&db, &out, &["--full"]);
+    assert_eq!(to_read(&err), 15, "{err}");
+    for step in [
+        "plan",
+        "render_reports",
+        "write_archive_pages",
+        "write_manifest",
+        "finish",
+    ] {
+        let prefix = format!("reportpress: timing: {step} ");
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&prefix) && l.contains(" s (")),
+            "no {step} line in {err}"
+        );
+    }
+    assert!(
+        err.contains("(15 read, 15 rendered, 0 from the cache)"),
+        "{err}"
+    );
+}
+
+/// Edits one note's content in place, its `updated_at` untouched (`sql` is the new content's
+/// expression, of `content`).
+fn edit_one_note(url: &str, content: &str) {
+    execute(
+        url,
+        &format!(
+            "UPDATE signals_signalreportartefact SET content = {content} \
+             WHERE id = (SELECT id FROM signals_signalreportartefact WHERE type = 'note' \
+             AND content LIKE '%\"note\":\"%' ORDER BY id LIMIT 1)"
+        ),
+    );
+}
+
+#[test]
+fn sqlite_an_edit_that_changes_no_timestamp_is_read_again() {
+    let scratch = Scratch::new("sqlite-untimed");
+    let path = scratch.path("a.sqlite");
+    let db = sqlite_archive(&path, DEMO);
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let out = scratch.path("out");
+    build(Some(&db), &out, &[]);
+    edit_one_note(
+        &url,
+        "replace(content, '\"note\":\"', '\"note\":\"Edited quietly. ')",
+    );
+    let err = timed_build(&db, &out, &[]);
+    assert_eq!(to_read(&err), 1, "{err}");
+    assert!(err.contains("1 rendered"), "{err}");
+    assert_same_as_full(&db, &out, &scratch, "full");
+
+    // A row a report draws on by reference: a task run's status.
+    execute(
+        &url,
+        "UPDATE posthog_task_run SET status = 'failed' \
+         WHERE id = (SELECT id FROM posthog_task_run ORDER BY id LIMIT 1)",
+    );
+    let err = timed_build(&db, &out, &[]);
+    let read = to_read(&err);
+    assert!((1..15).contains(&read), "{read} read: {err}");
+    assert_same_as_full(&db, &out, &scratch, "full-after-run");
+}
+
+#[test]
+fn sqlite_without_updated_at_every_report_is_read() {
+    let scratch = Scratch::new("sqlite-oldest");
+    let path = scratch.path("a.sqlite");
+    let db = sqlite_archive(&path, DEMO);
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    // The oldest PostHog schema has no updated_at on artefacts.
+    execute(
+        &url,
+        "ALTER TABLE signals_signalreportartefact DROP COLUMN updated_at",
+    );
+    let out = scratch.path("out");
+    build(Some(&db), &out, &[]);
+    // Same length, same end: only a full read can see it.
+    edit_one_note(&url, "'{' || substr(replace(content, 'a', 'o'), 2)");
+    let err = timed_build(&db, &out, &[]);
+    assert!(err.contains("cannot be trusted here"), "{err}");
+    assert_eq!(to_read(&err), 15, "{err}");
+    assert_same_as_full(&db, &out, &scratch, "full");
+}
+
+#[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
+fn postgres_an_edit_that_keeps_length_and_timestamps_is_read_again() {
+    let Some(admin) = postgres("postgres_an_edit_that_keeps_length_and_timestamps_is_read_again")
+    else {
+        return;
+    };
+    for (ddl, tag) in [(POSTHOG_PG, "newest"), (OLDEST_PG, "oldest")] {
+        let pg = PgDb::create(&admin, ddl);
+        pg.seed(DEMO);
+        let scratch = Scratch::new(&format!("pg-untimed-{tag}"));
+        let out = scratch.path("out");
+        build(Some(&pg.url), &out, &[]);
+        let err = timed_build(&pg.url, &out, &[]);
+        assert_eq!(to_read(&err), 0, "{tag}: {err}");
+        // The same length, the same last characters, no timestamp touched: PostgreSQL hashes
+        // every value it is asked for, so even this is seen (with or without updated_at).
+        edit_one_note(&pg.url, "replace(content, 'a', 'o')");
+        let err = timed_build(&pg.url, &out, &[]);
+        assert_eq!(to_read(&err), 1, "{tag}: {err}");
+        assert_same_as_full(&pg.url, &out, &scratch, "full");
+    }
 }

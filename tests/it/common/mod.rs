@@ -400,12 +400,18 @@ pub fn build(database: Option<&str>, out: &Path, extra: &[&str]) -> Output {
     result
 }
 
-/// Every file under `root`: (`/`-separated relative path, full path), in walk order.
+/// The build cache a build keeps in the archive (hidden; not a page: its signatures differ by
+/// database, see `site::manifest::CACHE`).
+pub const BUILD_CACHE: &str = ".reportpress-cache.jsonl";
+
+/// Every file under `root` but the build cache: (`/`-separated relative path, full path), in
+/// walk order.
 pub fn files(root: &Path) -> Vec<(String, PathBuf)> {
     walkdir::WalkDir::new(root)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
+        .filter(|e| !(e.depth() == 1 && e.file_name() == BUILD_CACHE))
         .map(|e| {
             let rel = e
                 .path()
