@@ -20,10 +20,10 @@ use cli::{
     VerifyArgs,
 };
 use config::{Config, ConfigError, Origin};
-use reportpress::export::{self, ExportError, ExportFormat, ExportOptions};
-use reportpress::generate::{self, GenerateError, GenerateOptions};
+use reportpress::archive::generate::{self, GenerateError, GenerateOptions};
+use reportpress::archive::snapshot::{self as snap, SnapshotError, SnapshotOptions};
+use reportpress::commands::export::{self, ExportError, ExportFormat, ExportOptions};
 use reportpress::site::{self, BuildError, BuildOptions};
-use reportpress::snapshot::{self as snap, SnapshotError, SnapshotOptions};
 use reportpress::source::git::LocalRepos;
 use reportpress::source::{Source, SourceError};
 
@@ -413,20 +413,20 @@ async fn export(args: ExportArgs, config: &Config) -> anyhow::Result<()> {
 
 async fn list(args: ListArgs, config: &Config) -> anyhow::Result<()> {
     let mut source = open(args.database, config).await?;
-    let options = reportpress::list::ListOptions {
+    let options = reportpress::commands::list::ListOptions {
         teams: config.teams(args.teams),
         include_deleted: args.include_deleted,
         statuses: args.statuses,
         redact_people: config.redact(args.redact).contains(&cli::Redact::People),
     };
-    let rows = reportpress::list::list(&mut source, &options)
+    let rows = reportpress::commands::list::list(&mut source, &options)
         .await
         .map_err(|err| BuildError::from(err).edge())
         .with_context(|| format!("listing from {}", source.label))?;
     let text = match args.format {
-        cli::ListFormat::Table => reportpress::list::table(&rows),
-        cli::ListFormat::Json => reportpress::list::json(&rows),
-        cli::ListFormat::Tsv => reportpress::list::tsv(&rows),
+        cli::ListFormat::Table => reportpress::commands::list::table(&rows),
+        cli::ListFormat::Json => reportpress::commands::list::json(&rows),
+        cli::ListFormat::Tsv => reportpress::commands::list::tsv(&rows),
     };
     print(text.as_bytes())
 }

@@ -71,7 +71,10 @@ fn graph(folder: &str) -> BTreeMap<String, BTreeSet<String>> {
         };
         let text = code(&text);
         let mut used = names_after(&text, "super::");
-        used.extend(names_after(&text, &format!("crate::{folder}::")));
+        used.extend(names_after(
+            &text,
+            &format!("crate::{}::", folder.replace('/', "::")),
+        ));
         used.retain(|name| name != module && modules.contains(name));
         graph.insert(module.clone(), used);
     }
@@ -130,10 +133,46 @@ fn html_and_ledger_do_not_use_each_other_in_a_cycle() {
 /// adds to the story's report, from prose, samples, diffs, people and time; none is used back.
 #[test]
 fn the_generator_has_no_cycle() {
-    let graph = graph("generate");
+    let graph = graph("archive/generate");
     assert!(graph.len() >= 10, "{graph:?}");
     for module in graph.keys() {
         let cycles = cycles_through(&graph, module);
         assert!(cycles.is_empty(), "{module} is in a cycle: {cycles:?}");
+    }
+}
+
+/// The README's Development map stays true: every entry of `src/` (a folder or a file) is named
+/// in it, and every `src/…` path it names exists.
+#[test]
+fn the_readmes_development_map_names_every_module_of_src() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let map = readme
+        .split("## Development")
+        .nth(1)
+        .and_then(|rest| rest.split("```").nth(1))
+        .expect("a Development section with a map in a code block");
+    let named: BTreeSet<String> = map
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| w.starts_with("src/"))
+        .map(|w| w.trim_end_matches('/').to_string())
+        .collect();
+    for path in &named {
+        assert!(
+            root.join(path).exists(),
+            "the map names {path}, which does not exist"
+        );
+    }
+    for entry in std::fs::read_dir(root.join("src")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let path = format!("src/{name}");
+        let mentioned = named.contains(&path)
+            || map
+                .split(|c: char| !(c.is_alphanumeric() || "._-/".contains(c)))
+                .any(|w| w == name);
+        assert!(
+            mentioned,
+            "{path} is missing from the README's Development map"
+        );
     }
 }

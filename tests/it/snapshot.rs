@@ -494,7 +494,7 @@ fn an_archive_of_the_previous_version_builds_and_a_snapshot_of_it_changes_no_pag
         said.contains("0 rows new, 0 edited") && said.contains("0 deleted upstream"),
         "{said}"
     );
-    for (table, column, _) in reportpress::snapshot::ADDED_COLUMNS {
+    for (table, column, _) in reportpress::archive::snapshot::ADDED_COLUMNS {
         assert!(
             column_names(&copy, table).split(',').any(|c| c == column),
             "{table}.{column} added"

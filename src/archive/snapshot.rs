@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
 
+use super::target::{SqliteTargetError, check_target};
 use crate::model::record::{
     ArtefactRecord, AssignmentRecord, LinkRecord, PullRequestRecord, ReportRecord, ReportRows,
     UserRecord,
@@ -31,7 +32,6 @@ use crate::model::record::{
 use crate::model::time::Timestamp;
 use crate::source::schema::{ARTEFACTS, ASSIGNMENTS, LINKS, PULL_REQUESTS, REPORTS, Schema};
 use crate::source::{ARCHIVE_SCHEMA, Source, SourceError, describe, lossy_text, sqlite_url};
-use crate::sqlite_target::{SqliteTargetError, check_target};
 
 /// Columns added to the archive schema after archives were first written, as `(table, column,
 /// SQLite type)`. `CREATE TABLE IF NOT EXISTS` leaves an older archive's tables as they are, so

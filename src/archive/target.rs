@@ -1,5 +1,5 @@
-//! The destination of the two SQLite writers, [`crate::generate`] (`demo --out`) and
-//! [`crate::snapshot`] (`snapshot --to`): one check of the path they are given, and the names of
+//! The destination of the two SQLite writers, [`super::generate`] (`demo --out`) and
+//! [`super::snapshot`] (`snapshot --to`): one check of the path they are given, and the names of
 //! the files they keep beside it. Both write beside the destination under a hidden name and
 //! rename into place, so the folder must exist and the path must name a file.
 

@@ -29,8 +29,8 @@ use std::path::{Path, PathBuf};
 
 use sqlx::{AnyConnection, Connection};
 
+use crate::archive::target::{SqliteTargetError, check_target};
 use crate::source::{ARCHIVE_SCHEMA, SourceError, one_line, sqlite_url};
-use crate::sqlite_target::{SqliteTargetError, check_target};
 use rows::{BATCH, Batch, write_people};
 use story::Generator;
 
