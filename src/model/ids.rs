@@ -3,13 +3,11 @@
 //! hyphens — or repeat an id outright. Pages and anchors are named by the canonical uuid, so two
 //! rows that spell one uuid would write to one page or one anchor and hide each other. They are
 //! kept apart instead: the first keeps the uuid, every other gets a stand-in id derived from it,
-//! with a notice saying so.
+//! with a notice saying so. A stored id that is no uuid at all gets a stand-in too ([`row_id`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use uuid::Uuid;
-
-use super::report::row_id;
 
 /// The id each report row of a build is shown under, by its id as stored.
 #[derive(Clone, Debug, Default)]
@@ -91,6 +89,20 @@ pub fn distinct_entries(ids: &[Uuid]) -> Vec<(usize, Uuid, String)> {
         ));
     }
     out
+}
+
+/// A row's uuid. A value that is not one (possible in a hand-made SQLite archive) gets a
+/// stand-in derived from it, with a notice, so the row is still shown and linkable.
+pub fn row_id(raw: &str, notices: &mut Vec<String>) -> Uuid {
+    match Uuid::parse_str(raw.trim()) {
+        Ok(id) => id,
+        Err(_) => {
+            notices.push(format!(
+                "the row's id {raw:?} is not a uuid; a stand-in id derived from it is used"
+            ));
+            Uuid::new_v5(&Uuid::NAMESPACE_OID, raw.as_bytes())
+        }
+    }
 }
 
 #[cfg(test)]

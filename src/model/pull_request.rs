@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::artefact::{Artefact, Content};
 use super::record::{AssignmentRecord, PullRequestRecord};
-use super::report::{Association, Task};
+use super::task::{Association, Task};
 use super::time::Timestamp;
 
 /// A pull request's state (`SignalReportPullRequest.State`).

@@ -6,12 +6,14 @@ use uuid::Uuid;
 
 use super::actor::{Actor, Person};
 use super::artefact::{Artefact, Content, Gone, History, Origin, Version};
+use super::ids::row_id;
 use super::pull_request::{self, PullRequest};
 use super::record::{
     ArtefactRecord, AssignmentRecord, LinkRecord, ReportRows, RunRecord, SeenRecord, TaskRecord,
     VersionRecord,
 };
 use super::status::Status;
+use super::task::{Association, Run, Task};
 use super::time::Timestamp;
 
 #[derive(Clone, Debug)]
@@ -96,42 +98,6 @@ pub struct ReportVersion {
     pub summary: Option<String>,
     pub first_seen: Option<Timestamp>,
     pub last_seen: Option<Timestamp>,
-}
-
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Task {
-    pub id: Uuid,
-    pub title: Option<String>,
-    pub repository: Option<String>,
-    pub origin_product: Option<String>,
-    pub created_at: Option<Timestamp>,
-    /// Oldest first.
-    pub runs: Vec<Run>,
-}
-
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Run {
-    pub id: String,
-    pub status: Option<String>,
-    pub stage: Option<String>,
-    pub branch: Option<String>,
-    /// `output.pr_url` then `output.pr_urls`, each once.
-    pub pr_urls: Vec<String>,
-    pub error_message: Option<String>,
-    pub created_at: Option<Timestamp>,
-    pub completed_at: Option<Timestamp>,
-}
-
-/// A task associated with the report by a `task_run` entry (a legacy link row included).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Association {
-    pub task_id: Uuid,
-    /// Index of the `task_run` entry in the log.
-    pub artefact: usize,
-    /// `signals` or `tasks` (PostHog's `TaskRunArtefact.product`).
-    pub product: Option<String>,
-    /// The run type (`implementation`, `research`, …).
-    pub relationship: Option<String>,
 }
 
 /// PostHog's `task_run_identifier_for_legacy_relationship`
@@ -408,20 +374,6 @@ pub fn display_title(title: Option<&str>, id: Uuid) -> String {
     match title.map(str::trim) {
         Some(t) if !t.is_empty() => t.to_string(),
         _ => format!("Untitled report {id}"),
-    }
-}
-
-/// A row's uuid. A value that is not one (possible in a hand-made SQLite archive) gets a
-/// stand-in derived from it, with a notice, so the row is still shown and linkable.
-pub fn row_id(raw: &str, notices: &mut Vec<String>) -> Uuid {
-    match Uuid::parse_str(raw.trim()) {
-        Ok(id) => id,
-        Err(_) => {
-            notices.push(format!(
-                "the row's id {raw:?} is not a uuid; a stand-in id derived from it is used"
-            ));
-            Uuid::new_v5(&Uuid::NAMESPACE_OID, raw.as_bytes())
-        }
     }
 }
 

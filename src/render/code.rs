@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::diff::{self, FileDiff, FileStatus, LineKind};
 use super::highlight::{Budget, LineHighlighter, syntax_for_path};
 use super::links;
-use super::text::{escape_html_into, is_web_url};
+use super::text::{escape_html_into, human_size, is_web_url};
 
 /// A file's diff starts collapsed above this many lines…
 pub const COLLAPSE_LINES: usize = 400;
@@ -26,17 +26,6 @@ pub const COLLAPSE_BYTES: usize = 20 * 1024;
 pub const MAX_FILE_BYTES: usize = 500 * 1024;
 /// Changed lines longer than this get no word-level marks (the comparison is quadratic-ish).
 const MAX_INTRALINE: usize = 500;
-
-/// `12.3 KB`.
-pub fn human_size(bytes: usize) -> String {
-    if bytes < 1024 {
-        format!("{bytes} bytes")
-    } else if bytes < 1024 * 1024 {
-        format!("{:.1} KB", bytes as f64 / 1024.0)
-    } else {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    }
-}
 
 fn link_or_code(out: &mut String, text: &str, url: Option<&str>) {
     match url.filter(|u| is_web_url(u)) {

@@ -11,8 +11,8 @@ use super::diff::{self, FileStatus};
 use super::links::{self, Depth, Format};
 use super::page::{Archive, Entry, IndexRow, ReportView};
 use super::text::{
-    code_fence, escape_html_line, escape_markdown, is_safe_url, is_web_url, markdown_code_span,
-    markdown_excerpt, markdown_to_markdown,
+    code_fence, escape_html_line, escape_markdown, human_size, is_safe_url, is_web_url,
+    markdown_code_span, markdown_excerpt, markdown_to_markdown,
 };
 use super::view::{Block, Inline};
 
@@ -219,7 +219,7 @@ fn diff_markdown(text: &str, link: Option<&str>) -> String {
         if file.bytes > code::MAX_FILE_BYTES {
             out.push_str(&format!(
                 "_This file's diff is {}: too large to include._\n\n</details>\n\n",
-                code::human_size(file.bytes)
+                human_size(file.bytes)
             ));
             continue;
         }

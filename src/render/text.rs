@@ -1,6 +1,7 @@
 //! Untrusted text made safe for each output: HTML escaping, Markdown rendered to HTML with raw
 //! HTML and unsafe links neutralised, Markdown re-emitted for the `.md` output the same way,
-//! inline Markdown escaping and code fences that nothing inside can close.
+//! inline Markdown escaping and code fences that nothing inside can close; and a byte size as
+//! people read it ([`human_size`]), which the notices about over-long text and code give.
 //!
 //! Both renderings of untrusted Markdown take one bounded path (issue 12), so that no text can
 //! cost more than a fixed multiple of its size in work, memory or output:
@@ -21,6 +22,17 @@ use std::fmt;
 use pulldown_cmark::{
     Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
+
+/// `12.3 KB`.
+pub fn human_size(bytes: usize) -> String {
+    if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
 
 /// Escapes `& < > " '` for HTML text and attribute values.
 pub fn escape_html(text: &str) -> String {
@@ -149,8 +161,8 @@ impl Plain {
         match self {
             Plain::Size(len) => format!(
                 "This text is {}, more than the {} shown with formatting: it is shown as plain text.",
-                super::code::human_size(len),
-                super::code::human_size(MAX_MARKDOWN_BYTES)
+                human_size(len),
+                human_size(MAX_MARKDOWN_BYTES)
             ),
             Plain::Markers => format!(
                 "This text opens more than {MAX_LINE_MARKERS} quotes or lists on one line: it is \

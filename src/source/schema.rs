@@ -1,5 +1,5 @@
 //! What the connected database holds: its dialect and, read once at start, the columns of the
-//! tables reportpress knows. Every query is assembled from this, so a column that an older or
+//! tables reportpress knows, checked against the columns it reads of each ([`READS`]). Every query is assembled from this, so a column that an older or
 //! newer PostHog version lacks becomes a typed NULL instead of an error.
 
 use std::collections::BTreeMap;
@@ -94,6 +94,150 @@ pub const ASSIGNMENTS: &str = "signals_signalreportassignment";
 /// History tables of a snapshot archive (see `archive_schema.sql`).
 pub const SEEN: &str = "reportpress_row";
 pub const VERSIONS: &str = "reportpress_version";
+
+/// Every column each known table is read for (selected, joined on or filtered by): the
+/// columns whose `SELECT` privilege [`Schema::introspect`] checks, so that a column the role may
+/// not read is an error, never a NULL. A query naming a column missing here fails a unit test.
+pub const READS: [(&str, &[&str]); 11] = [
+    (
+        REPORTS,
+        &[
+            "id",
+            "team_id",
+            "status",
+            "title",
+            "summary",
+            "error",
+            "signal_count",
+            "created_at",
+            "updated_at",
+            "run_count",
+            "corroboration_count",
+            "content_revision_count",
+            "implemented_at_run_count",
+            "implemented_at_revision_count",
+        ],
+    ),
+    (
+        ARTEFACTS,
+        &[
+            "id",
+            "team_id",
+            "report_id",
+            "type",
+            "content",
+            "text_content",
+            "created_at",
+            "updated_at",
+            "created_by_id",
+            "task_id",
+            "channel_id",
+            "actor_kind",
+            "actor_agent",
+            "claim_id",
+            "pull_request_id",
+        ],
+    ),
+    (USERS, &["id", "uuid", "email", "first_name", "last_name"]),
+    (
+        TASKS,
+        &[
+            "id",
+            "team_id",
+            "title",
+            "repository",
+            "origin_product",
+            "created_at",
+        ],
+    ),
+    (
+        RUNS,
+        &[
+            "id",
+            "task_id",
+            "team_id",
+            "status",
+            "stage",
+            "branch",
+            "output",
+            "error_message",
+            "created_at",
+            "completed_at",
+        ],
+    ),
+    (
+        LINKS,
+        &[
+            "id",
+            "team_id",
+            "report_id",
+            "task_id",
+            "relationship",
+            "created_at",
+        ],
+    ),
+    (TEAMS, &["id"]),
+    (
+        PULL_REQUESTS,
+        &[
+            "id",
+            "team_id",
+            "repository",
+            "number",
+            "url",
+            "state",
+            "checked_at",
+            "merged_at",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        ASSIGNMENTS,
+        &[
+            "id",
+            "team_id",
+            "report_id",
+            "actor_kind",
+            "actor_user_id",
+            "actor_task_id",
+            "actor_agent",
+            "claimed_at",
+            "pr_url",
+            "repository",
+            "pr_number",
+            "pr_state",
+            "pr_merged",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        SEEN,
+        &[
+            "kind",
+            "id",
+            "report_id",
+            "first_seen",
+            "since",
+            "last_seen",
+            "gone_at",
+        ],
+    ),
+    (
+        VERSIONS,
+        &[
+            "kind",
+            "id",
+            "report_id",
+            "version",
+            "content",
+            "updated_at",
+            "first_seen",
+            "last_seen",
+        ],
+    ),
+];
 const KNOWN: [&str; 11] = [
     REPORTS,
     ARTEFACTS,
@@ -134,7 +278,7 @@ pub struct Schema {
 
 impl Schema {
     /// Reads which known tables and columns the database has and, in PostgreSQL, checks that
-    /// the role may read every one reportpress reads ([`super::query::READS`]): one it may not
+    /// the role may read every one reportpress reads ([`READS`]): one it may not
     /// is an error naming it and the `GRANT` that fixes it, raised here, before anything is
     /// read or written. (PostgreSQL's `information_schema` lists only the columns a role has a
     /// privilege on, so the catalog is read instead: every column, with the role's privilege.)
@@ -220,7 +364,7 @@ impl Schema {
                 return Err(SourceError::MissingTable(table.to_string()));
             }
         }
-        schema.check_readable(&super::query::READS)?;
+        schema.check_readable(&READS)?;
         Ok(schema)
     }
 
@@ -373,7 +517,6 @@ impl Schema {
 
 #[cfg(test)]
 mod tests {
-    use super::super::query::READS;
     use super::*;
 
     fn denied(denied: &[(&str, &str)]) -> String {
