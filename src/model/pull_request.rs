@@ -45,6 +45,13 @@ impl PrState {
         deserializer: D,
     ) -> Result<&'static str, D::Error> {
         let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        PrState::from_label(&text)
+            .map(PrState::label)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown PR state {text:?}")))
+    }
+
+    /// The state whose [`PrState::label`] is `label`.
+    pub fn from_label(label: &str) -> Option<PrState> {
         [
             PrState::Open,
             PrState::Draft,
@@ -53,9 +60,7 @@ impl PrState {
             PrState::Closed,
         ]
         .into_iter()
-        .map(PrState::label)
-        .find(|label| *label == text)
-        .ok_or_else(|| serde::de::Error::custom(format!("unknown PR state {text:?}")))
+        .find(|state| state.label() == label)
     }
 
     pub fn label(self) -> &'static str {

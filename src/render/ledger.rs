@@ -9,13 +9,14 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::classify::Tone;
 use super::html::{Head, external};
 use super::links::{self, Depth, Format};
 use super::page::{Entry, PersonLink, ReportView, time_pair as time};
 use super::text::markdown_excerpt;
 use super::view::{Block, Inline};
 use crate::model::artefact::humanize;
-use crate::model::{Actor, Content, Report, Task, Timestamp};
+use crate::model::{Actor, Content, PrState, Report, Task, Timestamp};
 
 /// One of [`Actor::kind`]'s words. (An alias, so that serde does not take the field for text
 /// borrowed from what it reads.)
@@ -336,6 +337,8 @@ pub struct PersonPage {
 
 pub struct RunRow {
     pub status: String,
+    /// The status's colour family (`render::classify`).
+    pub status_class: &'static str,
     pub stage: String,
     pub branch: String,
     pub pr_html: String,
@@ -352,6 +355,8 @@ pub struct ReportRow {
 pub struct TaskPrRow {
     pub link_html: String,
     pub state: String,
+    /// The state's colour family (`render::classify`): GitHub's PR colours.
+    pub state_class: &'static str,
     pub report_href: String,
     pub report: String,
 }
@@ -550,6 +555,7 @@ impl Ledger {
                     .iter()
                     .map(|r| RunRow {
                         status: r.status.as_deref().map(humanize).unwrap_or_default(),
+                        status_class: Tone::run(r.status.as_deref().unwrap_or_default()).class(),
                         stage: r
                             .stage
                             .as_deref()
@@ -591,6 +597,9 @@ impl Ledger {
                         .map(|pr| TaskPrRow {
                             link_html: external(&pr.reference, &pr.url),
                             state: pr.state.clone(),
+                            state_class: PrState::from_label(&pr.state)
+                                .map_or(Tone::Neutral, Tone::pr)
+                                .class(),
                             report_href: links::from(
                                 Depth::Folder,
                                 &links::report_path(pr.report, Format::Html),

@@ -895,3 +895,61 @@ fn rows_whose_actor_is_gone_are_credited_by_the_rules() {
     let (_scratch, out) = built(Some(&fixture), &["--team", "1"]);
     check("semantics with gone actors", &fixture, 1, &out);
 }
+
+/// Task pages colour run statuses and PR states as the report pages do (`render::classify`):
+/// every run status and PR state of the demo's task pages is a badge of a tone, a completed run
+/// green, a failed one red, a merged PR purple.
+#[test]
+fn task_pages_colour_run_statuses_and_pr_states() {
+    let scratch = Scratch::new("task-tones");
+    let out = scratch.path("site");
+    let result = build(None, &out, &[]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let cell = Selector::parse("main table tbody tr td:first-child").unwrap();
+    let badge = Selector::parse("span.badge").unwrap();
+    let pr_state = Selector::parse("main table tbody tr td:nth-child(2) span.badge").unwrap();
+    let mut tones: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut pr_tones: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for entry in std::fs::read_dir(out.join("tasks")).unwrap() {
+        let page = Html::parse_document(&read(&entry.unwrap().path()));
+        for td in page.select(&cell) {
+            let Some(b) = td.select(&badge).next() else {
+                continue;
+            };
+            let class = b.value().attr("class").unwrap_or_default();
+            let tone = class.split(' ').find(|c| c.starts_with("tone-"));
+            assert!(tone.is_some(), "a badge without a tone: {class}");
+            tones
+                .entry(b.text().collect())
+                .or_default()
+                .insert(tone.unwrap().to_string());
+        }
+        for b in page.select(&pr_state) {
+            let class = b.value().attr("class").unwrap_or_default();
+            if let Some(tone) = class.split(' ').find(|c| c.starts_with("tone-")) {
+                pr_tones
+                    .entry(b.text().collect())
+                    .or_default()
+                    .insert(tone.to_string());
+            }
+        }
+    }
+    let tone_of = |map: &BTreeMap<String, BTreeSet<String>>, label: &str| {
+        map.get(label)
+            .map(|t| t.iter().cloned().collect::<Vec<_>>())
+    };
+    assert_eq!(
+        tone_of(&tones, "Completed"),
+        Some(vec!["tone-success".to_string()]),
+        "{tones:?}"
+    );
+    assert_eq!(
+        tone_of(&tones, "Failed"),
+        Some(vec!["tone-danger".to_string()]),
+        "{tones:?}"
+    );
+    assert!(!pr_tones.is_empty(), "no PR state on any task page");
+    if let Some(merged) = tone_of(&pr_tones, "Merged") {
+        assert_eq!(merged, vec!["tone-done".to_string()], "{pr_tones:?}");
+    }
+}
