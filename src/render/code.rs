@@ -122,7 +122,7 @@ fn code_html_uncached(
         }
         (None, None) => {}
     }
-    out.push_str(r#"<pre class="hl"><code>"#);
+    out.push_str(r#"<pre tabindex="0" class="hl"><code>"#);
     for (n, line) in lines.iter().enumerate() {
         gutter(&mut out, None, Some(start_line.saturating_add(n as i64)));
         highlighter.line_into(&mut out, line, &[]);
@@ -386,7 +386,7 @@ fn file_html(file: &FileDiff, id: &str, out: &mut String) {
             } else {
                 r#"<details class="header">"#
             });
-            out.push_str(r#"<summary>Header lines</summary><pre class="meta">"#);
+            out.push_str(r#"<summary>Header lines</summary><pre tabindex="0" class="meta">"#);
             escape_html_into(out, first);
             for line in rest {
                 out.push('\n');
@@ -427,7 +427,7 @@ fn file_html(file: &FileDiff, id: &str, out: &mut String) {
     let mut old_hl = highlighter(file.old_path.as_deref().unwrap_or(file.path()));
     let mut new_hl = highlighter(file.path());
     let mut shared = old_hl.same_state(&new_hl);
-    out.push_str(r#"<pre class="diff hl"><code>"#);
+    out.push_str(r#"<pre tabindex="0" class="diff hl"><code>"#);
     for hunk in &file.hunks {
         out.push_str("<span class=hunk>");
         escape_html_into(out, &hunk.header);
@@ -552,7 +552,7 @@ fn diff_html_uncached(text: &str, link: Option<&str>) -> String {
         out.push_str("</ul>");
     }
     if !patch.preamble.iter().all(|l| l.trim().is_empty()) {
-        out.push_str(r#"<pre class="preamble">"#);
+        out.push_str(r#"<pre tabindex="0" class="preamble">"#);
         escape_html_into(&mut out, &patch.preamble.join("\n"));
         out.push_str("</pre>");
     }
@@ -681,8 +681,8 @@ mod tests {
             );
         }
         // The header lines are folded, and open only where they say more than the path.
-        assert!(html.contains("<details class=\"header\" open><summary>Header lines</summary><pre class=\"meta\">diff --git a/a.py b/a.py\nindex 1..2 100644\n"), "{html}");
-        assert!(html.contains("<details class=\"header\"><summary>Header lines</summary><pre class=\"meta\">diff --git a/b.rs b/b.rs\n--- a/b.rs\n+++ b/b.rs</pre>"), "{html}");
+        assert!(html.contains("<details class=\"header\" open><summary>Header lines</summary><pre tabindex=\"0\" class=\"meta\">diff --git a/a.py b/a.py\nindex 1..2 100644\n"), "{html}");
+        assert!(html.contains("<details class=\"header\"><summary>Header lines</summary><pre tabindex=\"0\" class=\"meta\">diff --git a/b.rs b/b.rs\n--- a/b.rs\n+++ b/b.rs</pre>"), "{html}");
         assert!(names_only(
             "--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x\n+y\n",
             "a.py"

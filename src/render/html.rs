@@ -250,7 +250,8 @@ pub fn inline(value: &Inline, archive: &Archive) -> String {
 }
 
 /// Code blocks scroll sideways: each `<pre>` gets `tabindex="0"`, so that a keyboard can scroll
-/// it too (WCAG 2.1.1; GitHub does the same). Text inside is escaped, so only tags match.
+/// it too (WCAG 2.1.1; GitHub does the same). `render::code` writes its own `<pre>`s so; this
+/// adds it to the ones of rendered Markdown. Text inside is escaped, so only tags match.
 fn focusable(html: String) -> String {
     if html.contains("<pre") {
         html.replace("<pre>", r#"<pre tabindex="0">"#)
@@ -283,13 +284,8 @@ pub fn block(value: &Block, archive: &Archive) -> String {
             start_line,
             text,
             link,
-        } => focusable(code::code_html(
-            path.as_deref(),
-            *start_line,
-            text,
-            link.as_deref(),
-        )),
-        Block::Diff { text, link } => focusable(code::diff_html(text, link.as_deref())),
+        } => code::code_html(path.as_deref(), *start_line, text, link.as_deref()),
+        Block::Diff { text, link } => code::diff_html(text, link.as_deref()),
         Block::NoDiff { link, reason } => {
             let mut out = String::from(r#"<p class="muted">Diff not stored"#);
             if let Some(reason) = reason {
