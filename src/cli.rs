@@ -183,6 +183,21 @@ pub fn team_id(raw: &str) -> Result<i64, String> {
     }
 }
 
+/// A report status as PostHog spells it (any letter case); anything else is a usage mistake,
+/// not a filter that quietly matches nothing.
+pub fn report_status(raw: &str) -> Result<String, String> {
+    let wanted = raw.trim().to_ascii_lowercase();
+    let statuses = reportpress::model::record::REPORT_STATUSES;
+    if statuses.contains(&wanted.as_str()) {
+        Ok(wanted)
+    } else {
+        Err(format!(
+            "expected a report status ({}), got '{raw}'",
+            statuses.join(", ")
+        ))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell: bash, zsh, fish, powershell or elvish.
@@ -222,7 +237,7 @@ pub struct ListArgs {
 
     /// Only reports with this status (repeatable), e.g. `--status ready`: potential,
     /// candidate, in_progress, pending_input, ready, resolved, failed, suppressed, deleted.
-    #[arg(long = "status", value_name = "STATUS")]
+    #[arg(long = "status", value_name = "STATUS", value_parser = report_status)]
     pub statuses: Vec<String>,
 
     /// Also list reports whose status is `deleted`.

@@ -225,12 +225,12 @@ impl Config {
             .map(|url| (url, self.origin("database"))))
     }
 
-    /// `--team` when given, else the file's `teams`.
-    pub fn teams(&self, flag: Vec<i64>) -> Vec<i64> {
+    /// `--team` when given, else the file's `teams`, with where they came from.
+    pub fn teams(&self, flag: Vec<i64>) -> (Vec<i64>, Origin) {
         if flag.is_empty() {
-            self.teams.clone()
+            (self.teams.clone(), self.origin("teams"))
         } else {
-            flag
+            (flag, Origin::Flag("--team"))
         }
     }
 

@@ -352,6 +352,23 @@ async fn open(flag: Option<String>, config: &Config) -> anyhow::Result<Source> {
     }
 }
 
+/// The teams of `--team` or reportpress.toml, checked against the database first so that a
+/// team it does not hold is reported with where it was named.
+async fn checked_teams(
+    source: &mut Source,
+    flag: Vec<i64>,
+    config: &Config,
+) -> anyhow::Result<(Vec<i64>, Origin)> {
+    let (teams, origin) = config.teams(flag);
+    if !teams.is_empty() {
+        source
+            .resolve_teams(&teams)
+            .await
+            .map_err(|err| err.edge().context(origin.clone()))?;
+    }
+    Ok((teams, origin))
+}
+
 /// `init`: a commented reportpress.toml (or the file `--config` names); an existing one only
 /// with `--force`.
 fn init(args: &InitArgs, named: Option<&std::path::Path>) -> anyhow::Result<()> {
@@ -386,9 +403,10 @@ async fn export(args: ExportArgs, config: &Config) -> anyhow::Result<()> {
         redact,
     } = args.source;
     let mut source = open(database, config).await?;
+    let (teams, teams_origin) = checked_teams(&mut source, teams, config).await?;
     let options = ExportOptions {
         report: args.report,
-        teams: config.teams(teams),
+        teams,
         format: match args.format {
             cli::Format::Pr => ExportFormat::Pr,
             cli::Format::Md => ExportFormat::Md,
@@ -402,7 +420,10 @@ async fn export(args: ExportArgs, config: &Config) -> anyhow::Result<()> {
     };
     let text = export::export(&mut source, &options)
         .await
-        .map_err(Edge::edge)
+        .map_err(|err| match err {
+            ExportError::OtherTeam { .. } => err.edge().context(teams_origin),
+            err => err.edge(),
+        })
         .with_context(|| format!("exporting from {}", source.label))?;
     match &args.output {
         Some(path) => site::write_atomically(path, text.as_bytes())
@@ -414,7 +435,7 @@ async fn export(args: ExportArgs, config: &Config) -> anyhow::Result<()> {
 async fn list(args: ListArgs, config: &Config) -> anyhow::Result<()> {
     let mut source = open(args.database, config).await?;
     let options = reportpress::commands::list::ListOptions {
-        teams: config.teams(args.teams),
+        teams: checked_teams(&mut source, args.teams, config).await?.0,
         include_deleted: args.include_deleted,
         statuses: args.statuses,
         redact_people: config.redact(args.redact).contains(&cli::Redact::People),
@@ -437,7 +458,7 @@ async fn snapshot(args: SnapshotArgs, config: &Config) -> anyhow::Result<()> {
         .map_err(|err| err.edge().context(Origin::Flag("--from")))?;
     let options = SnapshotOptions {
         to: args.to,
-        teams: config.teams(args.teams),
+        teams: checked_teams(&mut source, args.teams, config).await?.0,
     };
     let summary = snap::snapshot(&mut source, &options)
         .await
@@ -504,7 +525,7 @@ async fn build(args: BuildArgs, config: &Config, cancel: site::Cancel) -> anyhow
     let (out, out_origin) = config.out(args.out);
     let options = BuildOptions {
         out,
-        teams: config.teams(teams),
+        teams: checked_teams(&mut source, teams, config).await?.0,
         include_deleted: args.include_deleted,
         jobs: config.jobs(args.jobs).map(usize::from),
         git: LocalRepos::new(config.git_dirs(git_dirs)),

@@ -47,7 +47,7 @@ pub enum ExportError {
     Render(#[from] RenderError),
     #[error("no report {0} in this database")]
     UnknownReport(Uuid),
-    #[error("report {id} belongs to team {team}, not to --team {requested}")]
+    #[error("report {id} belongs to team {team}, not to team {requested}")]
     OtherTeam {
         id: Uuid,
         team: i64,

@@ -1,6 +1,20 @@
 //! Rows as the source hands them to the model: every column already normalised to text,
 //! integer or bool by the SQL, nothing parsed yet. The model turns them into [`super::Report`].
 
+/// Every value `signals_signalreport.status` can hold, as PostHog's `SignalReport.Status`
+/// defines them (`products/signals/backend/models.py`).
+pub const REPORT_STATUSES: [&str; 9] = [
+    "potential",
+    "candidate",
+    "in_progress",
+    "pending_input",
+    "ready",
+    "resolved",
+    "failed",
+    "suppressed",
+    "deleted",
+];
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportRecord {
     pub id: String,

@@ -64,7 +64,23 @@ fn a_flag_beats_the_environment_which_beats_the_file() {
     // The file's team is used, and a flag replaces it.
     let other_team = run_in(&dir, None, &["list", "--team", "7"]);
     assert_eq!(other_team.status.code(), Some(1), "{}", stderr(&other_team));
-    assert!(stderr(&other_team).contains("unknown team 7"));
+    assert!(
+        stderr(&other_team).contains("--team: unknown team 7"),
+        "{}",
+        stderr(&other_team)
+    );
+    std::fs::write(
+        dir.join("reportpress.toml"),
+        "database = \"file.sqlite\"\nteams = [7]\n",
+    )
+    .unwrap();
+    let from_file = run_in(&dir, None, &list);
+    assert_eq!(from_file.status.code(), Some(1));
+    assert!(
+        stderr(&from_file).contains("reportpress.toml: teams: unknown team 7"),
+        "{}",
+        stderr(&from_file)
+    );
 }
 
 /// An error about a value names where it came from: the flag, the variable or the file's key.

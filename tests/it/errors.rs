@@ -310,6 +310,12 @@ fn usage_mistakes_exit_2_with_one_line_naming_the_flag() {
         "--format: expected pr, md, html, got 'pdf'",
     );
     fails_with(
+        &["list", "--status", "bogus"],
+        2,
+        "--status: expected a report status (potential, candidate, in_progress, pending_input, \
+         ready, resolved, failed, suppressed, deleted), got 'bogus'",
+    );
+    fails_with(
         &["list", "--format", "xml"],
         2,
         "--format: expected table, json, tsv, got 'xml'",

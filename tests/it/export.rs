@@ -1625,14 +1625,17 @@ fn unknown_other_team_and_deleted_reports_exit_1_with_one_clear_line() {
     );
     let line = one_line(&err);
     assert!(
-        line.contains(other) && line.contains("team 2") && line.contains("--team 1"),
+        line.contains(&format!(
+            "--team: report {other} belongs to team 2, not to team 1"
+        )),
         "{line}"
     );
+    // A team the database does not hold is named with where it came from.
     let err = fails(
         &export(&[other, "--database", &db, "--team", "1", "--team", "3"]),
         1,
     );
-    assert!(one_line(&err).contains("--team 1, 3"), "{err}");
+    assert!(one_line(&err).contains("--team: unknown team 3"), "{err}");
     // Its own team, or no --team, exports it.
     assert!(export_ok(&[other, "--database", &db, "--team", "2"]).contains("TEAM-TWO-SECRET"));
 
