@@ -112,6 +112,8 @@ pub async fn export(source: &mut Source, options: &ExportOptions) -> Result<Stri
             base_url: options.base_url.clone(),
             fragments: options.format != ExportFormat::Pr,
         },
+        // A single file: no older/newer links.
+        order: Default::default(),
     };
     let view = ReportView::new(&report);
     let err = |source| RenderError {

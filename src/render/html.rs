@@ -7,7 +7,9 @@ use super::classify::{Tone, Weight, Who};
 use super::code;
 use super::labels;
 use super::links::{self, Depth, Format};
-use super::page::{Archive, Entry, IndexRow, PersonLink, ReportView, Toned, time_pair as time};
+use super::page::{
+    Archive, Entry, IndexRow, Neighbour, PersonLink, ReportView, Toned, time_pair as time,
+};
 use super::text::{escape_html, is_safe_url, is_web_url, markdown_to_html};
 use super::view::{Block, Inline};
 
@@ -27,6 +29,20 @@ pub struct StatusRowHtml {
 pub struct ItemHtml {
     pub href: String,
     pub html: String,
+}
+
+/// The foot of a report page: links to the reports created just before (older) and after
+/// (newer) it. Plain text, escaped by the template.
+pub struct PrevNext {
+    pub older: Option<NeighbourLink>,
+    pub newer: Option<NeighbourLink>,
+}
+
+pub struct NeighbourLink {
+    pub href: String,
+    /// "Older" or "Newer".
+    pub label: &'static str,
+    pub title: String,
 }
 
 pub struct DayHtml {
@@ -150,6 +166,8 @@ pub struct ReportPage {
     pub days: Vec<DayHtml>,
     pub notices: Vec<String>,
     pub status_notes: Vec<String>,
+    /// Links to the older and newer report (`None` when neither is there, as in an export).
+    pub prevnext: Option<PrevNext>,
 }
 
 pub struct IndexRowHtml {
@@ -635,7 +653,26 @@ pub fn report_page(view: &ReportView, archive: &Archive) -> ReportPage {
             .collect(),
         notices: view.notices.clone(),
         status_notes: view.status_notes.clone(),
+        prevnext: prevnext(view, archive),
     }
+}
+
+/// The links to the reports created just before and after this one, where there are any.
+fn prevnext(view: &ReportView, archive: &Archive) -> Option<PrevNext> {
+    let (older, newer) = archive.neighbours(view.id);
+    let link = |label: &'static str, neighbour: Neighbour<'_>| {
+        let (id, title) = neighbour?;
+        Some(NeighbourLink {
+            href: archive.scope.report(id, Format::Html)?,
+            label,
+            title: title.to_string(),
+        })
+    };
+    let nav = PrevNext {
+        older: link(labels::OLDER, older),
+        newer: link(labels::NEWER, newer),
+    };
+    (nav.older.is_some() || nav.newer.is_some()).then_some(nav)
 }
 
 /// The distinct non-empty values of one column, sorted (the filter choices).

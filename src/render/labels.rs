@@ -306,6 +306,10 @@ pub fn user_by_id(id: i64) -> String {
     format!("a PostHog user (id {id})")
 }
 
+/// The links at the foot of a report page to the reports created just before and after it.
+pub const OLDER: &str = "Older";
+pub const NEWER: &str = "Newer";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use askama::Template;
 use super::code;
 use super::diff::{self, FileStatus};
 use super::links::{self, Depth, Format};
-use super::page::{Archive, Entry, IndexRow, ReportView};
+use super::page::{Archive, Entry, IndexRow, Neighbour, ReportView};
 use super::text::{
     code_fence, escape_html_line, escape_markdown, human_size, is_safe_url, is_web_url,
     markdown_code_span, markdown_excerpt, markdown_to_markdown,
@@ -78,6 +78,9 @@ pub struct ReportDoc {
     pub facts: Vec<String>,
     /// "Held by …" from the assignment row (empty when not shown).
     pub holder: String,
+    /// Links to the reports created just before and after this one (empty when there are
+    /// none, as in an export).
+    pub prevnext: String,
 }
 
 pub struct IndexRowMd {
@@ -467,6 +470,27 @@ fn versions(e: &Entry, archive: &Archive) -> String {
 /// Reasoning shown in a table cell: plain text, one line, at most 200 characters.
 const EXCERPT: usize = 200;
 
+/// `← Older: [title](…) · Newer: [title](…) →`, the sides there are; empty when neither is.
+fn prevnext(view: &ReportView, archive: &Archive) -> String {
+    let (older, newer) = archive.neighbours(view.id);
+    let side = |label: &str, neighbour: Neighbour<'_>| {
+        let (id, title) = neighbour?;
+        let href = archive.scope.report(id, Format::Markdown)?;
+        Some(format!(
+            "{}: {}",
+            escape_markdown(label),
+            link(title, &href)
+        ))
+    };
+    let older = side(super::labels::OLDER, older).map(|l| format!("← {l}"));
+    let newer = side(super::labels::NEWER, newer).map(|l| format!("{l} →"));
+    [older, newer]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
     let mut meta = format!(
         "**Status:** {} · created {} · last activity {}",
@@ -518,6 +542,7 @@ pub fn report_doc(view: &ReportView, archive: &Archive) -> ReportDoc {
     }
     let status_notes = view.status_notes.clone();
     ReportDoc {
+        prevnext: prevnext(view, archive),
         prs,
         holder,
         facts: view.facts.clone(),

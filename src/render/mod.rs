@@ -18,7 +18,7 @@ pub mod view;
 
 pub use ledger::{Ledger, ReportLedger};
 pub use links::Format;
-pub use page::{Archive, IndexRow, ReportView};
+pub use page::{Archive, Chronology, IndexRow, ReportView};
 
 use askama::Template;
 

@@ -1,7 +1,7 @@
 //! Page views: everything a report page or the index shows, computed once from the model and
 //! rendered by both the HTML and the Markdown renderer.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use uuid::Uuid;
 
@@ -32,11 +32,67 @@ pub struct Archive {
     pub titles: BTreeMap<Uuid, String>,
     /// Where links lead: the archive, or (exports) a published archive or nowhere.
     pub scope: links::Scope,
+    /// The reports in creation order, for each page's older/newer links (empty in an export:
+    /// no such links).
+    pub order: Chronology,
 }
 
 impl Archive {
     pub fn title(&self, id: Uuid) -> Option<&str> {
         self.titles.get(&id).map(String::as_str)
+    }
+
+    /// The reports created just before and just after report `id` (older, newer), each with
+    /// its title; `None` at either end, and both for a report not in [`Archive::order`] (every
+    /// report of the order has a title: the build makes both from the same rows).
+    pub fn neighbours(&self, id: Uuid) -> (Neighbour<'_>, Neighbour<'_>) {
+        let (older, newer) = self.order.neighbours(id);
+        let titled = |id: Uuid| Some((id, self.title(id)?));
+        (older.and_then(titled), newer.and_then(titled))
+    }
+}
+
+/// A report created just before or after another: its id and title.
+pub type Neighbour<'a> = Option<(Uuid, &'a str)>;
+
+/// Reports in creation order: by creation time (reports without a readable one first), then
+/// by id; each id once.
+#[derive(Clone, Debug, Default)]
+pub struct Chronology {
+    ids: Vec<Uuid>,
+    position: HashMap<Uuid, usize>,
+}
+
+impl Chronology {
+    /// The order of `reports`, (shown id, creation time). An id listed more than once keeps
+    /// its first place in that order, so the result depends only on the set given.
+    pub fn new(reports: impl IntoIterator<Item = (Uuid, Option<Timestamp>)>) -> Chronology {
+        let mut sorted: Vec<(Option<Timestamp>, Uuid)> =
+            reports.into_iter().map(|(id, t)| (t, id)).collect();
+        sorted.sort_unstable();
+        let mut ids = Vec::with_capacity(sorted.len());
+        let mut position = HashMap::with_capacity(sorted.len());
+        for (_, id) in sorted {
+            if let std::collections::hash_map::Entry::Vacant(slot) = position.entry(id) {
+                slot.insert(ids.len());
+                ids.push(id);
+            }
+        }
+        Chronology { ids, position }
+    }
+
+    /// The ids, oldest first.
+    pub fn ids(&self) -> &[Uuid] {
+        &self.ids
+    }
+
+    /// The ids just before and just after `id` (older, newer).
+    pub fn neighbours(&self, id: Uuid) -> (Option<Uuid>, Option<Uuid>) {
+        let Some(&at) = self.position.get(&id) else {
+            return (None, None);
+        };
+        let older = at.checked_sub(1).map(|i| self.ids[i]);
+        (older, self.ids.get(at + 1).copied())
     }
 }
 
@@ -819,4 +875,51 @@ fn report_notices(report: &Report) -> Vec<String> {
         ));
     }
     notices
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    #[test]
+    fn chronology_sorts_by_time_then_id_untimed_first_each_id_once() {
+        let t = |s: &str| Timestamp::parse(s);
+        let given = [
+            (id(3), t("2026-10-02T00:00:00Z")),
+            (id(1), t("2026-10-01T00:00:00Z")),
+            (id(4), None),
+            (id(2), t("2026-10-02T00:00:00Z")),
+            // Listed again, later: keeps its earlier place.
+            (id(1), t("2026-12-01T00:00:00Z")),
+        ];
+        let order = Chronology::new(given);
+        assert_eq!(order.ids(), [id(4), id(1), id(2), id(3)]);
+        // The same set in another order gives the same order.
+        let mut reversed = given;
+        reversed.reverse();
+        assert_eq!(Chronology::new(reversed).ids(), order.ids());
+        assert_eq!(order.neighbours(id(4)), (None, Some(id(1))));
+        assert_eq!(order.neighbours(id(2)), (Some(id(1)), Some(id(3))));
+        assert_eq!(order.neighbours(id(3)), (Some(id(2)), None));
+        assert_eq!(order.neighbours(id(9)), (None, None));
+    }
+
+    #[test]
+    fn an_archive_without_an_order_has_no_neighbours() {
+        let archive = Archive {
+            titles: [(id(1), "One".to_string()), (id(2), "Two".to_string())].into(),
+            ..Archive::default()
+        };
+        assert_eq!(archive.neighbours(id(1)), (None, None));
+        let archive = Archive {
+            order: Chronology::new([(id(1), None), (id(2), None)]),
+            ..archive
+        };
+        assert_eq!(archive.neighbours(id(1)), (None, Some((id(2), "Two"))));
+        assert_eq!(archive.neighbours(id(2)), (Some((id(1), "One")), None));
+    }
 }

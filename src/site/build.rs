@@ -25,7 +25,9 @@ use crate::model::ids::ReportIds;
 use crate::model::record::{ReportRecord, ReportRows};
 use crate::model::{self, Report};
 use crate::redact::{self, Redactor};
-use crate::render::{self, Archive, Format, IndexRow, Ledger, RenderError, ReportLedger, links};
+use crate::render::{
+    self, Archive, Chronology, Format, IndexRow, Ledger, RenderError, ReportLedger, links,
+};
 use crate::source::git::LocalRepos;
 use crate::source::{Signatures, Source, SourceError};
 
@@ -325,18 +327,24 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
         None
     };
     let ids = ReportIds::assign(records.iter().map(|r| r.id.as_str()));
+    let shown = |r: &ReportRecord| {
+        ids.get(&r.id)
+            .map_or_else(|| model::row_id(&r.id, &mut Vec::new()), |(id, _)| *id)
+    };
     let archive = Archive {
         scope: render::links::Scope::Archive,
         titles: records
             .iter()
             .map(|r| {
-                let id = ids
-                    .get(&r.id)
-                    .map_or_else(|| model::row_id(&r.id, &mut Vec::new()), |(id, _)| *id);
+                let id = shown(r);
                 let title = redact::opt_text(redactor.as_ref(), r.title.as_deref());
                 (id, model::display_title(title.as_deref(), id))
             })
             .collect(),
+        order: Chronology::new(records.iter().map(|r| {
+            let created = r.created_at.as_deref().and_then(model::Timestamp::parse);
+            (shown(r), created)
+        })),
     };
     let (previous, cache) = if options.full {
         (Previous::default(), PreviousCache::default())
@@ -418,11 +426,12 @@ impl Plan {
         if head.signature.as_deref() != Some(now.as_str()) {
             return None;
         }
-        let referenced: Vec<(String, Option<&str>)> = head
+        let mut referenced: Vec<(String, Option<&str>)> = head
             .referenced
             .iter()
             .map(|id| (id.to_string(), self.archive.title(*id)))
             .collect();
+        referenced.extend(neighbours(&self.archive, shown.0));
         let fingerprint = manifest::fingerprint(&self.salt, &before.source_rows, &referenced);
         let pages_there = [&before.html, &before.markdown].into_iter().all(|f| {
             self.previous.files.contains_key(f)
@@ -430,6 +439,21 @@ impl Plan {
         });
         (fingerprint == before.fingerprint && pages_there).then_some(*span)
     }
+}
+
+/// What a report's pages show of the reports created just before and after it (their ids and
+/// titles, or that there is none), as entries of the list of referenced reports its fingerprint
+/// is made from: a page is rendered again when a neighbour changes, is retitled, or appears.
+/// The planner and the renderer both use it, so that their fingerprints agree.
+fn neighbours(archive: &Archive, id: uuid::Uuid) -> [(String, Option<&str>); 2] {
+    fn entry<'a>(side: &str, neighbour: render::page::Neighbour<'a>) -> (String, Option<&'a str>) {
+        match neighbour {
+            Some((id, title)) => (format!("{side}:{id}"), Some(title)),
+            None => (format!("{side}:-"), None),
+        }
+    }
+    let (older, newer) = archive.neighbours(id);
+    [entry("older", older), entry("newer", newer)]
 }
 
 /// A report's signature: the database's for its own rows, how it is shown (its id, and the
@@ -590,10 +614,11 @@ fn render_one(rows: ReportRows, shared: &Shared) -> Result<(Rendered, ReportLedg
     }
     let digest = manifest::report_digest(&report);
     let referenced_ids = report.referenced_reports();
-    let referenced: Vec<(String, Option<&str>)> = referenced_ids
+    let mut referenced: Vec<(String, Option<&str>)> = referenced_ids
         .iter()
         .map(|id| (id.to_string(), plan.archive.title(*id)))
         .collect();
+    referenced.extend(neighbours(&plan.archive, report.id));
     let fingerprint = manifest::fingerprint(&plan.salt, &digest, &referenced);
     let files = [
         links::report_path(report.id, Format::Html),

@@ -2090,6 +2090,7 @@ mod trimmer_properties {
                 base_url: None,
                 fragments: false,
             },
+            order: Default::default(),
         }
     }
 

@@ -104,14 +104,16 @@ fn an_incremental_rebuild_equals_a_full_build() {
             .exists()
     );
     // Only what changed was rendered: the edited report, the renamed one, the report linking
-    // to it, and the new one — not all 14.
+    // to it, the new one, and the reports whose older or newer neighbour changed (those of the
+    // renamed report, the one before the new report, those around the two removed) — some of
+    // them the same report, and not all 14.
     let rendered: usize = err
         .split(" rendered,")
         .next()
         .and_then(|s| s.rsplit(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no count in {err}"));
-    assert!((3..=6).contains(&rendered), "{rendered} rendered: {err}");
+    assert!((3..=9).contains(&rendered), "{rendered} rendered: {err}");
 }
 
 /// Builds `db` into `out` with `REPORTPRESS_TIMINGS=1`: the build's stderr.

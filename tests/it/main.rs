@@ -21,6 +21,7 @@ mod incremental;
 mod layout;
 mod ledger;
 mod links;
+mod navigation;
 mod postgres;
 mod progress;
 mod redact;
