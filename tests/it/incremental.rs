@@ -142,29 +142,6 @@ fn to_read(err: &str) -> usize {
         .unwrap_or_else(|| panic!("no plan timing line in {err}"))
 }
 
-/// `out`, built incrementally, against a full build of `db` into a fresh folder: the same
-/// files, byte for byte, and the same build cache.
-fn assert_same_as_full(db: &str, out: &Path, scratch: &Scratch, tag: &str) {
-    let full = scratch.path(tag);
-    build(Some(db), &full, &["--full"]);
-    let (incremental, complete) = (tree(out), tree(&full));
-    assert_eq!(
-        incremental.keys().collect::<Vec<_>>(),
-        complete.keys().collect::<Vec<_>>(),
-        "the same files"
-    );
-    for (path, bytes) in &complete {
-        assert!(
-            incremental[path] == *bytes,
-            "{path} differs from a full build"
-        );
-    }
-    assert!(
-        read(&out.join(BUILD_CACHE)) == read(&full.join(BUILD_CACHE)),
-        "the build cache differs from a full build's"
-    );
-}
-
 #[test]
 fn a_no_op_rebuild_reads_no_report_and_timings_show_only_when_asked() {
     let scratch = Scratch::new("noop-read");

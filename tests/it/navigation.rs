@@ -531,29 +531,6 @@ fn a_neighbours_hostile_title_is_shown_as_text() {
     assert_eq!(id_of(&neighbours.newer.expect("newer").target), *newer);
 }
 
-/// `out`, built incrementally, against a full build of `db` into a fresh folder `tag`: the
-/// same files, byte for byte, and the same build cache.
-fn assert_same_as_full(db: &str, out: &Path, scratch: &Scratch, tag: &str) {
-    let full = scratch.path(tag);
-    build(Some(db), &full, &["--full"]);
-    let (incremental, complete) = (tree(out), tree(&full));
-    assert_eq!(
-        incremental.keys().collect::<Vec<_>>(),
-        complete.keys().collect::<Vec<_>>(),
-        "{tag}: the same files"
-    );
-    for (path, bytes) in &complete {
-        assert!(
-            incremental[path] == *bytes,
-            "{tag}: {path} differs from a full build"
-        );
-    }
-    assert!(
-        read(&out.join(BUILD_CACHE)) == read(&full.join(BUILD_CACHE)),
-        "{tag}: the build cache differs from a full build's"
-    );
-}
-
 fn page(out: &Path, id: &str) -> Vec<u8> {
     std::fs::read(out.join(format!("reports/{id}.html"))).expect("page")
 }
