@@ -138,11 +138,25 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 pub fn build_salt(settings: &str) -> String {
     let mut h = Sha256::new();
     h.update(generator().as_bytes());
-    if let Ok(exe) = std::env::current_exe().and_then(std::fs::read) {
-        h.update(&exe);
-    }
+    // Streamed: the executable (tens of MB in a debug build) is never held whole.
+    let _ = std::env::current_exe()
+        .and_then(std::fs::File::open)
+        .and_then(|exe| hash_reader(&mut h, exe));
     h.update(settings.as_bytes());
     hex(&h.finalize())
+}
+
+/// Feeds everything `reader` gives into `h`, through one small buffer.
+fn hash_reader(h: &mut Sha256, mut reader: impl std::io::Read) -> std::io::Result<()> {
+    let mut buffer = vec![0; 256 * 1024];
+    loop {
+        match reader.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(n) => h.update(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// A digest of one report as the model holds it: rows parsed, timestamps normalised, entries in
@@ -345,5 +359,37 @@ impl Spool {
     /// Removes the spool's file (it stays open until dropped).
     pub fn remove(&self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gives its bytes a few at a time, interrupted before each piece.
+    struct Stuttering<'a>(&'a [u8], bool);
+
+    impl std::io::Read for Stuttering<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.1 = !self.1;
+            if self.1 {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = self.0.len().min(buf.len()).min(7);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_streamed_hash_is_the_hash_of_the_whole() {
+        let bytes: Vec<u8> = (0..600_000u32).map(|i| (i * 31 % 251) as u8).collect();
+        let mut streamed = Sha256::new();
+        hash_reader(&mut streamed, bytes.as_slice()).unwrap();
+        assert_eq!(streamed.finalize(), Sha256::digest(&bytes));
+        let mut stuttered = Sha256::new();
+        hash_reader(&mut stuttered, Stuttering(&bytes[..1000], false)).unwrap();
+        assert_eq!(stuttered.finalize(), Sha256::digest(&bytes[..1000]));
     }
 }
