@@ -574,9 +574,11 @@ fn render(len: usize, safe: SafeEvents<'_>, output: Output) -> Result<String, Pl
 }
 
 /// Events the Markdown writer writes back as they were read. It closes a fence only after a
-/// line end, so a code block's text gets one; and it writes a heading with a line break in it as
+/// line end, so a code block's text gets one; it writes a heading with a line break in it as
 /// a setext heading (`---` underneath: level 2, whatever level it was demoted to), so a
-/// heading's line breaks become spaces.
+/// heading's line breaks become spaces; and it writes a fence's info string right after the
+/// fence, so an info string starting with `~` or `` ` `` (`~~~\t~~~`` opens a block whose info is
+/// ``~~~` ``) would lengthen the opening fence past its closing one: it gets a space first.
 fn writable(events: Vec<Event<'_>>) -> impl Iterator<Item = Event<'_>> {
     let mut in_heading = false;
     let mut out = Vec::with_capacity(events.len());
@@ -592,6 +594,13 @@ fn writable(events: Vec<Event<'_>>) -> impl Iterator<Item = Event<'_>> {
             }
             Event::SoftBreak | Event::HardBreak if in_heading => {
                 out.push(Event::Text(CowStr::Borrowed(" ")));
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.starts_with(['~', '`']) =>
+            {
+                out.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(
+                    CowStr::from(format!(" {info}")),
+                ))));
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some(Event::Text(text)) = out.last_mut()
@@ -903,6 +912,44 @@ mod tests {
         assert!(fenced.ends_with("\n`````\n"));
         assert_eq!(markdown_code_span("a`b"), "``a`b``");
         assert_eq!(markdown_code_span("`x"), "`` `x ``");
+    }
+
+    /// The fenced code blocks of `markdown`: (info string, text).
+    fn fenced_blocks(markdown: &str) -> Vec<(String, String)> {
+        let mut blocks = Vec::new();
+        let mut open: Option<(String, String)> = None;
+        for event in Parser::new(markdown) {
+            match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                    open = Some((info.to_string(), String::new()))
+                }
+                Event::Text(t) => {
+                    if let Some((_, text)) = open.as_mut() {
+                        text.push_str(&t);
+                    }
+                }
+                Event::End(TagEnd::CodeBlock) => blocks.extend(open.take()),
+                _ => {}
+            }
+        }
+        blocks
+    }
+
+    /// A fence whose info string starts with the fence's own character or a backtick, written
+    /// back, still opens a block its closing fence closes (found by the PR trimmer's property).
+    #[test]
+    fn a_fence_info_string_never_lengthens_the_fence() {
+        for source in ["~~~\t~~~`\n", "~~~ ~x\ncode\n~~~\n", "~~~ `a\nb\n"] {
+            let written = markdown_to_markdown(source);
+            assert_eq!(
+                fenced_blocks(&written),
+                fenced_blocks(source),
+                "{source:?} written as {written:?}"
+            );
+            // Closed: what was written ends with the closing fence.
+            let last = written.trim_end().lines().last().unwrap_or_default();
+            assert!(last.chars().all(|c| c == '~' || c == '`'), "{written:?}");
+        }
     }
 
     #[test]
