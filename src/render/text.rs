@@ -577,8 +577,8 @@ fn render(len: usize, safe: SafeEvents<'_>, output: Output) -> Result<String, Pl
 /// line end, so a code block's text gets one; it writes a heading with a line break in it as
 /// a setext heading (`---` underneath: level 2, whatever level it was demoted to), so a
 /// heading's line breaks become spaces; and it writes a fence's info string right after the
-/// fence, so an info string starting with `~` or `` ` `` (`~~~\t~~~`` opens a block whose info is
-/// ``~~~` ``) would lengthen the opening fence past its closing one: it gets a space first.
+/// fence, so an info string that starts with a tilde or a backtick (a tab between the fence and
+/// it is not kept) would lengthen the opening fence past its closing one: it gets a space first.
 fn writable(events: Vec<Event<'_>>) -> impl Iterator<Item = Event<'_>> {
     let mut in_heading = false;
     let mut out = Vec::with_capacity(events.len());
