@@ -119,20 +119,6 @@ fn live_demo_reports() -> Vec<ReportRow> {
 
 // ---- Reading Markdown as GitHub does ---------------------------------------------------------
 
-/// GitHub's Markdown: CommonMark with the GFM extensions and alerts, raw HTML passed through
-/// (GitHub keeps `<details>`, `<summary>` and the like; passing everything shows all that the
-/// comment would carry).
-fn gfm_options() -> comrak::Options<'static> {
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.extension.strikethrough = true;
-    options.extension.autolink = true;
-    options.extension.tasklist = true;
-    options.extension.alerts = true;
-    options.render.r#unsafe = true;
-    options
-}
-
 /// A Markdown document as a GFM renderer reads it.
 struct Gfm {
     html: String,

@@ -137,15 +137,6 @@ fn html_neighbours(page: &Path) -> Neighbours {
     found
 }
 
-fn gfm_options() -> comrak::Options<'static> {
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.extension.strikethrough = true;
-    options.extension.autolink = true;
-    options.render.r#unsafe = true;
-    options
-}
-
 /// A Markdown link: its destination and its text.
 #[derive(Debug)]
 struct MdLink {

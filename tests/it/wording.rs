@@ -118,13 +118,7 @@ fn visible(html: &str) -> String {
 
 /// A Markdown document as GitHub renders it (comrak, GFM), as HTML.
 fn gfm_html(markdown: &str) -> String {
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.extension.strikethrough = true;
-    options.extension.autolink = true;
-    options.extension.tasklist = true;
-    options.render.r#unsafe = true;
-    comrak::markdown_to_html(markdown, &options)
+    comrak::markdown_to_html(markdown, &gfm_options())
 }
 
 /// `word` in `text` with no letter, digit or underscore on either side.

@@ -447,6 +447,20 @@ pub fn assert_same_as_full(db: &str, out: &Path, scratch: &Scratch, tag: &str) {
     );
 }
 
+/// GitHub's Markdown: CommonMark with the GFM extensions and alerts, raw HTML passed through
+/// (GitHub keeps `<details>`, `<summary>` and the like; passing everything shows all that the
+/// comment would carry).
+pub fn gfm_options() -> comrak::Options<'static> {
+    let mut options = comrak::Options::default();
+    options.extension.table = true;
+    options.extension.strikethrough = true;
+    options.extension.autolink = true;
+    options.extension.tasklist = true;
+    options.extension.alerts = true;
+    options.render.r#unsafe = true;
+    options
+}
+
 /// Every file under `root`, relative path → bytes.
 pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files(root)
