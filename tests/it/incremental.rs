@@ -76,21 +76,7 @@ fn an_incremental_rebuild_equals_a_full_build() {
          DELETE FROM signals_signalreport WHERE id = '019a0000-0000-7000-8000-000000000015';",
     );
     let err = stderr(&build(Some(&db), &out, &[]));
-    let full = scratch.path("full");
-    build(Some(&db), &full, &["--full"]);
-
-    let (incremental, complete) = (tree(&out), tree(&full));
-    assert_eq!(
-        incremental.keys().collect::<Vec<_>>(),
-        complete.keys().collect::<Vec<_>>(),
-        "the same files"
-    );
-    for (path, bytes) in &complete {
-        assert!(
-            incremental[path] == *bytes,
-            "{path} differs from a full build"
-        );
-    }
+    assert_same_as_full(&db, &out, &scratch, "full");
     assert!(
         !out.join("reports/019a0000-0000-7000-8000-000000000006.html")
             .exists()
