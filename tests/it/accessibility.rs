@@ -61,15 +61,16 @@ fn file_url(path: &Path) -> String {
         .to_string()
 }
 
-/// The harness: the page in a frame per width; axe-core loaded into each frame and run with the
-/// WCAG 2 A/AA tags; the results, the scheme the frame saw and its widths written as JSON into
-/// `<pre id="result">`.
-fn harness(page: &Path, axe: &Path) -> String {
-    let frames: String = [PHONE, DESKTOP]
+/// The harness: every page in a frame per width (one Chromium start per theme, not per page);
+/// axe-core loaded into each frame and run with the WCAG 2 A/AA tags; the results, the page, the
+/// scheme the frame saw and its widths written as JSON into `<pre id="result">`.
+fn harness(pages: &[(&str, PathBuf)], axe: &Path) -> String {
+    let frames: String = pages
         .iter()
-        .map(|w| {
+        .flat_map(|(what, page)| [PHONE, DESKTOP].map(|w| (what, page, w)))
+        .map(|(what, page, w)| {
             format!(
-                r#"<iframe data-width="{w}" src="{}" style="width:{w}px;height:900px;border:0"></iframe>"#,
+                r#"<iframe data-what="{what}" data-width="{w}" src="{}" style="width:{w}px;height:900px;border:0"></iframe>"#,
                 file_url(page)
             )
         })
@@ -83,7 +84,7 @@ function check(frame) {{
     var w = frame.contentWindow, d = frame.contentDocument;
     var s = d.createElement("script");
     s.src = AXE;
-    s.onerror = function () {{ done({{ width: +frame.dataset.width, error: "axe-core did not load" }}); }};
+    s.onerror = function () {{ done({{ what: frame.dataset.what, width: +frame.dataset.width, error: "axe-core did not load" }}); }};
     s.onload = function () {{
       var root = d.documentElement;
       // What sticks out on the right, for the failure message.
@@ -95,6 +96,7 @@ function check(frame) {{
           " (" + Math.round(e.getBoundingClientRect().right) + "px)";
       }});
       var seen = {{
+        what: frame.dataset.what,
         width: +frame.dataset.width,
         dark: w.matchMedia("(prefers-color-scheme: dark)").matches,
         scrollWidth: root.scrollWidth,
@@ -134,6 +136,7 @@ window.addEventListener("load", function () {{
 
 #[derive(Debug, serde::Deserialize)]
 struct Seen {
+    what: String,
     width: u32,
     #[serde(default)]
     dark: bool,
@@ -219,37 +222,40 @@ fn pages_pass_axe_core_light_and_dark_and_never_scroll_sideways_on_a_phone() {
         ("export", export),
     ];
 
+    let wrapper = site.join("axe-harness.html");
+    std::fs::write(&wrapper, harness(&pages, &axe)).expect("harness");
     let mut failures = Vec::new();
-    for (what, page) in &pages {
-        let wrapper = page.with_file_name(format!("axe-harness-{what}.html"));
-        std::fs::write(&wrapper, harness(page, &axe)).expect("harness");
-        for dark in [false, true] {
-            let theme = if dark { "dark" } else { "light" };
-            let seen = run(&browser, &wrapper, dark);
-            assert_eq!(seen.len(), 2, "{what} {theme}: {seen:?}");
-            for s in seen {
-                let at = format!("{what} ({}), {theme}, {} px", page.display(), s.width);
-                if let Some(e) = &s.error {
-                    failures.push(format!("{at}: {e}"));
-                    continue;
-                }
-                assert_eq!(
-                    s.dark, dark,
-                    "{at}: the frame did not see the {theme} scheme"
-                );
-                assert_eq!(s.client_width, s.width, "{at}: frame width");
-                if s.width == PHONE && s.scroll_width > s.client_width {
-                    failures.push(format!(
-                        "{at}: scrolls sideways ({} px wide): {:?}",
-                        s.scroll_width, s.wide
-                    ));
-                }
-                for v in &s.violations {
-                    failures.push(format!("{at}: {v}"));
-                }
+    for dark in [false, true] {
+        let theme = if dark { "dark" } else { "light" };
+        let seen = run(&browser, &wrapper, dark);
+        assert_eq!(seen.len(), 2 * pages.len(), "{theme}: {seen:?}");
+        for s in seen {
+            let page = &pages
+                .iter()
+                .find(|(what, _)| *what == s.what)
+                .expect("a page")
+                .1;
+            let at = format!("{} ({}), {theme}, {} px", s.what, page.display(), s.width);
+            if let Some(e) = &s.error {
+                failures.push(format!("{at}: {e}"));
+                continue;
+            }
+            assert_eq!(
+                s.dark, dark,
+                "{at}: the frame did not see the {theme} scheme"
+            );
+            assert_eq!(s.client_width, s.width, "{at}: frame width");
+            if s.width == PHONE && s.scroll_width > s.client_width {
+                failures.push(format!(
+                    "{at}: scrolls sideways ({} px wide): {:?}",
+                    s.scroll_width, s.wide
+                ));
+            }
+            for v in &s.violations {
+                failures.push(format!("{at}: {v}"));
             }
         }
-        eprintln!("axe-core: {what} checked, light and dark, {PHONE} and {DESKTOP} px");
+        eprintln!("axe-core: {theme}, every page at {PHONE} and {DESKTOP} px");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -559,7 +559,7 @@ fn a_closed_pipe_ends_quietly() {
     let made = reportpress(&[
         "demo",
         "--reports",
-        "1500",
+        "1000",
         "--out",
         &db.display().to_string(),
     ]);

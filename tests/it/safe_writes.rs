@@ -48,7 +48,7 @@ fn generated(path: &Path, reports: u32, seed: u64) -> String {
 #[test]
 fn a_killed_build_leaves_the_previous_archive_intact() {
     let scratch = Scratch::new("safe-killed");
-    let first = generated(&scratch.path("first.sqlite"), 300, 1);
+    let first = generated(&scratch.path("first.sqlite"), 30, 1);
     let second = generated(&scratch.path("second.sqlite"), 300, 2);
     let out = scratch.path("out");
     build(Some(&first), &out, &[]);
