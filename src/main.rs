@@ -29,8 +29,15 @@ use reportpress::source::{Source, SourceError};
 
 // mimalloc: the build allocates many small strings on every core; glibc's allocator spends a
 // fifth of a build in malloc/free and keeps freed memory in per-thread arenas.
+#[cfg(not(feature = "dhat-heap"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+// `--features dhat-heap`: a heap profile instead (BENCHMARKS.md, "Memory"), which heaptrack
+// cannot take of mimalloc.
+#[cfg(feature = "dhat-heap")]
+#[global_allocator]
+static ALLOCATOR: dhat::Alloc = dhat::Alloc;
 
 /// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
 const INTERRUPTED: u8 = 130;
@@ -42,6 +49,8 @@ const SEARCH_INDEX_WARN_BYTES: u64 = 8 * 1024 * 1024;
 const DEMO_REPORTS: &str = "16 reports, one of them deleted";
 
 fn main() -> ExitCode {
+    #[cfg(feature = "dhat-heap")]
+    let _profile = dhat::Profiler::new_heap();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // `--help` and `--version`: printed as clap writes them (to a closed pipe or not).

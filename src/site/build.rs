@@ -197,7 +197,11 @@ pub async fn build(
         format!("{} files", pages.files.len()),
     );
     let started = Instant::now();
-    let summary = write_manifest(&shared, reports, pages)?;
+    // The ledger (every entry's credit, every search entry) is done with: freed before the
+    // manifest is made, so the two are never held at once (BENCHMARKS.md, "Memory").
+    let Reports { rendered, ledger } = reports;
+    drop(ledger);
+    let summary = write_manifest(&shared, rendered, pages)?;
     timings.record(
         "write_manifest",
         started,
@@ -903,7 +907,7 @@ fn write_archive_pages(
 /// `manifest.json` (every file with its hash) and the build cache (when it changed).
 fn write_manifest(
     shared: &Shared,
-    reports: Reports,
+    rendered: Vec<Rendered>,
     pages: Pages,
 ) -> Result<BuildSummary, BuildError> {
     let (plan, out) = (&shared.plan, &shared.out);
@@ -913,8 +917,7 @@ fn write_manifest(
         removed,
         search_index_bytes,
     } = pages;
-    let mut manifest_reports: Vec<ManifestReport> = reports
-        .rendered
+    let mut manifest_reports: Vec<ManifestReport> = rendered
         .iter()
         .map(|r| ManifestReport {
             id: r.row.id.to_string(),
@@ -952,15 +955,15 @@ fn write_manifest(
     };
     written += usize::from(out.write(links::MANIFEST, manifest.to_json().as_bytes())?);
     if plan.cache_written() {
-        write_cache(shared, &reports.rendered)?;
+        write_cache(shared, &rendered)?;
     }
     shared.spool.remove();
     Ok(BuildSummary {
         teams: plan.teams.clone(),
-        reports: reports.rendered.len(),
-        rendered: reports.rendered.iter().filter(|r| r.rendered).count(),
-        read: reports.rendered.iter().filter(|r| r.read).count(),
-        entries: reports.rendered.iter().map(|r| r.row.entries).sum(),
+        reports: rendered.len(),
+        rendered: rendered.iter().filter(|r| r.rendered).count(),
+        read: rendered.iter().filter(|r| r.read).count(),
+        entries: rendered.iter().map(|r| r.row.entries).sum(),
         files: files.len(),
         written,
         bytes_written: out.bytes_written(),
