@@ -696,37 +696,42 @@ impl Writer<'_> {
 /// once [`MEMO_BYTES`] are kept, new snippets are rendered without being kept.
 pub fn memoized(parts: &[&str], render: impl FnOnce() -> String) -> String {
     use sha2::{Digest, Sha256};
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-
-    struct Memo {
-        kept: HashMap<[u8; 32], std::sync::Arc<str>>,
-        bytes: usize,
-    }
-    static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
-    let memo = MEMO.get_or_init(|| {
-        Mutex::new(Memo {
-            kept: HashMap::new(),
-            bytes: 0,
-        })
-    });
     let mut h = Sha256::new();
     for part in parts {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
     let key: [u8; 32] = h.finalize().into();
-    if let Some(html) = memo.lock().ok().and_then(|m| m.kept.get(&key).cloned()) {
+    if let Some(html) = memo().lock().ok().and_then(|m| m.kept.get(&key).cloned()) {
         return html.to_string();
     }
     let html = render();
-    if let Ok(mut m) = memo.lock()
+    if let Ok(mut m) = memo().lock()
         && m.bytes + html.len() <= MEMO_BYTES
     {
         m.bytes += html.len();
         m.kept.insert(key, std::sync::Arc::from(html.as_str()));
     }
     html
+}
+
+/// Frees what [`memoized`] keeps, once no more snippets will be highlighted (the build's
+/// reports are rendered): up to [`MEMO_BYTES`] less for the rest of the build.
+pub fn forget_memoized() {
+    if let Ok(mut m) = memo().lock() {
+        *m = Memo::default();
+    }
+}
+
+#[derive(Default)]
+struct Memo {
+    kept: std::collections::HashMap<[u8; 32], std::sync::Arc<str>>,
+    bytes: usize,
+}
+
+fn memo() -> &'static std::sync::Mutex<Memo> {
+    static MEMO: OnceLock<std::sync::Mutex<Memo>> = OnceLock::new();
+    MEMO.get_or_init(Default::default)
 }
 
 /// The most highlighted HTML [`memoized`] keeps.

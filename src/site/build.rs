@@ -187,6 +187,8 @@ pub async fn build(
     let reuse = jobs.iter().any(|j| matches!(j, Job::Reuse { .. }));
     let shared = Arc::new(Shared::new(plan, &staging, reuse)?);
     let reports = render_reports(source, &shared, jobs, options, &progress).await?;
+    // No snippet is highlighted after the reports: what the memo kept is freed.
+    render::highlight::forget_memoized();
     timings.record("render_reports", started, reports.describe());
     let started = Instant::now();
     progress.finishing();
