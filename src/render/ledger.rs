@@ -338,8 +338,11 @@ pub struct Ledger {
     labels: Table<Box<str>>,
     reports: Table<Uuid>,
     tasks: BTreeMap<Uuid, Task>,
-    /// task → (report, how associated)
-    task_reports: BTreeMap<Uuid, BTreeMap<Uuid, Option<String>>>,
+    /// Every task a report's pages link to.
+    referenced_tasks: BTreeSet<Uuid>,
+    /// (task, report) → how the report is associated with the task. One map, not a map per
+    /// task: most tasks have one report, and an inner map's first node is 456 bytes.
+    task_reports: BTreeMap<(Uuid, Uuid), String>,
     /// Each report's search entry, serialised (the compact form), by its page's path.
     search: BTreeMap<String, String>,
     /// Mentions of people who did not write the entry, by their page.
@@ -443,9 +446,9 @@ impl Ledger {
             self.tasks.entry(task.id).or_insert(task);
         }
         for (task, how) in report.task_refs {
-            let reports = self.task_reports.entry(task).or_default();
+            self.referenced_tasks.insert(task);
             if let Some(how) = how {
-                reports.insert(report.report, Some(how));
+                self.task_reports.insert((task, report.report), how);
             }
         }
         // Serialising strings cannot fail; `<` is escaped so no `</script>` can appear.
@@ -564,7 +567,7 @@ impl Ledger {
 
     /// Every task the archive mentions, in id order: one page each.
     pub fn task_ids(&self) -> Vec<Uuid> {
-        let mut ids: BTreeSet<Uuid> = self.task_reports.keys().copied().collect();
+        let mut ids = self.referenced_tasks.clone();
         ids.extend(self.tasks.keys().copied());
         ids.into_iter().collect()
     }
@@ -577,21 +580,13 @@ impl Ledger {
         let (counts, rows) = self.rows(credits);
         let reports = self
             .task_reports
-            .get(&id)
-            .map(|reports| {
-                reports
-                    .iter()
-                    .map(|(report, how)| ReportRow {
-                        href: links::from(
-                            Depth::Folder,
-                            &links::report_path(*report, Format::Html),
-                        ),
-                        title: self.titles.get(report).cloned().unwrap_or_default(),
-                        how: how.clone().unwrap_or_default(),
-                    })
-                    .collect()
+            .range((id, Uuid::nil())..=(id, Uuid::max()))
+            .map(|((_, report), how)| ReportRow {
+                href: links::from(Depth::Folder, &links::report_path(*report, Format::Html)),
+                title: self.titles.get(report).cloned().unwrap_or_default(),
+                how: how.clone(),
             })
-            .unwrap_or_default();
+            .collect();
         let runs = task
             .map(|t| {
                 t.runs
