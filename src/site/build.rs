@@ -318,6 +318,19 @@ impl Plan {
 /// signatures, and decides which reports must be read.
 async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Target), BuildError> {
     let target = Target::check(&options.out, options.force)?;
+    // The previous build's manifest and cache are read (on another thread) while the database
+    // lists the reports and their signatures: at 10,000 reports each takes about a second.
+    let earlier = {
+        let (out, full) = (options.out.clone(), options.full);
+        tokio::task::spawn_blocking(move || {
+            let (previous, cache) = if full {
+                (Previous::default(), PreviousCache::default())
+            } else {
+                (Manifest::previous(&out), PreviousCache::load(&out))
+            };
+            (previous, cache, manifest::listed(&out))
+        })
+    };
     let teams = source.resolve_teams(&options.teams).await?;
     let records = source.reports(&teams, options.include_deleted).await?;
     let signatures = source.signatures(&teams, options.include_deleted).await?;
@@ -352,13 +365,9 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
             (shown(r), created)
         })),
     };
-    let (previous, cache) = if options.full {
-        (Previous::default(), PreviousCache::default())
-    } else {
-        (
-            Manifest::previous(&options.out),
-            PreviousCache::load(&options.out),
-        )
+    let (previous, cache, listed) = match earlier.await {
+        Ok(read) => read,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     };
     let salt = manifest::build_salt(&settings);
     let mut plan = Plan {
@@ -378,7 +387,7 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
         redactor,
         ids,
         signatures,
-        listed: manifest::listed(&options.out),
+        listed,
         cache_changed: Default::default(),
     };
     // A report listed twice under one id is always read: its cached lines could not be told
