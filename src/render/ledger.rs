@@ -40,7 +40,7 @@ pub struct Credit {
 }
 
 /// A report's search entry: title, summary, notes and file paths (never whole diffs).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 /// Serialised with one-letter keys (`t`, `u`, `s`, `n`, `p`): the index holds one per report and
 /// the browser loads it whole.
 pub struct SearchEntry {
@@ -343,8 +343,6 @@ pub struct Ledger {
     /// (task, report) → how the report is associated with the task. One map, not a map per
     /// task: most tasks have one report, and an inner map's first node is 456 bytes.
     task_reports: BTreeMap<(Uuid, Uuid), String>,
-    /// Each report's search entry, serialised (the compact form), by its page's path.
-    search: BTreeMap<String, String>,
     /// Mentions of people who did not write the entry, by their page.
     mentions: BTreeMap<String, Vec<Kept>>,
     task_prs: BTreeMap<Uuid, Vec<TaskPr>>,
@@ -424,6 +422,8 @@ pub struct TaskPage {
 }
 
 impl Ledger {
+    /// Folds in what `report` adds to the people and task pages. Its search entry is not kept
+    /// here: the build keeps every report's in a file and makes the [`SearchScript`] from it.
     pub fn add(&mut self, report: ReportLedger) {
         self.titles.insert(report.report, report.title);
         for pr in report.task_prs {
@@ -451,11 +451,6 @@ impl Ledger {
                 self.task_reports.insert((task, report.report), how);
             }
         }
-        // Serialising strings cannot fail; `<` is escaped so no `</script>` can appear.
-        let json = serde_json::to_string(&report.search)
-            .unwrap_or_else(|_| "null".into())
-            .replace('<', "\\u003c");
-        self.search.insert(report.search.url, json);
     }
 
     fn keep(&mut self, credit: &Credit) -> Kept {
@@ -676,26 +671,76 @@ impl Ledger {
         people.sort_by(|a, b| b.entries.cmp(&a.entries).then(a.href.cmp(&b.href)));
         people
     }
+}
 
-    /// `assets/search-index.js`: the search entries as a script (it loads from `file://`).
-    pub fn search_script(&self) -> String {
-        let size: usize = self.search.values().map(|j| j.len() + 1).sum();
-        let mut script = String::with_capacity(size + 40);
+impl SearchEntry {
+    /// The entry as the search index holds it: compact JSON, with `<` escaped so that no
+    /// `</script>` can appear. (Serialising strings cannot fail.)
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| "null".into())
+            .replace('<', "\\u003c")
+    }
+}
+
+/// `assets/search-index.js`: search entries ([`SearchEntry::to_json`]) as a script, which loads
+/// from `file://` where a JSON file would not. The build keeps the entries in a file while the
+/// reports render and adds them here one at a time, in the order of their pages' paths.
+pub struct SearchScript {
+    script: String,
+    empty: bool,
+}
+
+impl SearchScript {
+    /// For entries of `json_bytes` in all.
+    pub fn with_capacity(json_bytes: usize) -> SearchScript {
+        let mut script = String::with_capacity(json_bytes + 40);
         script.push_str("window.reportpressSearch = [");
-        for (n, json) in self.search.values().enumerate() {
-            if n > 0 {
-                script.push(',');
-            }
-            script.push_str(json);
+        SearchScript {
+            script,
+            empty: true,
         }
-        script.push_str("];\n");
-        script
+    }
+
+    pub fn push(&mut self, json: &str) {
+        if !self.empty {
+            self.script.push(',');
+        }
+        self.script.push_str(json);
+        self.empty = false;
+    }
+
+    pub fn finish(mut self) -> String {
+        self.script.push_str("];\n");
+        self.script
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_search_script_is_the_entries_in_the_order_given_and_inert() {
+        assert_eq!(
+            SearchScript::with_capacity(0).finish(),
+            "window.reportpressSearch = [];\n"
+        );
+        let entry = |title: &str| SearchEntry {
+            title: title.into(),
+            ..SearchEntry::default()
+        };
+        let mut script = SearchScript::with_capacity(0);
+        script.push(&entry("b</script><script>alert(1)").to_json());
+        script.push(&entry("a").to_json());
+        let script = script.finish();
+        assert_eq!(
+            script,
+            "window.reportpressSearch = [\
+             {\"t\":\"b\\u003c/script>\\u003cscript>alert(1)\",\"u\":\"\",\"s\":\"\",\"n\":[],\"p\":[]},\
+             {\"t\":\"a\",\"u\":\"\",\"s\":\"\",\"n\":[],\"p\":[]}];\n"
+        );
+    }
 
     /// What a build holds per entry until its end (BENCHMARKS.md, "Memory"): small, and fixed.
     #[test]

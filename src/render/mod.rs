@@ -16,7 +16,7 @@ pub mod pr;
 pub mod text;
 pub mod view;
 
-pub use ledger::{Ledger, ReportLedger};
+pub use ledger::{Ledger, ReportLedger, SearchScript};
 pub use links::Format;
 pub use page::{Archive, Chronology, IndexRow, ReportView};
 
@@ -82,7 +82,6 @@ pub enum ArchivePage {
     Index(Format),
     Stylesheet,
     IndexScript,
-    SearchIndex,
     Person(String),
     Task(uuid::Uuid),
     /// `sitemap.xml`, or (past [`feeds::SITEMAP_URLS`]) the index or one of its parts.
@@ -93,13 +92,13 @@ pub enum ArchivePage {
 /// Every archive-wide page of `ledger`'s archive, cheap to list; each is rendered on its own by
 /// [`archive_page`], so a build can render them in parallel and never hold them all at once.
 /// With `base_url` (already checked by [`feeds::base_url`]), also `sitemap.xml` and `feed.xml`.
+/// (The search index is made by the build from the entries it kept: [`SearchScript`].)
 pub fn archive_page_list(ledger: &Ledger, base_url: Option<&str>) -> Vec<ArchivePage> {
     let mut pages = vec![
         ArchivePage::Index(Format::Html),
         ArchivePage::Index(Format::Markdown),
         ArchivePage::Stylesheet,
         ArchivePage::IndexScript,
-        ArchivePage::SearchIndex,
     ];
     pages.extend(
         ledger
@@ -152,10 +151,6 @@ pub fn archive_page(
         ArchivePage::IndexScript => (
             links::asset_path(links::INDEX_SCRIPT),
             INDEX_SCRIPT.to_string(),
-        ),
-        ArchivePage::SearchIndex => (
-            links::asset_path(links::SEARCH_INDEX),
-            ledger.search_script(),
         ),
         ArchivePage::Person(path) => {
             let content = match ledger.person_page(path) {

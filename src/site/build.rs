@@ -5,7 +5,7 @@
 //! [`write_archive_pages`] makes the index, people, task and search pages; [`write_manifest`]
 //! writes the manifest and the cache; then the staging folder is swapped in.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -26,7 +26,8 @@ use crate::model::record::{ReportRecord, ReportRows};
 use crate::model::{self, Report};
 use crate::redact::{self, Redactor};
 use crate::render::{
-    self, Archive, Chronology, Format, IndexRow, Ledger, RenderError, ReportLedger, links,
+    self, Archive, Chronology, Format, IndexRow, Ledger, RenderError, ReportLedger, SearchScript,
+    links,
 };
 use crate::source::git::LocalRepos;
 use crate::source::{Signatures, Source, SourceError};
@@ -201,7 +202,9 @@ pub async fn build(
     let started = Instant::now();
     // The ledger (every entry's credit, every search entry) is done with: freed before the
     // manifest is made, so the two are never held at once (BENCHMARKS.md, "Memory").
-    let Reports { rendered, ledger } = reports;
+    let Reports {
+        rendered, ledger, ..
+    } = reports;
     drop(ledger);
     let summary = write_manifest(&shared, rendered, pages)?;
     timings.record(
@@ -596,6 +599,8 @@ enum Work {
 struct Reports {
     rendered: Vec<Rendered>,
     ledger: Ledger,
+    /// Where each report's search entry is in the search spool, by its page's path.
+    search: BTreeMap<String, Span>,
 }
 
 impl Reports {
@@ -752,6 +757,9 @@ struct Shared {
     plan: Plan,
     out: Output,
     spool: Spool,
+    /// Every report's search entry, as the search index holds it, until the index is made.
+    search: Spool,
+    search_path: PathBuf,
     /// The previous build's cache, when a report is reused from it.
     reader: Option<CacheReader>,
 }
@@ -761,6 +769,8 @@ impl Shared {
         let out = Output::create(staging.path())?;
         let spool_path = staging.path().join(SPOOL);
         let spool = Spool::create(&spool_path).map_err(io_err("creating", &spool_path))?;
+        let search_path = staging.path().join(SEARCH_SPOOL);
+        let search = Spool::create(&search_path).map_err(io_err("creating", &search_path))?;
         let reader = if reuse {
             Some(CacheReader::open(&plan.cache_path).map_err(io_err("reading", &plan.cache_path))?)
         } else {
@@ -770,6 +780,8 @@ impl Shared {
             plan,
             out,
             spool,
+            search,
+            search_path,
             reader,
         })
     }
@@ -777,6 +789,8 @@ impl Shared {
 
 /// The spool of this build's cache lines, in the staging folder (removed before the swap).
 const SPOOL: &str = ".reportpress-cache.spool";
+/// The spool of the reports' search entries, likewise.
+const SEARCH_SPOOL: &str = ".reportpress-search.spool";
 
 /// Reads the rows of each report to read and has the workers render them; gives the workers
 /// the cache's place of each report to reuse. Each worker folds its report's ledger in as soon
@@ -798,7 +812,11 @@ async fn render_reports(
         .map_err(|_| BuildError::Workers)?;
     // Bounded: the reader stays a few reports ahead of the renderers, never further.
     let (tx, rx) = mpsc::sync_channel::<Work>(jobs * 2);
-    let collected = Arc::new(Mutex::new((Vec::<Rendered>::new(), Ledger::default())));
+    let collected = Arc::new(Mutex::new(Reports {
+        rendered: Vec::new(),
+        ledger: Ledger::default(),
+        search: BTreeMap::new(),
+    }));
     let workers = {
         let shared = Arc::clone(shared);
         let collected = Arc::clone(&collected);
@@ -810,14 +828,21 @@ async fn render_reports(
                     if cancel.is_cancelled() {
                         return Ok(()); // the reader stops too; the build says why
                     }
-                    let (rendered, ledger) = match work {
+                    let (rendered, mut ledger) = match work {
                         Work::Rows(rows) => render_one(*rows, &shared)?,
                         Work::Cached { raw_id, span } => reuse_one(raw_id, span, &shared)?,
                     };
                     progress.report(rendered.row.entries, rendered.rendered);
+                    // The search entry goes to a file, not memory, until the index is made.
+                    let search = std::mem::take(&mut ledger.search);
+                    let span = shared
+                        .search
+                        .push(&search.to_json())
+                        .map_err(io_err("writing", &shared.search_path))?;
                     let mut collected = collected.lock().map_err(|_| BuildError::Workers)?;
-                    collected.0.push(rendered);
-                    collected.1.add(ledger);
+                    collected.rendered.push(rendered);
+                    collected.ledger.add(ledger);
+                    collected.search.insert(search.url, span);
                     Ok::<(), BuildError>(())
                 })
             })
@@ -851,12 +876,14 @@ async fn render_reports(
     if options.cancel.is_cancelled() {
         return Err(BuildError::Interrupted(options.out.display().to_string()));
     }
-    let (mut rendered, ledger) = Arc::into_inner(collected)
+    let mut reports = Arc::into_inner(collected)
         .and_then(|m| m.into_inner().ok())
         .ok_or(BuildError::Workers)?;
     // Most recent activity first; ties by id, so the order never depends on timing.
-    rendered.sort_by(|a, b| (b.row.last_activity, a.row.id).cmp(&(a.row.last_activity, b.row.id)));
-    Ok(Reports { rendered, ledger })
+    reports
+        .rendered
+        .sort_by(|a, b| (b.row.last_activity, a.row.id).cmp(&(a.row.last_activity, b.row.id)));
+    Ok(reports)
 }
 
 /// The archive-wide pages as written.
@@ -887,20 +914,24 @@ fn write_archive_pages(
     let base_url = options.base_url.as_deref();
     let ledger = &reports.ledger;
     let pages = render::archive_page_list(ledger, base_url);
-    let archive = pages
-        .par_iter()
-        .map(|page| {
-            let (path, content) = render::archive_page(page, &rows, ledger, base_url)?;
-            let wrote = out.write(&path, content.as_bytes())?;
-            Ok::<_, BuildError>((path, usize::from(wrote), content.len() as u64))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut search_index_bytes = 0;
-    for (path, wrote, len) in archive {
+    let (archive, search) = rayon::join(
+        || {
+            pages
+                .par_iter()
+                .map(|page| {
+                    let (path, content) = render::archive_page(page, &rows, ledger, base_url)?;
+                    let wrote = out.write(&path, content.as_bytes())?;
+                    Ok::<_, BuildError>((path, usize::from(wrote)))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        },
+        || search_index(shared, &reports.search),
+    );
+    let (path, wrote, search_index_bytes) = search?;
+    written += wrote;
+    files.insert(path);
+    for (path, wrote) in archive? {
         written += wrote;
-        if path == links::asset_path(links::SEARCH_INDEX) {
-            search_index_bytes = len;
-        }
         files.insert(path);
     }
     if options.cancel.is_cancelled() {
@@ -913,6 +944,27 @@ fn write_archive_pages(
         removed,
         search_index_bytes,
     })
+}
+
+/// `assets/search-index.js`, made from the search spool in the order of the reports' pages and
+/// written: (its path, whether it was written, its bytes).
+fn search_index(
+    shared: &Shared,
+    entries: &BTreeMap<String, Span>,
+) -> Result<(String, usize, u64), BuildError> {
+    let reading = |e| io_err("reading", &shared.search_path)(e);
+    let spool = shared.search.reader().map_err(reading)?;
+    let bytes = entries.values().map(|span| span.len as usize + 1).sum();
+    let mut script = SearchScript::with_capacity(bytes);
+    for span in entries.values() {
+        let json = String::from_utf8(spool.bytes(*span).map_err(reading)?)
+            .map_err(|e| reading(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+        script.push(&json);
+    }
+    let content = script.finish();
+    let path = links::asset_path(links::SEARCH_INDEX);
+    let wrote = shared.out.write(&path, content.as_bytes())?;
+    Ok((path, usize::from(wrote), content.len() as u64))
 }
 
 /// `manifest.json` (every file with its hash) and the build cache (when it changed).
@@ -969,6 +1021,7 @@ fn write_manifest(
         write_cache(shared, &rendered)?;
     }
     shared.spool.remove();
+    shared.search.remove();
     Ok(BuildSummary {
         teams: plan.teams.clone(),
         reports: rendered.len(),
