@@ -200,7 +200,7 @@ pub async fn build(
         format!("{} files", pages.files.len()),
     );
     let started = Instant::now();
-    // The ledger (every entry's credit, every search entry) is done with: freed before the
+    // The ledger (every entry's credit, every task) is done with: freed before the
     // manifest is made, so the two are never held at once (BENCHMARKS.md, "Memory").
     let Reports {
         rendered, ledger, ..
