@@ -548,14 +548,9 @@ async fn build(args: BuildArgs, config: &Config, cancel: site::Cancel) -> anyhow
     let summary = match site::build(&mut source, &options, progress::for_stderr()).await {
         Ok(summary) => summary,
         Err(err @ BuildError::Interrupted(_)) => return Err(err.into()),
-        // About --out, not the source: said as it is, and where --out came from when it was
-        // not the flag.
-        Err(err @ BuildError::Out(_)) => {
-            return Err(match out_origin {
-                Origin::Flag(_) => err.edge(),
-                origin => err.edge().context(origin),
-            });
-        }
+        // About --out, not the source: after where the value came from (`--out`, or the
+        // config file's `out`), as every value's error is.
+        Err(err @ BuildError::Out(_)) => return Err(err.edge().context(out_origin)),
         Err(err) => {
             return Err(err
                 .edge()

@@ -21,7 +21,9 @@ pub enum TargetError {
         dir.display()
     )]
     NotAnArchive { dir: PathBuf, example: String },
-    #[error("--out {}: {reason}", path.display())]
+    /// Said after where `--out` came from (the flag, or the config file's `out`), which the
+    /// caller names.
+    #[error("{}: {reason}", path.display())]
     Unusable { path: PathBuf, reason: String },
     #[error(
         "another build is writing into {} (its staging folder {} is in use)",
@@ -32,7 +34,7 @@ pub enum TargetError {
     /// The staging folder cannot be created beside `--out`: the OS error is the one this says
     /// (permission denied, or a read-only file system).
     #[error(
-        "--out {}: the folder it is in, {}, must be writable: a build is staged beside --out and swapped in",
+        "{}: the folder it is in, {}, must be writable: a build is staged beside it and swapped in",
         out.display(),
         parent.display()
     )]

@@ -127,6 +127,30 @@ fn errors_name_where_a_value_came_from() {
         "{}",
         stderr(&bad_value)
     );
+    // `out` from the file names a file: the error names the file's key, never the flag.
+    std::fs::write(dir.join("page.html"), "<p>").unwrap();
+    std::fs::write(dir.join("reportpress.toml"), "out = \"page.html\"\n").unwrap();
+    let out_from_file = run_in(&dir, None, &["build"]);
+    assert_eq!(out_from_file.status.code(), Some(2));
+    let said = stderr(&out_from_file);
+    let last = said.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("reportpress: ")
+            && last.contains("reportpress.toml: out: ")
+            && last.ends_with("page.html: is a file, not a folder"),
+        "{said}"
+    );
+    assert!(!said.contains("--out"), "{said}");
+    let out_from_flag = run_in(&dir, None, &["build", "--out", "page.html"]);
+    assert_eq!(out_from_flag.status.code(), Some(2));
+    assert!(
+        stderr(&out_from_flag)
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("reportpress: --out: ")),
+        "{}",
+        stderr(&out_from_flag)
+    );
 }
 
 #[test]

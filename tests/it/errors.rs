@@ -507,7 +507,7 @@ fn an_unwritable_parent_folder_says_it_must_be_writable() {
     assert_eq!(
         last,
         format!(
-            "reportpress: --out {}: the folder it is in, {}, must be writable: a build is staged beside --out and swapped in",
+            "reportpress: --out: {}: the folder it is in, {}, must be writable: a build is staged beside it and swapped in",
             out.display(),
             parent.display()
         ),

@@ -234,7 +234,7 @@ fn a_folder_holding_other_files_is_refused_unless_forced() {
     assert_eq!(
         line,
         format!(
-            "reportpress: {out_s} holds files that are not a reportpress archive (e.g. notes.txt): \
+            "reportpress: --out: {out_s} holds files that are not a reportpress archive (e.g. notes.txt): \
              pass --force to build into it anyway"
         )
     );
