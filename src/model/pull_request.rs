@@ -114,6 +114,15 @@ pub struct PullRequest {
     pub replaced_by: Option<String>,
 }
 
+/// How a pull request is named on pages: `owner/repo#42`, or the URL when it is not a GitHub
+/// pull request URL.
+pub fn reference(url: &str) -> String {
+    match parse_url(url) {
+        Some((repo, n)) => format!("{repo}#{n}"),
+        None => url.trim().to_string(),
+    }
+}
+
 /// `https://github.com/OWNER/REPO/pull/N[/…]`: (`owner/repo`, N), as PostHog's
 /// `parse_pull_request_url` accepts (leading zeros tolerated).
 pub fn parse_url(url: &str) -> Option<(String, u64)> {
@@ -181,10 +190,7 @@ impl Gather {
         if url.is_empty() {
             return;
         }
-        let (reference, number) = match parse_url(url) {
-            Some((repo, n)) => (format!("{repo}#{n}"), Some(n)),
-            None => (url.to_string(), None),
-        };
+        let (reference, number) = (reference(url), parse_url(url).map(|(_, n)| n));
         if !self.seen.insert(identity(url)) {
             return;
         }

@@ -15,7 +15,7 @@ use super::page::{Entry, PersonLink, ReportView, time_pair as time};
 use super::text::markdown_excerpt;
 use super::view::{Block, Inline};
 use crate::model::artefact::humanize;
-use crate::model::{Actor, Content, PrState, Report, Task, Timestamp};
+use crate::model::{Actor, Content, PrState, Report, Task, Timestamp, pull_request};
 
 /// One of [`Actor::kind`]'s words. (An alias, so that serde does not take the field for text
 /// borrowed from what it reads.)
@@ -598,7 +598,7 @@ impl Ledger {
                         pr_html: r
                             .pr_urls
                             .iter()
-                            .map(|u| external(u, u))
+                            .map(|u| external(&pull_request::reference(u), u))
                             .collect::<Vec<_>>()
                             .join(", "),
                         created: time(r.created_at).1,

@@ -953,3 +953,28 @@ fn task_pages_colour_run_statuses_and_pr_states() {
         assert_eq!(merged, vec!["tone-done".to_string()], "{pr_tones:?}");
     }
 }
+
+/// A task page's runs name the pull requests they opened as the report pages do
+/// (`owner/repo#N`), each linked to its full URL.
+#[test]
+fn task_page_runs_name_their_pull_requests_short() {
+    let scratch = Scratch::new("task-run-prs");
+    let out = scratch.path("site");
+    let result = build(None, &out, &[]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let mut seen = 0;
+    for entry in std::fs::read_dir(out.join("tasks")).unwrap() {
+        let page = Html::parse_document(&read(&entry.unwrap().path()));
+        for link in page.select(&sel("main table tbody tr td:nth-child(4) a")) {
+            let href = link.value().attr("href").unwrap_or_default();
+            let shown = text(&link);
+            assert!(!shown.starts_with("http"), "{shown} for {href}");
+            if let Some(rest) = href.strip_prefix("https://github.com/") {
+                let parts: Vec<&str> = rest.split('/').collect();
+                assert_eq!(shown, format!("{}/{}#{}", parts[0], parts[1], parts[3]));
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 3, "runs with a pull request: {seen}");
+}
