@@ -23,6 +23,10 @@ pub struct Output {
     written: std::sync::atomic::AtomicU64,
     /// The SHA-256 of every file `write` was given, written or already holding those bytes.
     hashes: std::sync::Mutex<BTreeMap<String, String>>,
+    /// Held while the folders on the way to a file are checked and made: two workers writing
+    /// into one folder that is a planted link would otherwise both try to replace the link
+    /// (the second failing to remove what the first already had).
+    folders: std::sync::Mutex<()>,
 }
 
 impl Output {
@@ -36,6 +40,7 @@ impl Output {
             root: root.to_path_buf(),
             written: std::sync::atomic::AtomicU64::new(0),
             hashes: std::sync::Mutex::new(BTreeMap::new()),
+            folders: std::sync::Mutex::new(()),
         })
     }
 
@@ -79,6 +84,7 @@ impl Output {
     /// one of them goes is removed (the link, never what it points to) and replaced by a folder,
     /// so nothing is ever written through a link.
     fn real_folders(&self, relative: &str) -> Result<(), OutputError> {
+        let _one_at_a_time = self.folders.lock().unwrap_or_else(|e| e.into_inner());
         for path in self.folders(relative) {
             let err = |action, source| OutputError {
                 action,
