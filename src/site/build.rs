@@ -759,7 +759,6 @@ struct Shared {
     spool: Spool,
     /// Every report's search entry, as the search index holds it, until the index is made.
     search: Spool,
-    search_path: PathBuf,
     /// The previous build's cache, when a report is reused from it.
     reader: Option<CacheReader>,
 }
@@ -781,7 +780,6 @@ impl Shared {
             out,
             spool,
             search,
-            search_path,
             reader,
         })
     }
@@ -838,7 +836,7 @@ async fn render_reports(
                     let span = shared
                         .search
                         .push(&search.to_json())
-                        .map_err(io_err("writing", &shared.search_path))?;
+                        .map_err(io_err("writing", shared.search.path()))?;
                     let mut collected = collected.lock().map_err(|_| BuildError::Workers)?;
                     collected.rendered.push(rendered);
                     collected.ledger.add(ledger);
@@ -952,7 +950,7 @@ fn search_index(
     shared: &Shared,
     entries: &BTreeMap<String, Span>,
 ) -> Result<(String, usize, u64), BuildError> {
-    let reading = |e| io_err("reading", &shared.search_path)(e);
+    let reading = |e| io_err("reading", shared.search.path())(e);
     let spool = shared.search.reader().map_err(reading)?;
     let bytes = entries.values().map(|span| span.len as usize + 1).sum();
     let mut script = SearchScript::with_capacity(bytes);

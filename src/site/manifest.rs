@@ -356,6 +356,11 @@ impl Spool {
         CacheReader::open(&self.path)
     }
 
+    /// Where the spool's file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Removes the spool's file (it stays open until dropped).
     pub fn remove(&self) {
         let _ = std::fs::remove_file(&self.path);
