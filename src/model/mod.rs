@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod artefact;
+pub mod digest;
 pub mod ids;
 pub mod pull_request;
 pub mod record;

@@ -88,7 +88,7 @@ pub fn day_anchor(day: Option<&str>) -> String {
 pub fn diff_digest(diff: &str) -> String {
     use sha2::{Digest, Sha256};
     let hash = Sha256::digest(diff.as_bytes());
-    hash.iter().take(5).map(|b| format!("{b:02x}")).collect()
+    crate::model::digest::hex(&hash[..5])
 }
 
 /// The anchor of the `n`th file (from 1) of the diff with [`diff_digest`] `digest`, linked
@@ -172,7 +172,7 @@ pub fn slug(name: &str) -> String {
     }
     use sha2::Digest;
     let digest = sha2::Sha256::digest(name.as_bytes());
-    let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let hash = crate::model::digest::hex(&digest[..6]);
     format!("{out}--{hash}")
 }
 

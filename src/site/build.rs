@@ -500,7 +500,7 @@ fn signature(
                 .as_bytes(),
         );
     }
-    Some(manifest::hex(&h.finalize()))
+    Some(crate::model::digest::hex(&h.finalize()))
 }
 
 /// The rows a report drew on by reference, as signature keys: the tasks and the runs of the

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::model::Report;
+use crate::model::digest::hex;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Manifest {
@@ -126,10 +127,6 @@ pub fn is_archive(root: &Path) -> bool {
 
 pub fn generator() -> String {
     format!("reportpress {}", env!("CARGO_PKG_VERSION"))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What every page depends on besides its rows: this very program (its code, templates and

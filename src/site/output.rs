@@ -113,7 +113,7 @@ impl Output {
     /// already holds exactly them: a rebuild that changes nothing writes nothing. Returns whether
     /// it wrote.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<bool, OutputError> {
-        let hash = super::manifest::hex(&Sha256::digest(bytes));
+        let hash = crate::model::digest::sha256_hex(bytes);
         self.hashes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -231,7 +231,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
             Err(e) => return Err(e),
         }
     }
-    Ok(super::manifest::hex(&hasher.finalize()))
+    Ok(crate::model::digest::hex(&hasher.finalize()))
 }
 
 /// Writes `bytes` to the file `path` as the archive writes its pages: into a temporary file

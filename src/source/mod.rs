@@ -14,6 +14,7 @@ use std::path::Path;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
 
+use crate::model::digest::sha256_hex;
 use crate::model::record::{
     ArtefactRecord, AssignmentRecord, LinkRecord, PullRequestRecord, ReportRecord, ReportRows,
     RunRecord, SeenRecord, TaskRecord, UserRecord, VersionRecord,
@@ -677,14 +678,6 @@ fn raw_bytes(row: &AnyRow, name: &str) -> Result<Vec<u8>, sqlx::Error> {
 }
 
 /// The SHA-256 of `bytes`, in lowercase hex.
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn looks_like_path(url: &str) -> bool {
     !url.contains("://")
         && (url.contains('/')
