@@ -211,6 +211,35 @@ fn sqlite_an_edit_that_changes_no_timestamp_is_read_again() {
 }
 
 #[test]
+fn sqlite_signatures_see_values_of_any_type() {
+    // A hand-made archive may hold a BLOB, bytes that are not UTF-8 and NUL where text belongs:
+    // the signature query still runs, nothing unchanged is read, and a one-byte edit that keeps
+    // the length and every timestamp is seen.
+    let scratch = Scratch::new("sqlite-typed");
+    let path = scratch.path("a.sqlite");
+    let db = sqlite_archive(&path, DEMO);
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let set_agent = |value: &str| {
+        execute(
+            &url,
+            &format!(
+                "UPDATE signals_signalreportartefact SET actor_agent = {value} \
+                 WHERE id = (SELECT id FROM signals_signalreportartefact ORDER BY id LIMIT 1)"
+            ),
+        )
+    };
+    set_agent("X'6100FF62'");
+    let out = scratch.path("out");
+    build(Some(&db), &out, &[]);
+    let err = timed_build(&db, &out, &[]);
+    assert_eq!(to_read(&err), 0, "{err}");
+    set_agent("X'6100FF63'");
+    let err = timed_build(&db, &out, &[]);
+    assert_eq!(to_read(&err), 1, "{err}");
+    assert_same_as_full(&db, &out, &scratch, "full");
+}
+
+#[test]
 fn sqlite_without_updated_at_every_report_is_read() {
     let scratch = Scratch::new("sqlite-oldest");
     let path = scratch.path("a.sqlite");
