@@ -5,7 +5,7 @@
 //! [`write_archive_pages`] makes the index, people, task and search pages; [`write_manifest`]
 //! writes the manifest and the cache; then the staging folder is swapped in.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -175,11 +175,12 @@ pub async fn build(
     let (mut plan, target) = plan(source, options).await?;
     timings.record("plan", started, plan.describe());
     progress.start(plan.jobs.len());
-    if plan.unchanged(&options.out) {
+    if plan.unchanged() {
         // Nothing to read, render or write: the archive stays as it is, not even staged.
         timings.print();
         return Ok(plan.unchanged_summary(&options.out));
     }
+    plan.present = HashSet::new();
     let started = Instant::now();
     // Everything is written into a staging folder, swapped in at the end (see `staging`).
     let staging = target.stage()?;
@@ -256,6 +257,9 @@ struct Plan {
     signatures: Option<Signatures>,
     /// Pages the previous build wrote: the only files a build removes.
     listed: BTreeSet<String>,
+    /// The regular files in `--out` when the build began ([`manifest::files_present`]); only
+    /// for planning, emptied once the plan is made.
+    present: HashSet<String>,
     /// Whether the build cache must be written again (set while rendering).
     cache_changed: std::sync::atomic::AtomicBool,
 }
@@ -288,16 +292,17 @@ impl Plan {
 
     /// Whether the archive in `--out` is already exactly what this build would write: every
     /// report unchanged, none gone, the same teams and base URL, every file still there.
-    fn unchanged(&self, out: &Path) -> bool {
+    fn unchanged(&self) -> bool {
         self.jobs.iter().all(|j| matches!(j, Job::Reuse { .. }))
             && self.previous.reports.len() == self.jobs.len()
             && self.previous.teams == self.teams
             && self.cache.header == self.header
             && !self.cache_written()
-            && self.previous.files.keys().all(|f| {
-                manifest::is_plain_path(f)
-                    && std::fs::symlink_metadata(out.join(f)).is_ok_and(|m| m.is_file())
-            })
+            && self
+                .previous
+                .files
+                .keys()
+                .all(|f| manifest::is_plain_path(f) && self.present.contains(f))
     }
 
     fn unchanged_summary(&self, out: &Path) -> BuildSummary {
@@ -326,12 +331,17 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
     let earlier = {
         let (out, full) = (options.out.clone(), options.full);
         tokio::task::spawn_blocking(move || {
-            let (previous, cache) = if full {
-                (Previous::default(), PreviousCache::default())
+            let (previous, cache, present) = if full {
+                (
+                    Previous::default(),
+                    PreviousCache::default(),
+                    HashSet::new(),
+                )
             } else {
-                (Manifest::previous(&out), PreviousCache::load(&out))
+                let present = manifest::files_present(&out);
+                (Manifest::previous(&out), PreviousCache::load(&out), present)
             };
-            (previous, cache, manifest::listed(&out))
+            (previous, cache, manifest::listed(&out), present)
         })
     };
     let teams = source.resolve_teams(&options.teams).await?;
@@ -368,7 +378,7 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
             (shown(r), created)
         })),
     };
-    let (previous, cache, listed) = match earlier.await {
+    let (previous, cache, listed, present) = match earlier.await {
         Ok(read) => read,
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     };
@@ -391,6 +401,7 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
         ids,
         signatures,
         listed,
+        present,
         cache_changed: Default::default(),
     };
     // A report listed twice under one id is always read: its cached lines could not be told
@@ -406,7 +417,7 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
         .collect();
     let jobs = records
         .into_iter()
-        .map(|record| match plan.reusable(&record, &options.out) {
+        .map(|record| match plan.reusable(&record) {
             Some(span) if !twice.contains(&record.id) => Job::Reuse {
                 raw_id: record.id,
                 span,
@@ -435,7 +446,7 @@ impl Plan {
     /// signature and those of the rows it drew on are the same, the titles of the reports it
     /// refers to are the same (its fingerprint, made again from the previous build's digest of
     /// its rows, matches), and its pages are still there.
-    fn reusable(&self, record: &ReportRecord, out: &Path) -> Option<Span> {
+    fn reusable(&self, record: &ReportRecord) -> Option<Span> {
         let signatures = self.signatures.as_ref()?;
         let (head, span) = self.cache.reports.get(&record.id)?;
         let shown = self.ids.get(&record.id)?;
@@ -451,10 +462,9 @@ impl Plan {
             .collect();
         referenced.extend(neighbours(&self.archive, shown.0));
         let fingerprint = manifest::fingerprint(&self.salt, &before.source_rows, &referenced);
-        let pages_there = [&before.html, &before.markdown].into_iter().all(|f| {
-            self.previous.files.contains_key(f)
-                && std::fs::symlink_metadata(out.join(f)).is_ok_and(|m| m.is_file())
-        });
+        let pages_there = [&before.html, &before.markdown]
+            .into_iter()
+            .all(|f| self.previous.files.contains_key(f) && self.present.contains(f));
         (fingerprint == before.fingerprint && pages_there).then_some(*span)
     }
 }

@@ -1,7 +1,7 @@
 //! `manifest.json`: what a build wrote, sorted, with no timestamps, so that identical rows
 //! give an identical manifest.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -101,6 +101,38 @@ pub fn listed(root: &Path) -> BTreeSet<String> {
         Files::Hashes(map) => map.into_keys().collect(),
     };
     paths.into_iter().filter(|p| is_plain_path(p)).collect()
+}
+
+/// The regular files under `root` (the previous build's archive), as `/`-separated relative
+/// paths: one walk of its folders that reads each entry's type from the folder's listing (no
+/// `stat` a file) and follows no symbolic link, so that a page reached through a link counts as
+/// missing and is written again. A rebuild asks it once, beside the database's query, instead
+/// of asking the file system about each page in turn (at 10,000 reports, 63,000 `statx` calls
+/// on the build's critical path).
+pub fn files_present(root: &Path) -> HashSet<String> {
+    let mut found = HashSet::new();
+    let mut folders = vec![(root.to_path_buf(), String::new())];
+    while let Some((folder, prefix)) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let (Ok(kind), Ok(name)) = (entry.file_type(), entry.file_name().into_string()) else {
+                continue;
+            };
+            let path = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if kind.is_dir() {
+                folders.push((entry.path(), path));
+            } else if kind.is_file() {
+                found.insert(path);
+            }
+        }
+    }
+    found
 }
 
 /// A `/`-separated relative path that stays inside the folder it is relative to: no root, no

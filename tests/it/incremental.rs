@@ -182,6 +182,37 @@ fn edit_one_note(url: &str, content: &str) {
 }
 
 #[test]
+fn pages_removed_or_replaced_by_hand_are_written_again() {
+    // Nothing changed in the database, but one report's page was deleted and another's
+    // replaced by a link: those two reports are rendered again, the link is replaced by a page
+    // (what it pointed to is left alone), and the archive is a full build's.
+    let scratch = Scratch::new("by-hand");
+    let db = sqlite_archive(&scratch.path("a.sqlite"), DEMO);
+    let out = scratch.path("out");
+    build(Some(&db), &out, &[]);
+    let mut pages: Vec<_> = std::fs::read_dir(out.join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect();
+    pages.sort();
+    let (removed, linked) = (&pages[0], pages[1].with_extension("md"));
+    std::fs::remove_file(removed).unwrap();
+    let elsewhere = scratch.path("elsewhere.md");
+    std::fs::write(&elsewhere, "not a page").unwrap();
+    std::fs::remove_file(&linked).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &linked).unwrap();
+
+    let err = timed_build(&db, &out, &[]);
+    assert_eq!(to_read(&err), 2, "{err}");
+    assert!(err.contains("2 rendered"), "{err}");
+    assert!(removed.is_file());
+    assert!(!linked.symlink_metadata().unwrap().is_symlink());
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "not a page");
+    assert_same_as_full(&db, &out, &scratch, "full");
+}
+
+#[test]
 fn sqlite_an_edit_that_changes_no_timestamp_is_read_again() {
     let scratch = Scratch::new("sqlite-untimed");
     let path = scratch.path("a.sqlite");
