@@ -677,7 +677,6 @@ fn raw_bytes(row: &AnyRow, name: &str) -> Result<Vec<u8>, sqlx::Error> {
     Ok(row.try_get::<String, _>(name)?.into_bytes())
 }
 
-/// The SHA-256 of `bytes`, in lowercase hex.
 fn looks_like_path(url: &str) -> bool {
     !url.contains("://")
         && (url.contains('/')

@@ -426,9 +426,9 @@ const USER_COVERED: [Covered; 5] = [
 
 /// One row of `table` (as `alias`) summed up as text: in PostgreSQL the SHA-256 (hex) of the
 /// row of every covered column, normalised as the reader reads it; in SQLite a JSON array of
-/// every column as the reader reads it (cast as [`Dialect::select`] casts it: JSON quotes text,
-/// tells NULL from '' and `12` from `'12'`, and passes bytes that are not UTF-8 through as they
-/// are, so two rows the reader would read differently never give the same text), a long one as
+/// every column as the reader reads it (cast as [`Dialect::select`] casts it; JSON quotes text,
+/// tells NULL from '', escapes NUL and passes bytes that are not UTF-8 through as they are, so
+/// two rows the reader would read differently never give the same text), a long one as
 /// its length in bytes and the hex of its last 32 bytes. One `json_array()` a row costs 25 % less
 /// than a `quote()` a column joined by `concat()`, and the length and the end are cheap where
 /// characters are not: the length is in the record's header, and the end of a blob is found
