@@ -559,7 +559,10 @@ pub fn signatures(schema: &Schema, teams: usize, include_deleted: bool) -> Strin
         by_report(SEEN, "w", &SEEN_COVERED, false),
         by_report(VERSIONS, "v", &VERSION_COVERED, false),
     ];
-    // Each part labelled, a missing one as empty: no two reports' parts can run together.
+    // Each part labelled, a missing one as empty: no two reports' parts can run together. No
+    // part is NULL, so `concat()` joins them in one allocation in both databases, where SQLite's
+    // chain of `||` copies the growing text (the artefacts' thousands of bytes) once per part:
+    // 10 % of the report part of the query at 10,000 reports.
     let labelled: Vec<String> = parts
         .iter()
         .enumerate()
@@ -569,7 +572,7 @@ pub fn signatures(schema: &Schema, teams: usize, include_deleted: bool) -> Strin
         "SELECT 'report' AS kind, {} AS key, {} AS sig FROM {REPORTS} r \
          WHERE r.team_id IN ({team_params}){deleted}",
         bytes(schema, &key_text(schema, "r.id")),
-        digest(schema, &concat(schema, &labelled)),
+        digest(schema, &format!("concat({})", labelled.join(", "))),
     );
     let team_key = |alias: &str, id: &str| {
         let key = concat(
