@@ -433,7 +433,8 @@ const USER_COVERED: [Covered; 5] = [
 /// than a `quote()` a column joined by `concat()`, and the length and the end are cheap where
 /// characters are not: the length is in the record's header, and the end of a blob is found
 /// without decoding what comes before it (`length()` and a negative `substr()` of text walk every
-/// character: at 10,000 reports they were 60 % of the query).
+/// character: at 10,000 reports dropping them took the artefact part of the query from 3.36 to
+/// 2.12 s).
 fn row_signature(schema: &Schema, table: &str, alias: &str, covered: &[Covered]) -> String {
     let present: Vec<&Covered> = covered
         .iter()
