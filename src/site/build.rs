@@ -258,7 +258,8 @@ struct Plan {
     /// Pages the previous build wrote: the only files a build removes.
     listed: BTreeSet<String>,
     /// The regular files in `--out` when the build began ([`manifest::files_present`]); only
-    /// for planning, emptied once the plan is made.
+    /// for planning, emptied once the plan is made. Not looked for where the signatures cannot
+    /// be trusted (no report is reused then).
     present: HashSet<String>,
     /// Whether the build cache must be written again (set while rendering).
     cache_changed: std::sync::atomic::AtomicBool,
@@ -328,18 +329,20 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
     let target = Target::check(&options.out, options.force)?;
     // The previous build's manifest and cache are read (on another thread) while the database
     // lists the reports and their signatures: at 10,000 reports each takes about a second.
+    // The files still there matter only where a report may be reused, which needs signatures.
     let earlier = {
         let (out, full) = (options.out.clone(), options.full);
+        let walk = !full && source.signatures_trusted();
         tokio::task::spawn_blocking(move || {
-            let (previous, cache, present) = if full {
-                (
-                    Previous::default(),
-                    PreviousCache::default(),
-                    HashSet::new(),
-                )
+            let present = if walk {
+                manifest::files_present(&out)
             } else {
-                let present = manifest::files_present(&out);
-                (Manifest::previous(&out), PreviousCache::load(&out), present)
+                HashSet::new()
+            };
+            let (previous, cache) = if full {
+                (Previous::default(), PreviousCache::default())
+            } else {
+                (Manifest::previous(&out), PreviousCache::load(&out))
             };
             (previous, cache, manifest::listed(&out), present)
         })

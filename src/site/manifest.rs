@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::walk::{Hidden, walk};
 use crate::model::Report;
 use crate::model::digest::hex;
 
@@ -104,35 +105,19 @@ pub fn listed(root: &Path) -> BTreeSet<String> {
 }
 
 /// The regular files under `root` (the previous build's archive), as `/`-separated relative
-/// paths: one walk of its folders that reads each entry's type from the folder's listing (no
-/// `stat` a file) and follows no symbolic link, so that a page reached through a link counts as
-/// missing and is written again. A rebuild asks it once, beside the database's query, instead
-/// of asking the file system about each page in turn (at 10,000 reports, 63,000 `statx` calls
-/// on the build's critical path).
+/// paths ([`walk`](super::walk::walk) follows no symbolic link, so that a page reached through a
+/// link counts as missing and is written again; a name that is not UTF-8 is no page of ours). A
+/// rebuild asks it once, beside the database's query, instead of asking the file system about
+/// each page in turn (at 10,000 reports, 63,000 `statx` calls on the build's critical path).
+/// Empty when the folder cannot be walked: every page then counts as missing, and the build
+/// that mirrors the folder next says why it cannot be read.
 pub fn files_present(root: &Path) -> HashSet<String> {
-    let mut found = HashSet::new();
-    let mut folders = vec![(root.to_path_buf(), String::new())];
-    while let Some((folder, prefix)) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let (Ok(kind), Ok(name)) = (entry.file_type(), entry.file_name().into_string()) else {
-                continue;
-            };
-            let path = if prefix.is_empty() {
-                name
-            } else {
-                format!("{prefix}/{name}")
-            };
-            if kind.is_dir() {
-                folders.push((entry.path(), path));
-            } else if kind.is_file() {
-                found.insert(path);
-            }
-        }
-    }
-    found
+    walk(root, Hidden::Include)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| f.exact && f.kind.is_file())
+        .map(|f| f.path)
+        .collect()
 }
 
 /// A `/`-separated relative path that stays inside the folder it is relative to: no root, no

@@ -7,6 +7,7 @@ mod manifest;
 mod output;
 mod staging;
 mod verify;
+mod walk;
 
 pub use build::{
     BuildError, BuildOptions, BuildSummary, Cancel, Progress, Quiet, TIMINGS_ENV, build,

@@ -3,7 +3,7 @@
 //! compared with the SHA-256 recorded when it was written; files of the folder that the
 //! manifest does not list are reported too (hidden dot-files and dot-folders aside).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::manifest;
 use super::output::hash_file;
+use super::walk::{Hidden, walk};
 use crate::render::links;
 
 /// Why an archive could not be checked at all.
@@ -159,37 +160,20 @@ pub fn verify(dir: &Path) -> Result<Verification, VerifyError> {
             Outcome::Unreadable(why) => verification.unreadable.push((relative.clone(), why)),
         }
     }
-    let mut present = BTreeSet::new();
-    walk(dir, "", &mut present).map_err(|source| VerifyError::Read {
+    // Hidden dot-files and dot-folders aside; symbolic links are listed, never followed.
+    let present = walk(dir, Hidden::Skip).map_err(|source| VerifyError::Read {
         path: dir.to_path_buf(),
         source,
     })?;
     verification.unlisted = present
         .into_iter()
+        .map(|f| f.path)
         .filter(|p| p != links::MANIFEST && !files.contains_key(p))
         .collect();
+    verification.unlisted.sort();
     Ok(verification)
 }
 
 fn is_sha256_hex(hash: &str) -> bool {
     hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Every file under `dir` but hidden ones (and those in hidden folders), as `/`-separated paths
-/// under `prefix`. Symbolic links are listed, never followed.
-fn walk(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let relative = format!("{prefix}{name}");
-        if entry.file_type()?.is_dir() {
-            walk(&entry.path(), &format!("{relative}/"), out)?;
-        } else {
-            out.insert(relative);
-        }
-    }
-    Ok(())
 }
