@@ -105,6 +105,7 @@ pub struct PrHtml {
 /// What every page shares: how it gets its stylesheet (linked from the archive's assets, or
 /// inlined: an export must load nothing from anywhere) and its site header (the site's name
 /// linking to the index, when there is one to link to, and the page's own links).
+#[derive(Hash)]
 pub struct Head {
     pub stylesheet: Option<String>,
     pub inline_css: Option<String>,

@@ -348,6 +348,7 @@ pub struct Ledger {
     task_prs: BTreeMap<Uuid, Vec<TaskPr>>,
 }
 
+#[derive(Hash)]
 pub struct CreditRow {
     pub time_iso: String,
     pub time: String,
@@ -358,12 +359,13 @@ pub struct CreditRow {
     pub on_behalf: String,
 }
 
+#[derive(Hash)]
 pub struct CountRow {
     pub label: String,
     pub count: usize,
 }
 
-#[derive(Template)]
+#[derive(Template, Hash)]
 #[template(path = "person.html")]
 pub struct PersonPage {
     pub title: String,
@@ -377,6 +379,7 @@ pub struct PersonPage {
     pub mentions: Vec<CreditRow>,
 }
 
+#[derive(Hash)]
 pub struct RunRow {
     pub status: String,
     /// The status's colour family (`render::classify`).
@@ -388,12 +391,14 @@ pub struct RunRow {
     pub completed: String,
 }
 
+#[derive(Hash)]
 pub struct ReportRow {
     pub href: String,
     pub title: String,
     pub how: String,
 }
 
+#[derive(Hash)]
 pub struct TaskPrRow {
     pub link_html: String,
     pub state: String,
@@ -403,7 +408,7 @@ pub struct TaskPrRow {
     pub report: String,
 }
 
-#[derive(Template)]
+#[derive(Template, Hash)]
 #[template(path = "task.html")]
 pub struct TaskPage {
     pub title: String,

@@ -122,19 +122,38 @@ pub fn archive_page_list(ledger: &Ledger, base_url: Option<&str>) -> Vec<Archive
     pages
 }
 
-/// One page of [`archive_page_list`] as (path relative to the archive root, content); `rows`
-/// are the index rows in display order.
+/// One page of [`archive_page_list`], made.
+pub struct MadePage {
+    /// Relative to the archive root.
+    pub path: String,
+    /// The page's bytes; `None` where the caller's `keep` said the page it has shows this view.
+    pub content: Option<String>,
+    /// For a person's or a task's page, what it shows: the [`sha256_of`] its view after the
+    /// caller's seed. The same binary renders the same view to the same bytes (the templates hold
+    /// no logic), so a build that finds the key of the page it has need not render it again.
+    /// `None` for the pages made from every report (the index, sitemap, feed: made every time)
+    /// and the assets.
+    ///
+    /// [`sha256_of`]: crate::model::digest::sha256_of
+    pub key: Option<String>,
+}
+
+/// One page of [`archive_page_list`]; `rows` are the index rows in display order. A person's or
+/// a task's page is keyed by its view after `seed` and rendered only where `keep(path, key)` is
+/// false.
 pub fn archive_page(
     page: &ArchivePage,
     rows: &[IndexRow],
     ledger: &Ledger,
     base_url: Option<&str>,
-) -> Result<(String, String), RenderError> {
+    seed: &str,
+    keep: impl Fn(&str, &str) -> bool,
+) -> Result<MadePage, RenderError> {
     let err = |what: &str| {
         let what = what.to_string();
         move |source| RenderError { what, source }
     };
-    Ok(match page {
+    let (path, content) = match page {
         ArchivePage::Index(Format::Html) => (
             links::index_path(Format::Html),
             html::index_page(rows, ledger.people())
@@ -153,16 +172,18 @@ pub fn archive_page(
             INDEX_SCRIPT.to_string(),
         ),
         ArchivePage::Person(path) => {
-            let content = match ledger.person_page(path) {
-                Some(page) => page.render().map_err(err(path))?,
-                None => String::new(),
-            };
-            (path.clone(), content)
+            let view = ledger.person_page(path);
+            return keyed(path.clone(), &view, seed, keep, |view| match view {
+                Some(page) => page.render().map_err(err(path)),
+                None => Ok(String::new()),
+            });
         }
         ArchivePage::Task(id) => {
             let path = links::task_path(*id);
-            let content = ledger.task_page(*id).render().map_err(err(&path))?;
-            (path, content)
+            let view = ledger.task_page(*id);
+            return keyed(path.clone(), &view, seed, keep, |view| {
+                view.render().map_err(err(&path))
+            });
         }
         ArchivePage::Sitemap(file) => {
             let others: Vec<String> = ledger
@@ -182,5 +203,31 @@ pub fn archive_page(
             links::FEED.to_string(),
             feeds::atom(base_url.unwrap_or_default(), rows).map_err(err("the feed"))?,
         ),
+    };
+    Ok(MadePage {
+        path,
+        content: Some(content),
+        key: None,
+    })
+}
+
+/// A page of a view that names it: kept where `keep` says so, rendered otherwise.
+fn keyed<V: std::hash::Hash>(
+    path: String,
+    view: &V,
+    seed: &str,
+    keep: impl Fn(&str, &str) -> bool,
+    render: impl FnOnce(&V) -> Result<String, RenderError>,
+) -> Result<MadePage, RenderError> {
+    let key = crate::model::digest::sha256_of(seed, view);
+    let content = if keep(&path, &key) {
+        None
+    } else {
+        Some(render(view)?)
+    };
+    Ok(MadePage {
+        path,
+        content,
+        key: Some(key),
     })
 }

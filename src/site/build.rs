@@ -180,7 +180,6 @@ pub async fn build(
         timings.print();
         return Ok(plan.unchanged_summary(&options.out));
     }
-    plan.present = HashSet::new();
     let started = Instant::now();
     // Everything is written into a staging folder, swapped in at the end (see `staging`).
     let staging = target.stage()?;
@@ -195,10 +194,15 @@ pub async fn build(
     let started = Instant::now();
     progress.finishing();
     let pages = write_archive_pages(&shared, &reports, options)?;
+    let views_written = pages.views_written;
     timings.record(
         "write_archive_pages",
         started,
-        format!("{} files", pages.files.len()),
+        format!(
+            "{} files; {} person and task pages kept, showing what they showed",
+            pages.files.len(),
+            pages.kept
+        ),
     );
     let started = Instant::now();
     // The ledger (every entry's credit, every task) is done with: freed before the
@@ -215,7 +219,8 @@ pub async fn build(
     );
     let started = Instant::now();
     // Swapped in, or, when nothing changed, left as it was.
-    let changed = summary.written > 0 || summary.removed > 0 || shared.plan.cache_written();
+    let changed =
+        summary.written > 0 || summary.removed > 0 || shared.plan.cache_written() || views_written;
     staging.finish(changed)?;
     timings.record("finish", started, "staging folder swapped in".into());
     timings.print();
@@ -257,10 +262,11 @@ struct Plan {
     signatures: Option<Signatures>,
     /// Pages the previous build wrote: the only files a build removes.
     listed: BTreeSet<String>,
-    /// The regular files in `--out` when the build began ([`manifest::files_present`]); only
-    /// for planning, emptied once the plan is made. Not looked for where the signatures cannot
-    /// be trusted (no report is reused then).
+    /// The regular files in `--out` when the build began ([`manifest::files_present`]): a page
+    /// is reused only where it is still there.
     present: HashSet<String>,
+    /// The previous build's keys of its person and task pages ([`manifest::VIEWS`]).
+    views: HashMap<String, String>,
     /// Whether the build cache must be written again (set while rendering).
     cache_changed: std::sync::atomic::AtomicBool,
 }
@@ -323,28 +329,35 @@ impl Plan {
     }
 }
 
+/// What a rebuild reads of the previous build in `--out` (nothing with `--full`).
+#[derive(Default)]
+struct Earlier {
+    previous: Previous,
+    cache: PreviousCache,
+    views: HashMap<String, String>,
+    present: HashSet<String>,
+}
+
 /// Checks `--out`, resolves the teams, lists their reports, asks the database for their
 /// signatures, and decides which reports must be read.
 async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Target), BuildError> {
     let target = Target::check(&options.out, options.force)?;
     // The previous build's manifest and cache are read (on another thread) while the database
     // lists the reports and their signatures: at 10,000 reports each takes about a second.
-    // The files still there matter only where a report may be reused, which needs signatures.
     let earlier = {
         let (out, full) = (options.out.clone(), options.full);
-        let walk = !full && source.signatures_trusted();
         tokio::task::spawn_blocking(move || {
-            let present = if walk {
-                manifest::files_present(&out)
+            let earlier = if full {
+                Earlier::default()
             } else {
-                HashSet::new()
+                Earlier {
+                    previous: Manifest::previous(&out),
+                    cache: PreviousCache::load(&out),
+                    views: manifest::previous_views(&out),
+                    present: manifest::files_present(&out),
+                }
             };
-            let (previous, cache) = if full {
-                (Previous::default(), PreviousCache::default())
-            } else {
-                (Manifest::previous(&out), PreviousCache::load(&out))
-            };
-            (previous, cache, manifest::listed(&out), present)
+            (earlier, manifest::listed(&out))
         })
     };
     let teams = source.resolve_teams(&options.teams).await?;
@@ -381,7 +394,15 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
             (shown(r), created)
         })),
     };
-    let (previous, cache, listed, present) = match earlier.await {
+    let (
+        Earlier {
+            previous,
+            cache,
+            views,
+            present,
+        },
+        listed,
+    ) = match earlier.await {
         Ok(read) => read,
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     };
@@ -405,6 +426,7 @@ async fn plan(source: &mut Source, options: &BuildOptions) -> Result<(Plan, Targ
         signatures,
         listed,
         present,
+        views,
         cache_changed: Default::default(),
     };
     // A report listed twice under one id is always read: its cached lines could not be told
@@ -904,6 +926,10 @@ struct Pages {
     written: usize,
     removed: usize,
     search_index_bytes: u64,
+    /// Whether the record of the person and task pages' views was written again.
+    views_written: bool,
+    /// Person and task pages not rendered: the page there shows the same view.
+    kept: usize,
 }
 
 /// The index, assets, people, task and search pages (and, with a base URL, the sitemap and
@@ -925,14 +951,26 @@ fn write_archive_pages(
     let base_url = options.base_url.as_deref();
     let ledger = &reports.ledger;
     let pages = render::archive_page_list(ledger, base_url);
+    let plan = &shared.plan;
+    // A person's or task's page is kept where the previous build recorded the same view for
+    // it and the page it wrote is still there (its hash is then the previous manifest's).
+    let seed = format!("{} {base_url:?}", plan.salt);
+    let keep = |path: &str, key: &str| {
+        plan.views.get(path).is_some_and(|k| k == key)
+            && plan.previous.files.contains_key(path)
+            && plan.present.contains(path)
+    };
     let (archive, search) = rayon::join(
         || {
             pages
                 .par_iter()
                 .map(|page| {
-                    let (path, content) = render::archive_page(page, &rows, ledger, base_url)?;
-                    let wrote = out.write(&path, content.as_bytes())?;
-                    Ok::<_, BuildError>((path, usize::from(wrote)))
+                    let made = render::archive_page(page, &rows, ledger, base_url, &seed, keep)?;
+                    let wrote = match &made.content {
+                        Some(content) => Some(out.write(&made.path, content.as_bytes())?),
+                        None => None,
+                    };
+                    Ok::<_, BuildError>((made.path, made.key, wrote))
                 })
                 .collect::<Result<Vec<_>, _>>()
         },
@@ -941,9 +979,26 @@ fn write_archive_pages(
     let (path, wrote, search_index_bytes) = search?;
     written += wrote;
     files.insert(path);
-    for (path, wrote) in archive? {
-        written += wrote;
+    let mut views = BTreeMap::new();
+    let mut kept = 0;
+    for (path, key, wrote) in archive? {
+        match wrote {
+            Some(wrote) => written += usize::from(wrote),
+            None => kept += 1,
+        }
+        if let Some(key) = key {
+            views.insert(path.clone(), key);
+        }
         files.insert(path);
+    }
+    // Recorded again only when it changed (a build that changes nothing leaves `--out` as is).
+    let views_written = views.len() != plan.views.len()
+        || views
+            .iter()
+            .any(|(path, key)| plan.views.get(path) != Some(key));
+    if views_written {
+        let text = manifest::views_text(&views);
+        out.write_stream(manifest::VIEWS, |file| file.write_all(text.as_bytes()))?;
     }
     if options.cancel.is_cancelled() {
         return Err(BuildError::Interrupted(options.out.display().to_string()));
@@ -954,6 +1009,8 @@ fn write_archive_pages(
         written,
         removed,
         search_index_bytes,
+        views_written,
+        kept,
     })
 }
 
@@ -990,6 +1047,8 @@ fn write_manifest(
         mut written,
         removed,
         search_index_bytes,
+        views_written: _,
+        kept: _,
     } = pages;
     let mut manifest_reports: Vec<ManifestReport> = rendered
         .iter()

@@ -1,7 +1,7 @@
 //! `manifest.json`: what a build wrote, sorted, with no timestamps, so that identical rows
 //! give an identical manifest.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -213,6 +213,35 @@ pub fn fingerprint(
 /// for this file). One JSON line per report, sorted by id, after a header line; written whole by
 /// every build that changes anything, swapped in with the archive.
 pub const CACHE: &str = ".reportpress-cache.jsonl";
+
+/// The build's record of what each person's and task's page shows (see
+/// [`crate::render::MadePage::key`]): one `PATH<TAB>KEY` line per page, in path order. Like the
+/// cache, a file of the build's own: not listed in the manifest, hidden from `verify`.
+pub const VIEWS: &str = ".reportpress-views.tsv";
+
+/// The page keys the previous build in `root` recorded: empty where it recorded none (a line
+/// that is not `PATH<TAB>KEY` is skipped: its page is rendered again).
+pub fn previous_views(root: &Path) -> HashMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(root.join(VIEWS)) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(path, key)| (path.to_string(), key.to_string()))
+        .collect()
+}
+
+/// The text of [`VIEWS`] recording `views`.
+pub fn views_text(views: &BTreeMap<String, String>) -> String {
+    let mut text = String::with_capacity(views.len() * 110);
+    for (path, key) in views {
+        text.push_str(path);
+        text.push('\t');
+        text.push_str(key);
+        text.push('\n');
+    }
+    text
+}
 
 /// The first line of the cache.
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]

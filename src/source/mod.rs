@@ -416,12 +416,6 @@ impl Source {
         rows.iter().map(|row| self.report_record(row)).collect()
     }
 
-    /// Whether [`Source::signatures`] will give signatures (known from the schema alone, before
-    /// any query).
-    pub fn signatures_trusted(&self) -> bool {
-        query::signatures_trusted(&self.schema)
-    }
-
     /// What changed, without reading any report's rows: a signature for each report of `teams`
     /// (as [`Source::reports`] lists them) over its own rows, and one for each row a report may
     /// draw on by reference (tasks, their runs, pull requests, people), from one query. `None`
@@ -432,7 +426,7 @@ impl Source {
         teams: &[i64],
         include_deleted: bool,
     ) -> Result<Option<Signatures>, SourceError> {
-        if !self.signatures_trusted() {
+        if !query::signatures_trusted(&self.schema) {
             return Ok(None);
         }
         let mut signatures = Signatures::default();

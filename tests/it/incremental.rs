@@ -212,6 +212,74 @@ fn pages_removed_or_replaced_by_hand_are_written_again() {
     assert_same_as_full(&db, &out, &scratch, "full");
 }
 
+/// How many person and task pages the build kept (its timing line).
+fn kept_pages(err: &str) -> usize {
+    err.lines()
+        .find(|l| l.starts_with("reportpress: timing: write_archive_pages "))
+        .and_then(|l| l.split(" person and task pages kept").next())
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no write_archive_pages timing line in {err}"))
+}
+
+#[test]
+fn person_and_task_pages_are_rendered_only_when_what_they_show_changed() {
+    let scratch = Scratch::new("views");
+    let path = scratch.path("a.sqlite");
+    let db = sqlite_archive(&path, DEMO);
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let out = scratch.path("out");
+    let err = timed_build(&db, &out, &[]);
+    assert_eq!(kept_pages(&err), 0, "a first build keeps nothing: {err}");
+    let views = out.join(".reportpress-views.tsv");
+    let record = std::fs::read_to_string(&views).unwrap();
+    let recorded: Vec<&str> = record.lines().collect();
+    let pages = recorded.len();
+    assert!(
+        recorded.iter().any(|l| l.starts_with("people/"))
+            && recorded.iter().any(|l| l.starts_with("tasks/")),
+        "{record}"
+    );
+
+    // One task run's status changes: its task's page is rendered, every other one is kept.
+    execute(
+        &url,
+        "UPDATE posthog_task_run SET status = 'failed' \
+         WHERE id = (SELECT id FROM posthog_task_run ORDER BY id LIMIT 1)",
+    );
+    let err = timed_build(&db, &out, &[]);
+    let kept = kept_pages(&err);
+    assert!(
+        (pages - 3..pages).contains(&kept),
+        "{kept} of {pages} kept: {err}"
+    );
+    assert_same_as_full(&db, &out, &scratch, "full-after-run");
+
+    // A task page deleted by hand is written again; one whose recorded view is not what it
+    // shows is rendered again, and replaces what was written over it by hand.
+    let task_pages: Vec<&str> = recorded
+        .iter()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(path, _)| path)
+        .filter(|p| p.starts_with("tasks/"))
+        .collect();
+    let (deleted, stale) = (out.join(task_pages[0]), out.join(task_pages[1]));
+    let full = std::fs::read(&stale).unwrap();
+    std::fs::remove_file(&deleted).unwrap();
+    std::fs::write(&stale, "written over by hand").unwrap();
+    let record = std::fs::read_to_string(&views).unwrap();
+    let record = record.replace(
+        &format!("{}\t", task_pages[1]),
+        &format!("{}\tnot-its-view-", task_pages[1]),
+    );
+    std::fs::write(&views, record).unwrap();
+    let err = timed_build(&db, &out, &[]);
+    assert_eq!(kept_pages(&err), pages - 2, "{err}");
+    assert!(deleted.is_file());
+    assert_eq!(std::fs::read(&stale).unwrap(), full);
+    assert_same_as_full(&db, &out, &scratch, "full-after-hand");
+}
+
 #[test]
 fn sqlite_an_edit_that_changes_no_timestamp_is_read_again() {
     let scratch = Scratch::new("sqlite-untimed");
