@@ -231,7 +231,7 @@ fn person_and_task_pages_are_rendered_only_when_what_they_show_changed() {
     let out = scratch.path("out");
     let err = timed_build(&db, &out, &[]);
     assert_eq!(kept_pages(&err), 0, "a first build keeps nothing: {err}");
-    let views = out.join(".reportpress-views.tsv");
+    let views = out.join(BUILD_VIEWS);
     let record = std::fs::read_to_string(&views).unwrap();
     let recorded: Vec<&str> = record.lines().collect();
     let pages = recorded.len();

@@ -404,14 +404,21 @@ pub fn build(database: Option<&str>, out: &Path, extra: &[&str]) -> Output {
 /// database, see `site::manifest::CACHE`).
 pub const BUILD_CACHE: &str = ".reportpress-cache.jsonl";
 
-/// Every file under `root` but the build cache: (`/`-separated relative path, full path), in
-/// walk order.
+/// The build's record of what each person and task page shows (hidden; not a page, see
+/// `site::manifest::VIEWS`).
+pub const BUILD_VIEWS: &str = ".reportpress-views.tsv";
+
+/// Every file under `root` but the build's own two (the cache and the record of views):
+/// (`/`-separated relative path, full path), in walk order.
 pub fn files(root: &Path) -> Vec<(String, PathBuf)> {
     walkdir::WalkDir::new(root)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter(|e| !(e.depth() == 1 && e.file_name() == BUILD_CACHE))
+        .filter(|e| {
+            !(e.depth() == 1
+                && [BUILD_CACHE, BUILD_VIEWS].contains(&e.file_name().to_str().unwrap_or_default()))
+        })
         .map(|e| {
             let rel = e
                 .path()
@@ -444,6 +451,10 @@ pub fn assert_same_as_full(db: &str, out: &Path, scratch: &Scratch, tag: &str) {
     assert!(
         read(&out.join(BUILD_CACHE)) == read(&full.join(BUILD_CACHE)),
         "{tag}: the build cache differs from a full build's"
+    );
+    assert!(
+        read(&out.join(BUILD_VIEWS)) == read(&full.join(BUILD_VIEWS)),
+        "{tag}: the record of the person and task pages' views differs from a full build's"
     );
 }
 
