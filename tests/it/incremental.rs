@@ -118,14 +118,19 @@ fn timed_build(db: &str, out: &Path, extra: &[&str]) -> String {
     err
 }
 
-/// How many reports the build's plan said it would read (its timing line).
-fn to_read(err: &str) -> usize {
+/// The number just before `words` in the build's timing line of `step`.
+fn timing_count(err: &str, step: &str, words: &str) -> usize {
     err.lines()
-        .find(|l| l.starts_with("reportpress: timing: plan "))
-        .and_then(|l| l.split(" to read").next())
+        .find(|l| l.starts_with(&format!("reportpress: timing: {step} ")))
+        .and_then(|l| l.split(words).next())
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no plan timing line in {err}"))
+        .unwrap_or_else(|| panic!("no {step} timing line in {err}"))
+}
+
+/// How many reports the build's plan said it would read (its timing line).
+fn to_read(err: &str) -> usize {
+    timing_count(err, "plan", " to read")
 }
 
 #[test]
@@ -214,12 +219,7 @@ fn pages_removed_or_replaced_by_hand_are_written_again() {
 
 /// How many person and task pages the build kept (its timing line).
 fn kept_pages(err: &str) -> usize {
-    err.lines()
-        .find(|l| l.starts_with("reportpress: timing: write_archive_pages "))
-        .and_then(|l| l.split(" person and task pages kept").next())
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no write_archive_pages timing line in {err}"))
+    timing_count(err, "write_archive_pages", " person and task pages kept")
 }
 
 #[test]
