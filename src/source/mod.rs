@@ -7,6 +7,7 @@ pub mod git;
 mod query;
 pub mod schema;
 pub mod seed;
+mod sqlite_sha256;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -188,6 +189,57 @@ pub struct Signatures {
     pub rows: HashMap<String, String>,
 }
 
+/// The signatures of [`Source::signatures`] as the query gives them, by kind and key. Two rows
+/// under one key (possible where nothing enforces unique ids): both count.
+#[derive(Default)]
+struct Found(HashMap<(&'static str, String), Vec<String>>);
+
+impl Found {
+    /// One row of the query: its `kind` (`report`, `task`, `runs`, `pr`, `user`), `key` and
+    /// signature.
+    fn add(&mut self, kind: &str, key: String, sig: String) {
+        let mut add = |kind, key| self.0.entry((kind, key)).or_default().push(sig.clone());
+        match kind {
+            "report" => add("report", key),
+            "user" => {
+                let (id, uuid) = key.split_once(' ').unwrap_or((key.as_str(), ""));
+                add("row", format!("user:{id}"));
+                add("row", Signatures::user_uuid(uuid));
+            }
+            _ => add("row", format!("{kind}:{key}")),
+        }
+    }
+
+    fn signatures(self) -> Signatures {
+        let mut signatures = Signatures::default();
+        for ((kind, key), mut sigs) in self.0 {
+            sigs.sort();
+            let hash = match sigs.as_slice() {
+                [one] => one.clone(),
+                _ => sha256_hex(sigs.join("\n").as_bytes()),
+            };
+            if kind == "report" {
+                signatures.reports.insert(key, hash);
+            } else {
+                signatures.rows.insert(key, hash);
+            }
+        }
+        signatures
+    }
+}
+
+/// The bytes of hex digits (either case); `None` for anything else.
+fn unhex(hex: &str) -> Option<Vec<u8>> {
+    let digit = |b: u8| (b as char).to_digit(16);
+    let hex = hex.as_bytes();
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    hex.chunks(2)
+        .map(|pair| Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8))
+        .collect()
+}
+
 impl Signatures {
     pub fn task(team: i64, id: &str) -> String {
         format!("task:{team}:{id}")
@@ -250,6 +302,9 @@ impl Source {
                     path.to_string(),
                 )
             };
+        if dialect == Dialect::Sqlite {
+            sqlite_functions(&label)?;
+        }
         let conn = AnyConnection::connect(&connect_url)
             .await
             .map_err(|source| not_sqlite(&label, source))?;
@@ -266,6 +321,7 @@ impl Source {
     /// The embedded demo archive: an in-memory SQLite seeded from `fixtures/demo.toml`.
     pub async fn demo() -> Result<Source, SourceError> {
         sqlx::any::install_default_drivers();
+        sqlite_functions("the in-memory demo database")?;
         let mut conn = AnyConnection::connect("sqlite::memory:")
             .await
             .map_err(|source| not_sqlite("the in-memory demo database", source))?;
@@ -429,64 +485,52 @@ impl Source {
         if !query::signatures_trusted(&self.schema) {
             return Ok(None);
         }
-        let mut signatures = Signatures::default();
         if teams.is_empty() {
-            return Ok(Some(signatures));
+            return Ok(Some(Signatures::default()));
         }
         let sql = query::signatures(&self.schema, teams.len(), include_deleted);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for team in teams {
             q = q.bind(*team);
         }
-        // Streamed, each row hashed as it comes: in SQLite a report's signature is the summary of
-        // every row of it, which the whole result would hold at once.
         let context = "reading what changed";
-        let role = self.schema.role().map(str::to_string);
-        let failed = |err| SourceError::database(context, err, role.as_deref());
-        let mut rows = q.fetch(&mut self.conn);
-        // Two rows under one key (possible where nothing enforces unique ids): both count.
-        let mut found: HashMap<(String, String), Vec<String>> = HashMap::new();
-        while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows)
-            .await
-            .map_err(failed)?
-        {
-            let mut c = Cells::new(&row);
-            let (Some(kind), Some(key)) = (c.text("kind")?, c.text("key")?) else {
-                continue;
-            };
-            // As bytes: a SQLite signature carries the row's own, which may not be UTF-8.
-            let sig = sha256_hex(&raw_bytes(&row, "sig").map_err(SourceError::query(context))?);
-            if kind == "user" {
-                let (id, uuid) = key.split_once(' ').unwrap_or((key.as_str(), ""));
-                for key in [format!("user:{id}"), format!("uuid:{uuid}")] {
-                    found
-                        .entry(("row".into(), key))
-                        .or_default()
-                        .push(sig.clone());
+        let mut found = Found::default();
+        match self.schema.dialect {
+            // One row, a line a signature (see `query::signatures`).
+            Dialect::Sqlite => {
+                for row in self.fetch(q, context).await? {
+                    let packed = Cells::new(&row).text("packed")?.unwrap_or_default();
+                    for line in packed.lines() {
+                        let mut fields = line.splitn(3, ' ');
+                        let (Some(kind), Some(key), sig) =
+                            (fields.next(), fields.next(), fields.next())
+                        else {
+                            continue;
+                        };
+                        let Some(key) = unhex(key) else { continue };
+                        let key = String::from_utf8_lossy(&key).into_owned();
+                        found.add(kind, key, sig.unwrap_or_default().to_string());
+                    }
                 }
-            } else if kind == "report" {
-                found.entry((kind, key)).or_default().push(sig);
-            } else {
-                found
-                    .entry(("row".into(), format!("{kind}:{key}")))
-                    .or_default()
-                    .push(sig);
+            }
+            // Streamed: 60,000 rows at 10,000 reports, each a key and 64 hex digits.
+            Dialect::Postgres => {
+                let role = self.schema.role().map(str::to_string);
+                let failed = |err| SourceError::database(context, err, role.as_deref());
+                let mut rows = q.fetch(&mut self.conn);
+                while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows)
+                    .await
+                    .map_err(failed)?
+                {
+                    let mut c = Cells::new(&row);
+                    let (Some(kind), Some(key)) = (c.text("kind")?, c.text("key")?) else {
+                        continue;
+                    };
+                    found.add(&kind, key, c.text("sig")?.unwrap_or_default());
+                }
             }
         }
-        drop(rows);
-        for ((kind, key), mut sigs) in found {
-            sigs.sort();
-            let hash = match sigs.as_slice() {
-                [one] => one.clone(),
-                _ => sha256_hex(sigs.join("\n").as_bytes()),
-            };
-            if kind == "report" {
-                signatures.reports.insert(key, hash);
-            } else {
-                signatures.rows.insert(key, hash);
-            }
-        }
-        Ok(Some(signatures))
+        Ok(Some(found.signatures()))
     }
 
     /// One report's row by id, whatever its team or status; `None` when there is none.
@@ -664,17 +708,16 @@ impl Source {
     }
 }
 
-/// A cell's bytes, whether the database sent text or bytes (empty for NULL).
-fn raw_bytes(row: &AnyRow, name: &str) -> Result<Vec<u8>, sqlx::Error> {
-    use sqlx::ValueRef;
-    let raw = row.try_get_raw(name)?;
-    if raw.is_null() {
-        return Ok(Vec::new());
-    }
-    if raw.type_info().kind() == sqlx::any::AnyTypeInfoKind::Blob {
-        return row.try_get(name);
-    }
-    Ok(row.try_get::<String, _>(name)?.into_bytes())
+/// Gives every SQLite connection opened from now on the functions the queries call
+/// ([`sqlite_sha256`]).
+fn sqlite_functions(label: &str) -> Result<(), SourceError> {
+    sqlite_sha256::install().map_err(|code| SourceError::Connect {
+        url: label.to_string(),
+        message: format!(
+            "SQLite refused the SQL function {} (error code {code})",
+            sqlite_sha256::NAME
+        ),
+    })
 }
 
 fn looks_like_path(url: &str) -> bool {
@@ -1000,4 +1043,35 @@ fn run_record(row: &AnyRow, notices: &mut Vec<String>) -> Result<RunRecord, Sour
     };
     c.tell(schema::RUNS, &record.id, None, notices);
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unhex_reads_pairs_of_digits_and_refuses_anything_else() {
+        assert_eq!(unhex("00fF0a"), Some(vec![0, 255, 10]));
+        assert_eq!(unhex(""), Some(vec![]));
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex("+1"), None);
+    }
+
+    #[test]
+    fn two_rows_under_one_key_both_count() {
+        let mut one = Found::default();
+        one.add("report", "r".into(), "a".into());
+        one.add("user", "7 u-7".into(), "b".into());
+        let mut two = Found::default();
+        two.add("report", "r".into(), "c".into());
+        two.add("report", "r".into(), "a".into());
+        two.add("user", "7 u-7".into(), "b".into());
+        let (one, two) = (one.signatures(), two.signatures());
+        assert_eq!(one.reports["r"], "a");
+        assert_ne!(two.reports["r"], "a");
+        assert_eq!(one.rows["user:7"], "b");
+        assert_eq!(one.rows["uuid:u-7"], "b");
+        assert_eq!(one.rows, two.rows);
+    }
 }

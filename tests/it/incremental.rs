@@ -339,6 +339,41 @@ fn sqlite_signatures_see_values_of_any_type() {
 }
 
 #[test]
+fn sqlite_signatures_keep_ids_holding_spaces_and_line_breaks_apart() {
+    // SQLite's signatures come packed a line each, `KIND KEY SIG`: an id holding a space and a
+    // line break (nothing in SQLite stops one) must still find its own signature, or that report
+    // would be read on every rebuild, and an edit of it must still be seen.
+    let scratch = Scratch::new("sqlite-odd-ids");
+    let path = scratch.path("a.sqlite");
+    let db = sqlite_archive(&path, DEMO);
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let odd = "' report 1' || char(10) || 'user 2 x'";
+    execute(
+        &url,
+        &format!(
+            "UPDATE signals_signalreportartefact SET report_id = {odd} \
+             WHERE report_id = (SELECT id FROM signals_signalreport ORDER BY id LIMIT 1); \
+             UPDATE signals_signalreport SET id = {odd} \
+             WHERE id = (SELECT id FROM signals_signalreport ORDER BY id LIMIT 1)"
+        ),
+    );
+    let out = scratch.path("out");
+    build(Some(&db), &out, &[]);
+    let err = timed_build(&db, &out, &[]);
+    assert_eq!(to_read(&err), 0, "{err}");
+    execute(
+        &url,
+        &format!(
+            "UPDATE signals_signalreport SET summary = COALESCE(summary, '') || ' (edited)' \
+             WHERE id = {odd}"
+        ),
+    );
+    let err = timed_build(&db, &out, &[]);
+    assert_eq!(to_read(&err), 1, "{err}");
+    assert_same_as_full(&db, &out, &scratch, "full");
+}
+
+#[test]
 fn sqlite_without_updated_at_every_report_is_read() {
     let scratch = Scratch::new("sqlite-oldest");
     let path = scratch.path("a.sqlite");
