@@ -28,7 +28,8 @@ use reportpress::source::git::LocalRepos;
 use reportpress::source::{Source, SourceError};
 
 // mimalloc: the build allocates many small strings on every core; glibc's allocator spends a
-// fifth of a build in malloc/free and keeps freed memory in per-thread arenas.
+// fifth of a build in malloc/free and keeps freed memory in per-thread arenas. With its
+// `override` feature (Cargo.toml) the C libraries' malloc and free are mimalloc's as well.
 #[cfg(not(feature = "dhat-heap"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
