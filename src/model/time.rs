@@ -24,6 +24,17 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
 }
 
 impl Timestamp {
+    /// Seconds since 1970 and the nanoseconds past them: the instant as two numbers, read back
+    /// exactly by [`Timestamp::from_parts`] (the build cache's packed credits).
+    pub fn to_parts(&self) -> (i64, u32) {
+        (self.0.timestamp(), self.0.timestamp_subsec_nanos())
+    }
+
+    /// The instant of [`Timestamp::to_parts`]; `None` for parts no instant has.
+    pub fn from_parts(seconds: i64, nanos: u32) -> Option<Self> {
+        DateTime::from_timestamp(seconds, nanos).map(Timestamp)
+    }
+
     /// Parses `2026-10-03T09:14:22Z`, `2026-10-03 09:14:22.48+00`, `2026-10-03 09:14:22` (taken as UTC)
     /// and the other RFC 3339 / ISO 8601 variants databases print.
     pub fn parse(text: &str) -> Option<Self> {

@@ -2,6 +2,8 @@
 //! entries — small enough to keep for every report of a large archive, and the people, task and
 //! search outputs built from all of them at the end of a build.
 
+mod packed_credits;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use askama::Template;
@@ -80,7 +82,9 @@ pub struct ReportLedger {
     pub task_prs: Vec<TaskPr>,
     /// People named by an entry without writing it (suggested reviewers): (their page, the
     /// mention). They get a page even when they wrote nothing.
+    #[serde(with = "packed_credits")]
     pub mentions: Vec<Credit>,
+    #[serde(with = "packed_credits")]
     pub credits: Vec<Credit>,
     /// Tasks whose rows this report loaded.
     pub tasks: Vec<Task>,
@@ -92,10 +96,15 @@ pub struct ReportLedger {
 /// An actor kind read back from the build cache: one of [`Actor::kind`]'s, or an error.
 fn actor_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
     let text = String::deserialize(deserializer)?;
+    actor_kind_named(&text)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown actor kind {text:?}")))
+}
+
+/// The one of [`Actor::kind`]'s words that `text` spells, if any.
+fn actor_kind_named(text: &str) -> Option<ActorKind> {
     ["user", "task", "agent", "system", "unattributed"]
         .into_iter()
         .find(|kind| *kind == text)
-        .ok_or_else(|| serde::de::Error::custom(format!("unknown actor kind {text:?}")))
 }
 
 /// Note text kept per note in the search index.
