@@ -35,7 +35,8 @@ use reportpress::source::{Source, SourceError};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 // `--features dhat-heap`: a heap profile instead (BENCHMARKS.md, "Memory"), which heaptrack
-// cannot take of mimalloc.
+// cannot take of mimalloc. It counts Rust's heap only: the C libraries' malloc stays mimalloc's
+// (its `override` feature, Cargo.toml).
 #[cfg(feature = "dhat-heap")]
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;

@@ -7,6 +7,7 @@ pub mod git;
 mod query;
 pub mod schema;
 pub mod seed;
+mod signatures;
 mod sqlite_sha256;
 
 use std::collections::HashMap;
@@ -15,12 +16,13 @@ use std::path::Path;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
 
-use crate::model::digest::sha256_hex;
 use crate::model::record::{
     ArtefactRecord, AssignmentRecord, LinkRecord, PullRequestRecord, ReportRecord, ReportRows,
     RunRecord, SeenRecord, TaskRecord, UserRecord, VersionRecord,
 };
 use schema::{Dialect, Schema};
+use signatures::Found;
+pub use signatures::Signatures;
 
 /// The SQLite archive format (PostHog's table and column names, SQLite types).
 pub const ARCHIVE_SCHEMA: &str = include_str!("archive_schema.sql");
@@ -179,85 +181,6 @@ pub(crate) fn is_not_a_database(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.code().as_deref() == Some("26"))
 }
 
-/// What [`Source::signatures`] found: SHA-256 (hex) signatures that change when the rows do.
-#[derive(Debug, Default)]
-pub struct Signatures {
-    /// By report id, as [`Source::reports`] lists it.
-    pub reports: HashMap<String, String>,
-    /// Rows a report draws on by reference, by [`Signatures::task`], [`Signatures::runs`],
-    /// [`Signatures::pull_request`], [`Signatures::user`] and [`Signatures::user_uuid`] keys.
-    pub rows: HashMap<String, String>,
-}
-
-/// The signatures of [`Source::signatures`] as the query gives them, by kind and key. Two rows
-/// under one key (possible where nothing enforces unique ids): both count.
-#[derive(Default)]
-struct Found(HashMap<(&'static str, String), Vec<String>>);
-
-impl Found {
-    /// One row of the query: its `kind` (`report`, `task`, `runs`, `pr`, `user`), `key` and
-    /// signature.
-    fn add(&mut self, kind: &str, key: String, sig: String) {
-        let mut add = |kind, key| self.0.entry((kind, key)).or_default().push(sig.clone());
-        match kind {
-            "report" => add("report", key),
-            "user" => {
-                let (id, uuid) = key.split_once(' ').unwrap_or((key.as_str(), ""));
-                add("row", format!("user:{id}"));
-                add("row", Signatures::user_uuid(uuid));
-            }
-            _ => add("row", format!("{kind}:{key}")),
-        }
-    }
-
-    fn signatures(self) -> Signatures {
-        let mut signatures = Signatures::default();
-        for ((kind, key), mut sigs) in self.0 {
-            sigs.sort();
-            let hash = match sigs.as_slice() {
-                [one] => one.clone(),
-                _ => sha256_hex(sigs.join("\n").as_bytes()),
-            };
-            if kind == "report" {
-                signatures.reports.insert(key, hash);
-            } else {
-                signatures.rows.insert(key, hash);
-            }
-        }
-        signatures
-    }
-}
-
-/// The bytes of hex digits (either case); `None` for anything else.
-fn unhex(hex: &str) -> Option<Vec<u8>> {
-    let digit = |b: u8| (b as char).to_digit(16);
-    let hex = hex.as_bytes();
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    hex.chunks(2)
-        .map(|pair| Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8))
-        .collect()
-}
-
-impl Signatures {
-    pub fn task(team: i64, id: &str) -> String {
-        format!("task:{team}:{id}")
-    }
-    pub fn runs(team: i64, task: &str) -> String {
-        format!("runs:{team}:{task}")
-    }
-    pub fn pull_request(team: i64, id: &str) -> String {
-        format!("pr:{team}:{id}")
-    }
-    pub fn user(id: i64) -> String {
-        format!("user:{id}")
-    }
-    pub fn user_uuid(uuid: &str) -> String {
-        format!("uuid:{uuid}")
-    }
-}
-
 pub struct Source {
     conn: AnyConnection,
     schema: Schema,
@@ -329,6 +252,7 @@ impl Source {
         Source::start(conn, Dialect::Sqlite, "the embedded demo archive".into()).await
     }
 
+    /// Every SQLite connection must be opened after [`sqlite_functions`]: its queries call them.
     async fn start(
         mut conn: AnyConnection,
         dialect: Dialect,
@@ -493,36 +417,13 @@ impl Source {
         for team in teams {
             q = q.bind(*team);
         }
-        let context = "reading what changed";
         let mut found = Found::default();
-        match self.schema.dialect {
-            // One row, a line a signature (see `query::signatures`).
-            Dialect::Sqlite => {
-                for row in self.fetch(q, context).await? {
-                    let packed = Cells::new(&row).text("packed")?.unwrap_or_default();
-                    for line in packed.lines() {
-                        let mut fields = line.splitn(3, ' ');
-                        let (Some(kind), Some(key), sig) =
-                            (fields.next(), fields.next(), fields.next())
-                        else {
-                            continue;
-                        };
-                        let Some(key) = unhex(key) else { continue };
-                        let key = String::from_utf8_lossy(&key).into_owned();
-                        found.add(kind, key, sig.unwrap_or_default().to_string());
-                    }
-                }
-            }
-            // Streamed: 60,000 rows at 10,000 reports, each a key and 64 hex digits.
-            Dialect::Postgres => {
-                let role = self.schema.role().map(str::to_string);
-                let failed = |err| SourceError::database(context, err, role.as_deref());
-                let mut rows = q.fetch(&mut self.conn);
-                while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows)
-                    .await
-                    .map_err(failed)?
-                {
-                    let mut c = Cells::new(&row);
+        for row in self.fetch(q, "reading what changed").await? {
+            let mut c = Cells::new(&row);
+            match self.schema.dialect {
+                // A few rows, each packing many (see `query::signatures`).
+                Dialect::Sqlite => found.add_packed(&c.text("packed")?.unwrap_or_default()),
+                Dialect::Postgres => {
                     let (Some(kind), Some(key)) = (c.text("kind")?, c.text("key")?) else {
                         continue;
                     };
@@ -1043,35 +944,4 @@ fn run_record(row: &AnyRow, notices: &mut Vec<String>) -> Result<RunRecord, Sour
     };
     c.tell(schema::RUNS, &record.id, None, notices);
     Ok(record)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unhex_reads_pairs_of_digits_and_refuses_anything_else() {
-        assert_eq!(unhex("00fF0a"), Some(vec![0, 255, 10]));
-        assert_eq!(unhex(""), Some(vec![]));
-        assert_eq!(unhex("abc"), None);
-        assert_eq!(unhex("zz"), None);
-        assert_eq!(unhex("+1"), None);
-    }
-
-    #[test]
-    fn two_rows_under_one_key_both_count() {
-        let mut one = Found::default();
-        one.add("report", "r".into(), "a".into());
-        one.add("user", "7 u-7".into(), "b".into());
-        let mut two = Found::default();
-        two.add("report", "r".into(), "c".into());
-        two.add("report", "r".into(), "a".into());
-        two.add("user", "7 u-7".into(), "b".into());
-        let (one, two) = (one.signatures(), two.signatures());
-        assert_eq!(one.reports["r"], "a");
-        assert_ne!(two.reports["r"], "a");
-        assert_eq!(one.rows["user:7"], "b");
-        assert_eq!(one.rows["uuid:u-7"], "b");
-        assert_eq!(one.rows, two.rows);
-    }
 }

@@ -497,8 +497,8 @@ fn digest(schema: &Schema, expr: &str) -> String {
     }
 }
 
-/// `expr` as bytes in SQLite, whose text may hold bytes that are not UTF-8 (the reader decodes
-/// them without failing); as it is in PostgreSQL.
+/// `expr` as bytes in SQLite, whose text may hold bytes that are not UTF-8 (a key then travels
+/// as their hex: see the end of [`signatures`]); as it is in PostgreSQL.
 fn bytes(schema: &Schema, expr: &str) -> String {
     match schema.dialect {
         Dialect::Postgres => expr.to_string(),
@@ -635,19 +635,23 @@ pub fn signatures(schema: &Schema, teams: usize, include_deleted: bool) -> Strin
     }
     match schema.dialect {
         Dialect::Postgres => sql,
-        // In SQLite, every row packed into one, a line each (`KIND HEX-OF-KEY SIG`; a key
-        // may hold any byte): the driver hands each row from SQLite's thread to the reader's,
-        // and at 10,000 reports its 60,000 rows took as long as SQLite took to make them.
+        // In SQLite the rows are packed into a few, a line each, `KIND HEX-OF-KEY SIG` (a key
+        // may hold any byte, a space or a line break included): the driver hands each row from
+        // SQLite's thread to the reader's, and at 10,000 reports its 60,060 rows took as long
+        // as SQLite took to make them. One text per kind and last byte of the key (16 for ids
+        // of PostHog's form), so that none nears SQLite's limit of a value (10^9 bytes; a line
+        // is about 150). A row without a key is left out, as the reader of PostgreSQL's rows
+        // leaves it: its report has no signature and is read.
         Dialect::Sqlite => format!(
             "SELECT group_concat(kind || ' ' || hex(key) || ' ' || COALESCE(sig, ''), char(10)) \
-             AS packed FROM ({sql})"
+             AS packed FROM ({sql}) WHERE key IS NOT NULL GROUP BY kind, substr(hex(key), -2)"
         ),
     }
 }
 
 /// `parts` concatenated (a NULL part as empty in PostgreSQL's `concat`; SQLite's `||` makes the
-/// whole NULL, so its parts are never NULL here but for a missing key, which drops the row's
-/// key and thus the row from any match).
+/// whole NULL, so its parts are never NULL here but for a missing key, which leaves the row
+/// out: see the end of [`signatures`]).
 fn concat(schema: &Schema, parts: &[String]) -> String {
     match schema.dialect {
         Dialect::Postgres => format!("concat({})", parts.join(", ")),

@@ -2,8 +2,8 @@
 //! for NULL), a SQL function of every SQLite connection this process opens once [`install`]
 //! has run. SQLite has no hash function of its own; with this one a report's signature
 //! ([`super::query::signatures`]) is hashed where its rows are summed up, and 64 bytes travel
-//! per report instead of the summary (73 MB at 10,000 reports: BENCHMARKS.md, "One report
-//! changed").
+//! per signature instead of the summary (73 MB at 10,000 reports: BENCHMARKS.md, "Signatures
+//! hashed inside SQLite").
 //!
 //! It is registered with `sqlite3_auto_extension`, which SQLite calls for each connection it
 //! opens after: the `any` driver keeps its SQLite connection to itself, so there is no other
@@ -81,8 +81,13 @@ unsafe extern "C" fn sha256(
         // `blob` before `bytes`: the bytes are counted in the form `blob` left the value in.
         let data = ffi::sqlite3_value_blob(value).cast::<u8>();
         let len = usize::try_from(ffi::sqlite3_value_bytes(value)).unwrap_or(0);
-        let bytes = if data.is_null() || len == 0 {
+        let bytes = if len == 0 {
             &[][..]
+        } else if data.is_null() {
+            // SQLite ran out of memory making the bytes (of a number, say): an error, not the
+            // hash of nothing.
+            ffi::sqlite3_result_error_nomem(ctx);
+            return;
         } else {
             std::slice::from_raw_parts(data, len)
         };
@@ -113,8 +118,8 @@ mod tests {
             let mut conn = AnyConnection::connect("sqlite::memory:").await.unwrap();
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT {NAME}('abc') AS t, {NAME}(CAST('abc' AS BLOB)) AS b, \
-                 {NAME}(x'ff00') AS raw, {NAME}(12) AS n, {NAME}('') AS e, \
-                 {NAME}(NULL) IS NULL AS null_kept"
+                 {NAME}(x'ff00') AS raw, {NAME}(CAST(x'61ff0062' AS TEXT)) AS odd, \
+                 {NAME}(12) AS n, {NAME}('') AS e, {NAME}(NULL) IS NULL AS null_kept"
             )))
             .fetch_one(&mut conn)
             .await
@@ -124,6 +129,8 @@ mod tests {
         assert_eq!(row.get::<String, _>("t"), abc);
         assert_eq!(row.get::<String, _>("b"), abc);
         assert_eq!(row.get::<String, _>("raw"), sha256_hex(&[0xff, 0]));
+        // Text that is not UTF-8, a NUL inside: every byte, not up to the NUL.
+        assert_eq!(row.get::<String, _>("odd"), sha256_hex(b"a\xff\0b"));
         assert_eq!(row.get::<String, _>("n"), sha256_hex(b"12"));
         assert_eq!(row.get::<String, _>("e"), sha256_hex(b""));
         assert_eq!(row.get::<i64, _>("null_kept"), 1);

@@ -340,9 +340,10 @@ fn sqlite_signatures_see_values_of_any_type() {
 
 #[test]
 fn sqlite_signatures_keep_ids_holding_spaces_and_line_breaks_apart() {
-    // SQLite's signatures come packed a line each, `KIND KEY SIG`: an id holding a space and a
-    // line break (nothing in SQLite stops one) must still find its own signature, or that report
-    // would be read on every rebuild, and an edit of it must still be seen.
+    // SQLite's signatures come packed a line each, `KIND HEX-OF-KEY SIG`: an id holding a space
+    // and a line break (nothing in SQLite stops one) must still find its own signature, or that
+    // report would be read on every rebuild, and an edit of it must still be seen. A report
+    // without an id has no signature at all: it is read by every rebuild.
     let scratch = Scratch::new("sqlite-odd-ids");
     let path = scratch.path("a.sqlite");
     let db = sqlite_archive(&path, DEMO);
@@ -371,6 +372,17 @@ fn sqlite_signatures_keep_ids_holding_spaces_and_line_breaks_apart() {
     let err = timed_build(&db, &out, &[]);
     assert_eq!(to_read(&err), 1, "{err}");
     assert_same_as_full(&db, &out, &scratch, "full");
+
+    execute(
+        &url,
+        "UPDATE signals_signalreport SET id = NULL \
+         WHERE id = (SELECT id FROM signals_signalreport ORDER BY id DESC LIMIT 1)",
+    );
+    timed_build(&db, &out, &[]);
+    // Nothing changed since; only the report without an id is read again.
+    let err = timed_build(&db, &out, &[]);
+    assert_eq!(to_read(&err), 1, "{err}");
+    assert_same_as_full(&db, &out, &scratch, "full-after-null");
 }
 
 #[test]

@@ -2,9 +2,9 @@
 //! [`ReportLedger`](super::ReportLedger)'s credits and mentions): each actor, report
 //! and label written once in a table, each credit a row of numbers into them, its entry id and
 //! its time as two numbers. Written whole, a credit repeated its actor's page and name (a
-//! task's whole title), its report's id and its label: 9.1 of a cache line's 13.9 KB at 10,000
-//! reports, read back and parsed for every unchanged report on every rebuild with a change
-//! (BENCHMARKS.md, "One report changed").
+//! task's whole title), its report's id and its label: two thirds of a cache line, 13.3 KB a
+//! report at 10,000 reports, read back and copied for every unchanged report on every rebuild
+//! with a change (BENCHMARKS.md, "Signatures hashed inside SQLite").
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -26,32 +26,35 @@ struct Packed {
     rows: Vec<Row>,
 }
 
-/// The number of `value` in `table`, added at the end when it is new (a report's credits have
-/// a few actors and labels: a scan is as quick as a map).
-fn number<T: PartialEq>(table: &mut Vec<T>, value: T) -> u32 {
-    let n = table.iter().position(|v| *v == value).unwrap_or_else(|| {
-        table.push(value);
+/// The number of the value in `table` that `is` picks, `make` added at the end when there is
+/// none (a report's credits have a few actors and labels: a scan is as quick as a map).
+fn number<T>(table: &mut Vec<T>, is: impl Fn(&T) -> bool, make: impl FnOnce() -> T) -> u32 {
+    let n = table.iter().position(is).unwrap_or_else(|| {
+        table.push(make());
         table.len() - 1
     });
-    u32::try_from(n).unwrap_or(u32::MAX)
+    u32::try_from(n).expect("fewer than 2^32 actors, reports or labels in one report")
 }
 
 pub fn serialize<S: Serializer>(credits: &[Credit], serializer: S) -> Result<S::Ok, S::Error> {
     let mut packed = Packed::default();
     for c in credits {
-        let actor = (
-            c.page.clone(),
-            c.name.clone(),
-            c.kind.to_string(),
-            c.on_behalf.clone(),
+        let actor = number(
+            &mut packed.actors,
+            |(page, name, kind, on_behalf)| {
+                *page == c.page && *name == c.name && kind == c.kind && *on_behalf == c.on_behalf
+            },
+            || {
+                let kind = c.kind.to_string();
+                (c.page.clone(), c.name.clone(), kind, c.on_behalf.clone())
+            },
         );
-        packed.rows.push((
-            number(&mut packed.actors, actor),
-            number(&mut packed.reports, c.report),
-            number(&mut packed.labels, c.label.clone()),
-            c.entry,
-            c.when.map(|t| t.to_parts()),
-        ));
+        // The ledger's own report, every time: one entry, kept as a table like the others.
+        let report = number(&mut packed.reports, |r| *r == c.report, || c.report);
+        let label = number(&mut packed.labels, |l| *l == c.label, || c.label.clone());
+        packed
+            .rows
+            .push((actor, report, label, c.entry, c.when.map(|t| t.to_parts())));
     }
     packed.serialize(serializer)
 }
