@@ -623,11 +623,17 @@ struct Rendered {
     cache: CacheLine,
 }
 
-/// What a worker is given: a report's rows, or its place in the previous build's cache.
+/// What a worker is given: a report's rows, or the places of a batch of reports in the
+/// previous build's cache.
 enum Work {
     Rows(Box<ReportRows>),
-    Cached { raw_id: String, span: Span },
+    Cached(Vec<(String, Span)>),
 }
+
+/// Reports taken from the cache are handed to the workers this many at a time: one by one, the
+/// hand-over and the locks each took cost more than reading the report's line back (at 10,000
+/// reports, 56,000 `futex` calls in a one-report-changed rebuild).
+const CACHED_BATCH: usize = 64;
 
 /// The reports of a build, each rendered or taken from the cache, and what they add to the
 /// archive-wide pages.
@@ -861,27 +867,40 @@ async fn render_reports(
                     if cancel.is_cancelled() {
                         return Ok(()); // the reader stops too; the build says why
                     }
-                    let (rendered, mut ledger) = match work {
-                        Work::Rows(rows) => render_one(*rows, &shared)?,
-                        Work::Cached { raw_id, span } => reuse_one(raw_id, span, &shared)?,
+                    let done = match work {
+                        Work::Rows(rows) => vec![render_one(*rows, &shared)?],
+                        Work::Cached(batch) => batch
+                            .into_iter()
+                            .map(|(raw_id, span)| reuse_one(raw_id, span, &shared))
+                            .collect::<Result<_, _>>()?,
                     };
-                    progress.report(rendered.row.entries, rendered.rendered);
-                    // The search entry goes to a file, not memory, until the index is made.
-                    let search = std::mem::take(&mut ledger.search);
-                    let span = shared
+                    // The search entries go to a file, not memory, until the index is made.
+                    let mut searched = Vec::with_capacity(done.len());
+                    let mut lines = String::new();
+                    for (rendered, ledger) in &done {
+                        progress.report(rendered.row.entries, rendered.rendered);
+                        let json = ledger.search.to_json();
+                        searched.push(json.len());
+                        lines.push_str(&json);
+                    }
+                    let spans = shared
                         .search
-                        .push(&search.to_json())
+                        .push_all(&lines, &searched)
                         .map_err(io_err("writing", shared.search.path()))?;
                     let mut collected = collected.lock().map_err(|_| BuildError::Workers)?;
-                    collected.rendered.push(rendered);
-                    collected.ledger.add(ledger);
-                    collected.search.insert(search.url, span);
+                    for ((rendered, mut ledger), span) in done.into_iter().zip(spans) {
+                        let search = std::mem::take(&mut ledger.search);
+                        collected.rendered.push(rendered);
+                        collected.ledger.add(ledger);
+                        collected.search.insert(search.url, span);
+                    }
                     Ok::<(), BuildError>(())
                 })
             })
         })
     };
     let mut read_error = None;
+    let mut cached = Vec::new();
     for job in jobs_to_do {
         if options.cancel.is_cancelled() {
             break;
@@ -894,11 +913,21 @@ async fn render_reports(
                     break;
                 }
             },
-            Job::Reuse { raw_id, span } => Work::Cached { raw_id, span },
+            Job::Reuse { raw_id, span } => {
+                cached.push((raw_id, span));
+                if cached.len() < CACHED_BATCH {
+                    continue;
+                }
+                Work::Cached(std::mem::take(&mut cached))
+            }
         };
         if tx.send(work).is_err() {
             break; // a worker failed; its error is reported below
         }
+    }
+    if !cached.is_empty() && read_error.is_none() && !options.cancel.is_cancelled() {
+        // The last batch; a send that fails means a worker failed, reported below.
+        let _ = tx.send(Work::Cached(cached));
     }
     drop(tx);
     let outcome = workers.join().map_err(|_| BuildError::Workers)?;

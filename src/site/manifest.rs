@@ -383,16 +383,28 @@ impl Spool {
 
     /// Appends `line`; where it is.
     pub fn push(&self, line: &str) -> std::io::Result<Span> {
+        Ok(self.push_all(line, &[line.len()])?[0])
+    }
+
+    /// Appends `lines`, which are pieces of the lengths `lengths` one after the other; where
+    /// each piece is.
+    pub fn push_all(&self, lines: &str, lengths: &[usize]) -> std::io::Result<Vec<Span>> {
         use std::io::Write;
         let mut guard = self.file.lock().unwrap_or_else(|e| e.into_inner());
         let (file, end) = &mut *guard;
-        file.write_all(line.as_bytes())?;
-        let span = Span {
-            offset: *end,
-            len: line.len() as u64,
-        };
-        *end += span.len;
-        Ok(span)
+        file.write_all(lines.as_bytes())?;
+        let spans = lengths
+            .iter()
+            .map(|&len| {
+                let span = Span {
+                    offset: *end,
+                    len: len as u64,
+                };
+                *end += span.len;
+                span
+            })
+            .collect();
+        Ok(spans)
     }
 
     pub fn reader(&self) -> std::io::Result<CacheReader> {
