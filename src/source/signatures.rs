@@ -27,7 +27,8 @@ impl Signatures {
     pub fn pull_request(team: i64, id: &str) -> String {
         format!("pr:{team}:{id}")
     }
-    pub fn user(id: i64) -> String {
+    /// A user's id, as a number or as the query's text.
+    pub fn user(id: impl std::fmt::Display) -> String {
         format!("user:{id}")
     }
     pub fn user_uuid(uuid: &str) -> String {
@@ -49,7 +50,7 @@ impl Found {
             "report" => add("report", key),
             "user" => {
                 let (id, uuid) = key.split_once(' ').unwrap_or((key.as_str(), ""));
-                add("row", format!("user:{id}"));
+                add("row", Signatures::user(id));
                 add("row", Signatures::user_uuid(uuid));
             }
             _ => add("row", format!("{kind}:{key}")),
