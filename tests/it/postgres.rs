@@ -136,6 +136,42 @@ fn the_reader_runs_read_only() {
     pg.execute(&format!("DROP OWNED BY {role}; DROP ROLE {role};"));
 }
 
+#[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "needs PostgreSQL: set REPORTPRESS_TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test in CI)"
+)]
+fn the_reader_speaks_tls_when_the_url_asks_for_it() {
+    // The other tests talk to the server without TLS (`common::postgres`); this one keeps the
+    // path users take to a remote PostHog database: `sslmode=require`, through rustls.
+    let Some(given) = postgres_as_given("the_reader_speaks_tls_when_the_url_asks_for_it") else {
+        return;
+    };
+    let admin = postgres("the_reader_speaks_tls_when_the_url_asks_for_it").unwrap();
+    let pg = PgDb::create(&admin, POSTHOG_PG);
+    pg.seed(DEMO);
+    let mut url = url::Url::parse(&given).unwrap();
+    url.set_path(&format!("/{}", pg.name));
+    let query: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| key != "sslmode")
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(query)
+        .append_pair("sslmode", "require");
+    let listed = reportpress(&["list", "--database", url.as_str()]);
+    if scalar(&pg.url, "current_setting('ssl')") == "on" {
+        assert!(listed.status.success(), "{}", stderr(&listed));
+        assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 16);
+    } else {
+        // A server without TLS: the tool says so in one line and fails, as it would for a user.
+        assert_eq!(listed.status.code(), Some(1), "{}", stderr(&listed));
+        assert_eq!(stderr(&listed).lines().count(), 1, "{}", stderr(&listed));
+    }
+}
+
 /// The value of the scalar query `sql` at `url`, as text (`NULL` as "NULL").
 fn scalar(url: &str, sql: &str) -> String {
     use sqlx::{Connection, Row};

@@ -192,7 +192,22 @@ impl Drop for Scratch {
 
 /// The PostgreSQL server for tests, or `None` (with one skip line) when the variable is unset.
 /// When it is set, an unreachable server fails the test: it is never skipped.
+///
+/// Unless the URL names an `sslmode`, the tests talk to it without TLS (`sslmode=disable`):
+/// sqlx 0.9.0 leaves Nagle's algorithm on (transact-rs/sqlx#4335, fixed upstream in #4336,
+/// not yet released), so a TLS connection writes its handshake in small pieces and waits about
+/// 40 ms for the server's delayed ACK several times: 0.1 s a connection, 15 s of the suite's
+/// run. [`postgres_as_given`] keeps the URL as it is, for the test of TLS itself.
 pub fn postgres(test: &str) -> Option<String> {
+    let mut url = url::Url::parse(&postgres_as_given(test)?).expect("postgres URL");
+    if !url.query_pairs().any(|(key, _)| key == "sslmode") {
+        url.query_pairs_mut().append_pair("sslmode", "disable");
+    }
+    Some(url.into())
+}
+
+/// [`postgres`]'s URL exactly as the variable gives it.
+pub fn postgres_as_given(test: &str) -> Option<String> {
     match std::env::var(PG_ENV) {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ => {
