@@ -2,6 +2,7 @@
 //! give an identical manifest.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::io::Seek;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -148,14 +149,23 @@ pub fn generator() -> String {
 
 /// What every page depends on besides its rows: this very program (its code, templates and
 /// assets are all compiled into the executable, so its bytes identify them) and the build's
-/// settings that change pages.
+/// settings that change pages. The executable's bytes are named by the linker's build ID when
+/// it wrote one (a hash of them, `build_id`), else hashed here.
 pub fn build_salt(settings: &str) -> String {
     let mut h = Sha256::new();
     h.update(generator().as_bytes());
-    // Streamed: the executable (tens of MB in a debug build) is never held whole.
-    let _ = std::env::current_exe()
-        .and_then(std::fs::File::open)
-        .and_then(|exe| hash_reader(&mut h, exe));
+    if let Ok(mut exe) = std::env::current_exe().and_then(std::fs::File::open) {
+        match super::build_id::gnu_build_id(&mut exe) {
+            Some(id) => {
+                h.update(b"build-id ");
+                h.update(&id);
+            }
+            // Streamed: the executable (tens of MB in a debug build) is never held whole.
+            None => {
+                let _ = exe.rewind().and_then(|()| hash_reader(&mut h, exe));
+            }
+        }
+    }
     h.update(settings.as_bytes());
     hex(&h.finalize())
 }

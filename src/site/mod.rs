@@ -3,6 +3,7 @@
 //! archive against its manifest. The only module that touches the output folder.
 
 mod build;
+mod build_id;
 mod manifest;
 mod output;
 mod staging;
