@@ -152,16 +152,8 @@ fn the_reader_speaks_tls_when_the_url_asks_for_it() {
     pg.seed(DEMO);
     let mut url = url::Url::parse(&given).unwrap();
     url.set_path(&format!("/{}", pg.name));
-    let query: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(key, _)| key != "sslmode")
-        .map(|(key, value)| (key.into_owned(), value.into_owned()))
-        .collect();
-    url.query_pairs_mut()
-        .clear()
-        .extend_pairs(query)
-        .append_pair("sslmode", "require");
-    let listed = reportpress(&["list", "--database", url.as_str()]);
+    let url = with_sslmode(url.as_str(), "require");
+    let listed = reportpress(&["list", "--database", &url]);
     if scalar(&pg.url, "current_setting('ssl')") == "on" {
         assert!(listed.status.success(), "{}", stderr(&listed));
         assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 16);

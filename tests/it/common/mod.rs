@@ -199,11 +199,28 @@ impl Drop for Scratch {
 /// 40 ms for the server's delayed ACK several times: 0.1 s a connection, 15 s of the suite's
 /// run. [`postgres_as_given`] keeps the URL as it is, for the test of TLS itself.
 pub fn postgres(test: &str) -> Option<String> {
-    let mut url = url::Url::parse(&postgres_as_given(test)?).expect("postgres URL");
-    if !url.query_pairs().any(|(key, _)| key == "sslmode") {
-        url.query_pairs_mut().append_pair("sslmode", "disable");
+    let given = postgres_as_given(test)?;
+    let url = url::Url::parse(&given).expect("postgres URL");
+    if url.query_pairs().any(|(key, _)| key == "sslmode") {
+        return Some(given);
     }
-    Some(url.into())
+    Some(with_sslmode(&given, "disable"))
+}
+
+/// `url` with its `sslmode` set to `mode` (any it named before removed), its other
+/// parameters kept in order.
+pub fn with_sslmode(url: &str, mode: &str) -> String {
+    let mut url = url::Url::parse(url).expect("postgres URL");
+    let others: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| key != "sslmode")
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(others)
+        .append_pair("sslmode", mode);
+    url.into()
 }
 
 /// [`postgres`]'s URL exactly as the variable gives it.
