@@ -105,22 +105,21 @@ window.addEventListener("load", function () {{
     }
 }
 
-/// The DOM Chromium holds after loading `url` (scripts run unless `script` is false), serialised.
-/// Each run has a fresh profile; no network is touched (the pages are all `file://`).
-fn dump_dom(browser: &Path, url: &str, script: bool) -> String {
+/// The DOM Chromium holds after loading `url` with JavaScript off, serialised. Each run has a
+/// fresh profile; no network is touched (the pages are all `file://`). Pages with scripts on
+/// load together, through [`Loaded`].
+fn dump_dom_without_js(browser: &Path, url: &str) -> String {
     let scratch = Scratch::new("chromium");
     let profile = scratch.path("profile");
-    if !script {
-        // JavaScript off as a reader turns it off: the profile's content setting. (The switch
-        // `--blink-settings=scriptEnabled=false` also stops `--dump-dom` itself: it dumps nothing.)
-        let default = profile.join("Default");
-        std::fs::create_dir_all(&default).expect("profile dir");
-        std::fs::write(
-            default.join("Preferences"),
-            r#"{"profile":{"default_content_setting_values":{"javascript":2}}}"#,
-        )
-        .expect("profile preferences");
-    }
+    // JavaScript off as a reader turns it off: the profile's content setting. (The switch
+    // `--blink-settings=scriptEnabled=false` also stops `--dump-dom` itself: it dumps nothing.)
+    let default = profile.join("Default");
+    std::fs::create_dir_all(&default).expect("profile dir");
+    std::fs::write(
+        default.join("Preferences"),
+        r#"{"profile":{"default_content_setting_values":{"javascript":2}}}"#,
+    )
+    .expect("profile preferences");
     chromium_dump(browser, url, &profile, &[])
 }
 
@@ -835,11 +834,7 @@ fn index_report_and_people_pages_are_complete_without_javascript() {
     // the controls (useless without the script) stay hidden. The address asks for a filter, and
     // only the script could apply it (or unhide the controls): this also proves it did not run.
     let index = site.join("index.html");
-    let dom = dump_dom(
-        &browser,
-        &file_url(&index, &[("status", "resolved")]),
-        false,
-    );
+    let dom = dump_dom_without_js(&browser, &file_url(&index, &[("status", "resolved")]));
     let rows = index_rows(&dom);
     let want: BTreeSet<String> = reports.iter().map(|r| r.id.clone()).collect();
     assert_eq!(rows.len(), reports.len());
@@ -887,10 +882,9 @@ fn index_report_and_people_pages_are_complete_without_javascript() {
         .filter(|a| str_of(a, "report_id") == report.id)
         .map(|a| str_of(a, "id").to_string())
         .collect();
-    let dom = dump_dom(
+    let dom = dump_dom_without_js(
         &browser,
         &file_url(&site.join(format!("reports/{}.html", report.id)), &[]),
-        false,
     );
     let doc = Html::parse_document(&dom);
     assert_eq!(
@@ -915,7 +909,7 @@ fn index_report_and_people_pages_are_complete_without_javascript() {
         .and_then(|s| s.strip_suffix(" entries"))
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("entry count in {line:?}"));
-    let dom = dump_dom(&browser, &file_url(&site.join(href), &[]), false);
+    let dom = dump_dom_without_js(&browser, &file_url(&site.join(href), &[]));
     let doc = Html::parse_document(&dom);
     assert!(
         doc.select(&sel("main h1")).next().is_some(),
