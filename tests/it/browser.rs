@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use crate::common::*;
 use chrono::{DateTime, FixedOffset};
+use reportpress::render::text::escape_html;
 use scraper::{ElementRef, Html, Selector};
 
 // ---- Chromium --------------------------------------------------------------------------------
@@ -48,7 +49,7 @@ impl Loaded {
         let frames: String = urls
             .iter()
             .map(|url| {
-                let src = url.replace('&', "&amp;").replace('"', "&quot;");
+                let src = escape_html(url);
                 format!("<iframe src=\"{src}\" style=\"width:1280px;height:900px\"></iframe>\n")
             })
             .collect();
